@@ -1,0 +1,7 @@
+export * from './errors.js';
+export * from './rng.js';
+export * from './shared.js';
+export * from './vocab.js';
+export * from './cooccur.js';
+export * from './embeddings.js';
+export * from './tokens.js';

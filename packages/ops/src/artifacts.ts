@@ -1,0 +1,71 @@
+/**
+ * The values that flow along pipeline edges, by ArtifactKind:
+ *   tokens        -> TokenStream
+ *   vocab         -> Vocab (core)
+ *   cooccurrences -> Cooccurrences (core)
+ *   vectors       -> Embeddings (core)
+ *   neighbors     -> NeighborsResult
+ *   evaluation    -> EvaluationResult
+ */
+import type { Observable } from 'rxjs';
+import type { Dictionary, TokenChunk } from '@wordloom/core';
+
+/**
+ * A tokenized corpus: a replayable stream of token-id chunks. The first pass reads
+ * the source files (with backpressure) and fills `dictionary`; later passes replay
+ * the ids it recorded (in memory up to a budget, then from a temporary file), so a
+ * second consumer (cooccur after vocab) does not tokenize the text again.
+ */
+export interface TokenStream {
+  readonly dictionary: Dictionary;
+  /** The files read, in order ("-" for stdin). */
+  readonly sources: readonly string[];
+  /** Pull-based iteration: the next chunk is produced when the consumer asks. */
+  chunks(signal?: AbortSignal): AsyncIterable<TokenChunk>;
+  /** The same chunks as a cold Observable (one pass per subscription). */
+  observable(): Observable<TokenChunk>;
+  /** Totals, known after the first complete pass. */
+  readonly stats: { tokens: number; documents: number; bytes: number; complete: boolean };
+}
+
+export interface Neighbor {
+  word: string;
+  similarity: number;
+}
+
+export interface NeighborsResult {
+  /** Which kernel ran ("gpu.js:webasm", "gpu.js:webgpu", "typescript"...). */
+  backend: string;
+  queries: { word: string; neighbors: Neighbor[]; missing?: boolean }[];
+}
+
+export interface AnalogySection {
+  section: string;
+  correct: number;
+  total: number;
+}
+
+export interface EvaluationResult {
+  analogy?: {
+    file: string;
+    method: '3CosAdd' | '3CosMul';
+    /** Share of questions answered correctly among those fully in vocabulary (gensim's score). */
+    accuracy: number;
+    correct: number;
+    total: number;
+    /** Questions skipped because a word was out of vocabulary. */
+    skipped: number;
+    sections: AnalogySection[];
+    /** The other method's accuracy, when both are computed. */
+    other?: { method: '3CosAdd' | '3CosMul'; accuracy: number; correct: number };
+  }[];
+  similarity?: {
+    file: string;
+    pearson: number;
+    spearman: number;
+    /** Share of pairs with a word out of vocabulary, in percent (as gensim reports it). */
+    oovRatio: number;
+    pairs: number;
+    used: number;
+  }[];
+}

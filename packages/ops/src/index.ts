@@ -1,0 +1,2 @@
+export * from './op.js';
+export * from './artifacts.js';

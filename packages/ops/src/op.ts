@@ -1,0 +1,102 @@
+/**
+ * The contract every operator follows. An operator is a typed function plus a
+ * description of its params, inputs and output, so that pipelines can validate a
+ * graph before anything runs and the CLI can document every op from one place.
+ */
+import type { Observable } from 'rxjs';
+
+/** What flows along a pipeline edge. An input accepts only an output of its kind. */
+export type ArtifactKind =
+  | 'tokens' // TokenStream: replayable stream of token-id chunks plus its Dictionary
+  | 'vocab' // VocabArtifact
+  | 'cooccurrences' // Cooccurrences (core)
+  | 'vectors' // Embeddings (core)
+  | 'neighbors' // NeighborsResult
+  | 'evaluation'; // EvaluationResult
+
+export type ParamType = 'int' | 'number' | 'boolean' | 'string' | 'enum' | 'path' | 'paths' | 'string[]' | 'map';
+
+export interface ParamSpec {
+  type: ParamType;
+  /** One line of documentation. */
+  doc: string;
+  /** Default value; a param without a default and without `optional` is required. */
+  default?: unknown;
+  /** The param may be left unset (undefined) with no default. */
+  optional?: boolean;
+  min?: number;
+  max?: number;
+  /** min is exclusive (value must be > min). */
+  exclusiveMin?: boolean;
+  /** Allowed values for 'enum'. */
+  values?: readonly string[];
+  /** 'path' / 'paths': files that must exist before the pipeline runs. */
+  mustExist?: boolean;
+}
+
+export type ParamSpecs = Record<string, ParamSpec>;
+
+export interface InputSpec {
+  kind: ArtifactKind;
+  doc: string;
+  optional?: boolean;
+}
+
+/** Progress reported by a running operator; the executor adds node id and time. */
+export interface ProgressUpdate {
+  /** A short phase name: "reading", "counting", "iteration", "merging", "saving"... */
+  phase: string;
+  /** Work done and total in `unit`, when known. */
+  done?: number;
+  total?: number;
+  unit?: string; // "tokens", "bytes", "iterations", "records", "words"
+  /** Metrics to show (cost, tokens/s, ...). */
+  metrics?: Record<string, number | string>;
+  /** A line for the log. */
+  message?: string;
+}
+
+export interface OpContext {
+  /** Pipeline node id (for errors). */
+  readonly node: string;
+  readonly signal: AbortSignal;
+  /** Worker threads the op may use. */
+  readonly threads: number;
+  /** Seed for this node (from params or pipeline). */
+  readonly seed: number;
+  /** Directory for temporary files (spills); the executor removes it afterwards. */
+  readonly tmpDir: string;
+  /** Directory relative paths in params resolve against (the pipeline file's). */
+  readonly baseDir: string;
+  progress(update: ProgressUpdate): void;
+  log(message: string): void;
+}
+
+export interface OperatorDef<P = any, O = unknown> {
+  /** Name used in pipeline files ("tokenize", "cooccur", ...). */
+  readonly name: string;
+  readonly summary: string;
+  readonly params: ParamSpecs;
+  readonly inputs: Record<string, InputSpec>;
+  readonly output: ArtifactKind;
+  /** Run with resolved inputs and validated params (defaults filled in). */
+  run(inputs: Record<string, any>, params: P, ctx: OpContext): Promise<O> | Observable<O>;
+}
+
+export function defineOp<P, O>(def: OperatorDef<P, O>): OperatorDef<P, O> {
+  return def;
+}
+
+/** A context for calling ops directly from code and tests: no events, given threads. */
+export function standaloneContext(over: Partial<OpContext> = {}): OpContext {
+  return {
+    node: over.node ?? 'standalone',
+    signal: over.signal ?? new AbortController().signal,
+    threads: over.threads ?? 2,
+    seed: over.seed ?? 1,
+    tmpDir: over.tmpDir ?? (process.env.TMPDIR || '/tmp'),
+    baseDir: over.baseDir ?? process.cwd(),
+    progress: over.progress ?? (() => {}),
+    log: over.log ?? (() => {}),
+  };
+}
