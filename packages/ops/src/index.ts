@@ -1,2 +1,3 @@
 export * from './op.js';
 export * from './artifacts.js';
+export * from './registry.js';

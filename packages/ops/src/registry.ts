@@ -1,0 +1,11 @@
+/**
+ * The operators that pipelines can name. Each operator folder exports its
+ * OperatorDef; add it here (one import, one entry).
+ */
+import type { OperatorDef } from './op.js';
+
+export const operators: OperatorDef[] = [];
+
+export function findOperator(name: string): OperatorDef | undefined {
+  return operators.find((o) => o.name === name);
+}
