@@ -1,3 +1,4 @@
 export * from './op.js';
 export * from './artifacts.js';
 export * from './registry.js';
+export * from './io/vectors.js';
