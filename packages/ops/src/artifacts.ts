@@ -26,6 +26,8 @@ export interface TokenStream {
   observable(): Observable<TokenChunk>;
   /** Totals, known after the first complete pass. */
   readonly stats: { tokens: number; documents: number; bytes: number; complete: boolean };
+  /** Release recorded ids (memory, temporary files). The executor calls it when the run ends. */
+  dispose?(): Promise<void>;
 }
 
 export interface Neighbor {

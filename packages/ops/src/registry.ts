@@ -3,8 +3,13 @@
  * OperatorDef; add it here (one import, one entry).
  */
 import type { OperatorDef } from './op.js';
+import { tokenizeOp } from './tokenize/index.js';
+import { vocabOp } from './vocab/index.js';
 
-export const operators: OperatorDef[] = [];
+export const operators: OperatorDef[] = [
+  tokenizeOp,
+  vocabOp,
+];
 
 export function findOperator(name: string): OperatorDef | undefined {
   return operators.find((o) => o.name === name);
