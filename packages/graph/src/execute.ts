@@ -1,0 +1,445 @@
+/**
+ * The pipeline executor. Each node's output is an Observable that emits once and
+ * replays to every consumer (shareReplay with refCount off), so a node runs once
+ * however many nodes read it. A node starts as soon as all its inputs have
+ * emitted; independent branches therefore run concurrently. Token streams are
+ * passed downstream as the TokenStream object and consumers pull chunks
+ * (backpressure comes from the pull).
+ *
+ * The first failure aborts the run: the shared AbortSignal tells running ops to
+ * stop, the run waits for them to settle, removes its temporary directory and
+ * rejects `result` with the error, which names the failing node.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { catchError, defer, forkJoin, from, isObservable, map, merge, Observable, of, shareReplay, Subject, switchMap, throwError, type Subscription } from 'rxjs';
+import { isWordloomError, WordloomError } from '@wordloom/core';
+import type { OpContext, OperatorDef, ProgressUpdate, TokenStream } from '@wordloom/ops';
+import { operators as defaultOperators } from '@wordloom/ops';
+import type { NodeProgressEvent, OutputSummary, PipelineEvent } from './events.js';
+import { PipelineErrors, withWhere, type NodeSpec, type PipelineSpec } from './spec.js';
+import { summarize } from './summary.js';
+import { validatePipeline } from './validate.js';
+
+export interface RunOptions {
+  /** Operators the pipeline may use (default: @wordloom/ops `operators`). */
+  operators?: readonly OperatorDef[];
+  /** Aborting it cancels the run. */
+  signal?: AbortSignal;
+  /** Called synchronously for every event (before `events$` subscribers). */
+  onEvent?: (event: PipelineEvent) => void;
+  /** Where the run's temporary directory is made (default: os.tmpdir()). */
+  tmpRoot?: string;
+  /** Least time between two progress events of a node within a phase (default 100 ms; 0 = every update). */
+  progressIntervalMs?: number;
+  /** After a failure, how long to wait for running ops to stop before cleaning up (default 30 s). */
+  settleTimeoutMs?: number;
+  /** Check that input files exist before running (default true). */
+  checkFiles?: boolean;
+}
+
+export interface PipelineRun {
+  /**
+   * All events of the run. The run starts on the next microtask, so subscribing
+   * right after `runPipeline` returns sees every event. Completes (never errors)
+   * after `pipeline:finished` or `pipeline:failed`.
+   */
+  events$: Observable<PipelineEvent>;
+  /** Node id -> output, in the order of the spec's nodes. Rejects with the first failure. */
+  result: Promise<Map<string, unknown>>;
+  /** Stop the run (as aborting `signal` would). */
+  cancel(reason?: unknown): void;
+}
+
+export function runPipeline(spec: PipelineSpec, opts: RunOptions = {}): PipelineRun {
+  const subject = new Subject<PipelineEvent>();
+  let resolveResult!: (m: Map<string, unknown>) => void;
+  let rejectResult!: (e: unknown) => void;
+  const result = new Promise<Map<string, unknown>>((res, rej) => {
+    resolveResult = res;
+    rejectResult = rej;
+  });
+  const exec = new Execution(spec, opts, subject, resolveResult, rejectResult);
+  queueMicrotask(() => exec.start());
+  return {
+    events$: subject.asObservable(),
+    result,
+    cancel: (reason?: unknown) => exec.cancel(reason),
+  };
+}
+
+/** Run a pipeline and wait for its outputs (rejects with the first failure). */
+export function runPipelineToEnd(spec: PipelineSpec, opts: RunOptions = {}): Promise<Map<string, unknown>> {
+  return runPipeline(spec, opts).result;
+}
+
+interface NodeState {
+  node: NodeSpec;
+  op: OperatorDef;
+  started?: number;
+  finished?: number;
+  running?: Promise<unknown>;
+  /** progress bookkeeping */
+  phase?: string;
+  phaseStart: number;
+  lastUpdate: number;
+  lastEmit: number;
+  pending?: NodeProgressEvent;
+  timer?: NodeJS.Timeout;
+}
+
+class Execution {
+  private readonly controller = new AbortController();
+  private readonly states = new Map<string, NodeState>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private tmpDir = '';
+  private t0 = Date.now();
+  private done = false;
+  /** Set once the final event is out: nothing more is emitted. */
+  private closed = false;
+  private failure: WordloomError | undefined;
+  private subscription: Subscription | undefined;
+  private order: string[] = [];
+  private pipelineName: string;
+  private readonly interval: number;
+
+  constructor(
+    private readonly input: PipelineSpec,
+    private readonly opts: RunOptions,
+    private readonly subject: Subject<PipelineEvent>,
+    private readonly resolve: (m: Map<string, unknown>) => void,
+    private readonly reject: (e: unknown) => void,
+  ) {
+    this.pipelineName = typeof input.name === 'string' ? input.name : 'pipeline';
+    this.interval = opts.progressIntervalMs ?? 100;
+  }
+
+  private emit(e: PipelineEvent): void {
+    if (this.closed) return;
+    try {
+      this.opts.onEvent?.(e);
+    } catch {
+      /* a listener's error must not break the run */
+    }
+    this.subject.next(e);
+  }
+
+  cancel(reason?: unknown): void {
+    if (this.done) return;
+    const err = reason instanceof Error ? reason : new WordloomError('E_STATE', 'the pipeline run was cancelled', {}, undefined, reason === undefined ? undefined : { cause: reason });
+    void this.stop(err, true);
+  }
+
+  start(): void {
+    const userSignal = this.opts.signal;
+    if (userSignal) {
+      if (userSignal.aborted) return this.cancel(userSignal.reason);
+      userSignal.addEventListener('abort', () => this.cancel(userSignal.reason), { once: true });
+    }
+    let spec: PipelineSpec;
+    try {
+      const v = validatePipeline(this.input, { operators: this.opts.operators, checkFiles: this.opts.checkFiles });
+      if (!v.ok) throw new PipelineErrors(v.errors, this.input.file);
+      spec = v.spec;
+      this.order = v.order;
+      this.pipelineName = spec.name;
+      const ops = this.opts.operators ?? defaultOperators;
+      for (const node of spec.nodes) {
+        this.states.set(node.id, { node, op: ops.find((o) => o.name === node.op)!, phaseStart: 0, lastUpdate: 0, lastEmit: 0 });
+      }
+      this.tmpDir = mkdtempSync(join(this.opts.tmpRoot ?? tmpdir(), 'wordloom-run-'));
+    } catch (e) {
+      void this.stop(e instanceof Error ? e : new Error(String(e)), false);
+      return;
+    }
+    this.t0 = Date.now();
+    this.emit({ type: 'pipeline:started', time: this.t0, pipeline: spec.name, nodes: [...this.order], tmpDir: this.tmpDir });
+
+    const outputs = new Map<string, Observable<unknown>>();
+    for (const id of this.order) {
+      const st = this.states.get(id)!;
+      const deps = Object.entries(st.node.inputs);
+      const inputs$: Observable<Record<string, unknown>> = deps.length
+        ? forkJoin(Object.fromEntries(deps.map(([name, fromId]) => [name, outputs.get(fromId)!])))
+        : of({});
+      const out$ = inputs$.pipe(
+        switchMap((inputs) => defer(() => from(this.runNode(st, spec, inputs)))),
+        shareReplay({ bufferSize: 1, refCount: false }),
+      );
+      outputs.set(id, out$);
+    }
+    const values = new Map<string, unknown>();
+    this.subscription = merge(...this.order.map((id) => outputs.get(id)!.pipe(map((v) => [id, v] as const)))).subscribe({
+      next: ([id, v]) => values.set(id, v),
+      error: (e) => void this.stop(e instanceof Error ? e : new Error(String(e)), false),
+      complete: () => void this.succeed(spec, values),
+    });
+  }
+
+  /** Run one node once its inputs are ready. */
+  private runNode(st: NodeState, spec: PipelineSpec, inputs: Record<string, unknown>): Promise<unknown> {
+    const p = this.runNodeInner(st, spec, inputs);
+    this.inflight.add(p);
+    const forget = () => this.inflight.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  private async runNodeInner(st: NodeState, spec: PipelineSpec, inputs: Record<string, unknown>): Promise<unknown> {
+    // Start on a later microtask, so that this run is in `inflight` before the op's code runs.
+    await null;
+    const { node, op } = st;
+    const signal = this.controller.signal;
+    if (signal.aborted) throw signal.reason;
+    const threads = node.threads ?? spec.threads ?? 1;
+    const seedParam = op.params.seed?.type === 'int' && typeof node.params.seed === 'number' ? (node.params.seed as number) : undefined;
+    const seed = seedParam ?? node.seed ?? spec.seed ?? 1;
+    const tmp = join(this.tmpDir, node.id);
+    st.started = Date.now();
+    st.phaseStart = st.lastUpdate = st.started;
+    const ctx: OpContext = {
+      node: node.id,
+      signal,
+      threads,
+      seed,
+      tmpDir: tmp,
+      baseDir: spec.baseDir ?? process.cwd(),
+      progress: (u) => this.progress(st, u),
+      log: (message) => this.emit({ type: 'node:log', time: Date.now(), node: node.id, message: String(message) }),
+    };
+    this.emit({ type: 'node:started', time: st.started, node: node.id, op: op.name, threads, seed });
+    let value: unknown;
+    try {
+      mkdirSync(tmp, { recursive: true });
+      value = await settle(op.run(inputs, node.params, ctx), signal);
+    } catch (e) {
+      this.flushProgress(st);
+      const duration = Date.now() - st.started;
+      if (signal.aborted) {
+        this.emit({ type: 'node:cancelled', time: Date.now(), node: node.id, op: op.name, durationMs: duration });
+        throw e;
+      }
+      const err = asNodeError(e, node.id, op.name);
+      this.failure = err;
+      this.emit({ type: 'node:failed', time: Date.now(), node: node.id, op: op.name, durationMs: duration, error: err });
+      // Stop the others now, before the error travels through the graph.
+      this.controller.abort(err);
+      throw err;
+    }
+    if (op.output === 'tokens' && isTokenStream(value)) value = tagStream(value, node.id, op.name, signal);
+    this.flushProgress(st);
+    st.finished = Date.now();
+    this.emit({ type: 'node:finished', time: st.finished, node: node.id, op: op.name, durationMs: st.finished - st.started, summary: summarize(op.output, value) });
+    return value;
+  }
+
+  private progress(st: NodeState, u: ProgressUpdate): void {
+    if (this.done || !u || typeof u !== 'object') return;
+    const now = Date.now();
+    const node = st.node.id;
+    if (u.message) this.emit({ type: 'node:log', time: now, node, message: String(u.message) });
+    const phase = String(u.phase ?? '');
+    const newPhase = phase !== st.phase;
+    if (newPhase) {
+      // The phase began when the previous update (or the node) ended.
+      st.phaseStart = st.lastUpdate || st.started || now;
+      st.phase = phase;
+      this.flushProgress(st);
+    }
+    st.lastUpdate = now;
+    const ev: NodeProgressEvent = {
+      type: 'node:progress',
+      time: now,
+      node,
+      op: st.op.name,
+      phase,
+      elapsedMs: now - (st.started ?? now),
+      phaseElapsedMs: now - st.phaseStart,
+    };
+    if (u.done !== undefined) ev.done = u.done;
+    if (u.total !== undefined) ev.total = u.total;
+    if (u.unit !== undefined) ev.unit = u.unit;
+    if (u.metrics !== undefined) ev.metrics = { ...u.metrics };
+    if (u.message !== undefined) ev.message = u.message;
+    if (typeof u.done === 'number' && typeof u.total === 'number' && u.total > 0) ev.fraction = Math.min(1, u.done / u.total);
+    const secs = ev.phaseElapsedMs / 1000;
+    if (typeof u.done === 'number' && secs > 0) {
+      ev.rate = u.done / secs;
+      if (typeof u.total === 'number' && ev.rate > 0) ev.etaMs = Math.max(0, ((u.total - u.done) / ev.rate) * 1000);
+    }
+    const final = typeof u.done === 'number' && typeof u.total === 'number' && u.done >= u.total;
+    if (newPhase || final || this.interval <= 0 || now - st.lastEmit >= this.interval) {
+      if (st.timer) clearTimeout(st.timer);
+      st.timer = undefined;
+      st.pending = undefined;
+      st.lastEmit = now;
+      this.emit(ev);
+      return;
+    }
+    st.pending = ev;
+    if (!st.timer) {
+      st.timer = setTimeout(() => {
+        st.timer = undefined;
+        this.flushProgress(st);
+      }, this.interval - (now - st.lastEmit));
+      st.timer.unref?.();
+    }
+  }
+
+  private flushProgress(st: NodeState): void {
+    if (st.timer) clearTimeout(st.timer);
+    st.timer = undefined;
+    const ev = st.pending;
+    st.pending = undefined;
+    if (ev) {
+      st.lastEmit = Date.now();
+      this.emit(ev);
+    }
+  }
+
+  private async succeed(spec: PipelineSpec, values: Map<string, unknown>): Promise<void> {
+    if (this.done) return;
+    const summaries = this.order.map((id) => {
+      const st = this.states.get(id)!;
+      return {
+        node: id,
+        op: st.op.name,
+        durationMs: (st.finished ?? 0) - (st.started ?? 0),
+        summary: summarize(st.op.output, values.get(id)) as OutputSummary,
+      };
+    });
+    this.cleanup();
+    this.done = true;
+    const ordered = new Map<string, unknown>();
+    for (const n of spec.nodes) ordered.set(n.id, values.get(n.id));
+    this.emit({ type: 'pipeline:finished', time: Date.now(), pipeline: spec.name, durationMs: Date.now() - this.t0, nodes: summaries });
+    this.closed = true;
+    this.subject.complete();
+    this.resolve(ordered);
+  }
+
+  private async stop(err: Error, cancelled: boolean): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    const reason = cancelled ? err : (this.failure ?? err);
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    this.subscription?.unsubscribe();
+    for (const st of this.states.values()) {
+      if (st.timer) clearTimeout(st.timer);
+      st.timer = undefined;
+    }
+    // Let running ops see the abort and stop before their temporary files go.
+    if (this.inflight.size) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((res) => {
+        timer = setTimeout(res, this.opts.settleTimeoutMs ?? 30_000);
+        timer.unref?.();
+      });
+      await Promise.race([Promise.allSettled([...this.inflight]), timeout]);
+      if (timer) clearTimeout(timer);
+    }
+    this.cleanup();
+    this.emit({ type: 'pipeline:failed', time: Date.now(), pipeline: this.pipelineName, durationMs: Date.now() - this.t0, error: reason, cancelled });
+    this.closed = true;
+    this.subject.complete();
+    this.reject(reason);
+  }
+
+  private cleanup(): void {
+    if (!this.tmpDir) return;
+    try {
+      rmSync(this.tmpDir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      /* best effort: the OS temp dir is cleaned eventually */
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+/** An op's result as a promise: a Promise, a plain value, or an Observable's last value. */
+function settle(r: unknown, signal: AbortSignal): Promise<unknown> {
+  if (!isObservable(r)) return Promise.resolve(r);
+  return new Promise((resolve, reject) => {
+    let last: unknown;
+    let has = false;
+    let sub: Subscription | undefined;
+    const onAbort = () => {
+      sub?.unsubscribe();
+      reject(signal.reason);
+    };
+    const done = () => signal.removeEventListener('abort', onAbort);
+    signal.addEventListener('abort', onAbort, { once: true });
+    sub = r.subscribe({
+      next: (v) => {
+        last = v;
+        has = true;
+      },
+      error: (e) => {
+        done();
+        reject(e);
+      },
+      complete: () => {
+        done();
+        if (has) resolve(last);
+        else reject(new WordloomError('E_INTERNAL', 'the op completed without an output'));
+      },
+    });
+    if (signal.aborted) onAbort();
+  });
+}
+
+function asNodeError(e: unknown, node: string, op: string): WordloomError {
+  if (isWordloomError(e)) return withWhere(e, { node });
+  const cause = e instanceof Error ? e : undefined;
+  const err = new WordloomError('E_INTERNAL', `op ${op} failed: ${cause ? cause.message : String(e)}`, { node }, undefined, { cause: e });
+  if (cause?.stack) err.stack = err.message + '\n' + cause.stack.split('\n').slice(1).join('\n');
+  return err;
+}
+
+function isTokenStream(v: unknown): v is TokenStream {
+  return typeof v === 'object' && v !== null && typeof (v as TokenStream).chunks === 'function';
+}
+
+/**
+ * The stream as consumers see it: the same object (a Proxy, so methods, getters
+ * and instanceof keep working) whose errors name the producing node, and whose
+ * chunks() follows the run's AbortSignal when the consumer passes none.
+ */
+function tagStream(stream: TokenStream, node: string, op: string, runSignal: AbortSignal): TokenStream {
+  const tag = (e: unknown) => (runSignal.aborted ? e : asNodeError(e, node, op));
+  return new Proxy(stream, {
+    get(target, prop) {
+      if (prop === 'chunks') {
+        return (signal?: AbortSignal): AsyncIterable<unknown> => {
+          const inner = target.chunks(signal ?? runSignal);
+          return {
+            [Symbol.asyncIterator]() {
+              const it = inner[Symbol.asyncIterator]();
+              return {
+                next: async () => {
+                  try {
+                    return await it.next();
+                  } catch (e) {
+                    throw tag(e);
+                  }
+                },
+                return: async (v?: unknown) => (it.return ? it.return(v as never) : { done: true, value: v }),
+                throw: async (e?: unknown) => {
+                  if (it.throw) return it.throw(e);
+                  throw e;
+                },
+              };
+            },
+          };
+        };
+      }
+      if (prop === 'observable') {
+        return () => target.observable().pipe(catchError((e) => throwError(() => tag(e))));
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * One-line summaries of node outputs for events and reports, by artifact kind.
+ * Values are inspected by shape (duck typing), so any object of the right form
+ * is summarised; anything else gets a generic description.
+ */
+import type { ArtifactKind } from '@wordloom/ops';
+import type { OutputSummary } from './events.js';
+
+const fmt = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toPrecision(4));
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+const base = (f: string): string => f.replace(/^.*[\\/]/, '');
+
+type Any = Record<string, any>;
+
+export function summarize(kind: ArtifactKind | undefined, value: unknown): OutputSummary {
+  const v = value as Any;
+  const k = kind ?? 'unknown';
+  if (v === null || v === undefined) return { kind: k, text: 'no output', stats: {} };
+  try {
+    switch (kind) {
+      case 'tokens': {
+        const s = v.stats as Any | undefined;
+        const dict = v.dictionary?.size;
+        if (s && s.complete) {
+          return {
+            kind,
+            text: `${fmt(s.tokens)} tokens, ${fmt(s.documents)} documents, ${fmt(dict ?? 0)} distinct words`,
+            stats: { tokens: s.tokens, documents: s.documents, bytes: s.bytes, words: dict ?? 0, complete: true },
+          };
+        }
+        return { kind, text: `token stream (${s ? `${fmt(s.tokens)} tokens read so far` : 'not read yet'})`, stats: { ...(s ?? {}), complete: false } };
+      }
+      case 'vocab': {
+        const size = typeof v.size === 'number' ? v.size : v.words?.length;
+        if (typeof size === 'number') return { kind, text: `${fmt(size)} words`, stats: { words: size } };
+        break;
+      }
+      case 'cooccurrences': {
+        if (typeof v.size === 'number') {
+          return {
+            kind,
+            text: `${fmt(v.size)} records over ${fmt(v.vocabSize ?? 0)} words`,
+            stats: { records: v.size, vocabSize: v.vocabSize ?? 0 },
+          };
+        }
+        break;
+      }
+      case 'vectors': {
+        const size = typeof v.size === 'number' ? v.size : v.words?.length;
+        if (typeof size === 'number' && typeof v.dim === 'number') {
+          return { kind, text: `${fmt(size)} x ${v.dim} vectors`, stats: { words: size, dim: v.dim } };
+        }
+        break;
+      }
+      case 'neighbors': {
+        if (Array.isArray(v.queries)) {
+          const missing = v.queries.filter((q: Any) => q.missing).length;
+          return {
+            kind,
+            text: `${v.queries.length} queries${missing ? ` (${missing} not in vocabulary)` : ''} on ${v.backend}`,
+            stats: { queries: v.queries.length, missing, backend: String(v.backend) },
+          };
+        }
+        break;
+      }
+      case 'evaluation': {
+        const parts: string[] = [];
+        const stats: Record<string, number | string> = {};
+        for (const a of (v.analogy ?? []) as Any[]) {
+          const name = base(String(a.file)).replace(/\.[^.]*$/, '');
+          parts.push(`${name} ${a.method} ${pct(a.accuracy)} (${a.correct}/${a.total})`);
+          stats[`${name}.${a.method}`] = a.accuracy;
+        }
+        for (const s of (v.similarity ?? []) as Any[]) {
+          const name = base(String(s.file)).replace(/\.[^.]*$/, '');
+          parts.push(`${name} spearman ${Number(s.spearman).toFixed(4)} pearson ${Number(s.pearson).toFixed(4)}`);
+          stats[`${name}.spearman`] = s.spearman;
+          stats[`${name}.pearson`] = s.pearson;
+        }
+        if (parts.length) return { kind, text: parts.join('; '), stats };
+        break;
+      }
+    }
+  } catch {
+    /* fall through to the generic summary */
+  }
+  const name = v?.constructor?.name && v.constructor !== Object ? v.constructor.name : typeof v;
+  return { kind: k, text: `${name} output`, stats: {} };
+}
