@@ -300,6 +300,8 @@ class Execution {
 
   private async succeed(spec: PipelineSpec, values: Map<string, unknown>): Promise<void> {
     if (this.done) return;
+    // Progress held back by the throttle (streams report after their node finished).
+    for (const st of this.states.values()) this.flushProgress(st);
     const summaries = this.order.map((id) => {
       const st = this.states.get(id)!;
       return {

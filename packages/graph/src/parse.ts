@@ -285,6 +285,9 @@ function fromObject(root: Record<string, unknown>, file: string, w: Walk): Pipel
   } else {
     issue('nodes must be a list of nodes (or a mapping from node id to node)', ['nodes']);
   }
+  if ((Array.isArray(rawNodes) || isPlainObject(rawNodes)) && entries.length === 0) {
+    issue('the pipeline has no nodes', ['nodes'], { key: true, hint: 'add nodes with id, op, params and inputs' });
+  }
 
   for (const e of entries) {
     const v = e.value;

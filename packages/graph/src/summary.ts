@@ -28,7 +28,8 @@ export function summarize(kind: ArtifactKind | undefined, value: unknown): Outpu
             stats: { tokens: s.tokens, documents: s.documents, bytes: s.bytes, words: dict ?? 0, complete: true },
           };
         }
-        return { kind, text: `token stream (${s ? `${fmt(s.tokens)} tokens read so far` : 'not read yet'})`, stats: { ...(s ?? {}), complete: false } };
+        const partial = s && s.tokens > 0 ? `${fmt(s.tokens)} tokens read so far` : 'not read yet';
+        return { kind, text: `token stream (${partial})`, stats: { ...(s ?? {}), complete: false } };
       }
       case 'vocab': {
         const size = typeof v.size === 'number' ? v.size : v.words?.length;

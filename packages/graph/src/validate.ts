@@ -112,6 +112,13 @@ export function validatePipeline(input: PipelineSpec, opts: ValidateOptions = {}
   if (typeof spec.seed !== 'number') spec.seed = 1;
   if (typeof spec.threads !== 'number') spec.threads = defaultThreads();
 
+  if (!Array.isArray(spec.nodes)) {
+    report('E_SPEC', 'nodes must be a list of nodes', {});
+    spec.nodes = [];
+  } else if (spec.nodes.length === 0 && !src) {
+    report('E_SPEC', 'the pipeline has no nodes', {}, 'add nodes with id, op, params and inputs');
+  }
+
   /* ---- node ids */
   const firstIndex = new Map<string, number>();
   spec.nodes.forEach((node, i) => {

@@ -193,7 +193,7 @@ export function fakeOps(probe: Probe = newProbe(), hooks: { gate?: (name: string
         const stream = inputs.tokens as TokenStream;
         const V = vocab.size;
         const rank = new Map<number, number>();
-        const m = new Map<number, number>();
+        const dense = new Float64Array(V * V);
         for await (const chunk of stream.chunks(ctx.signal)) {
           const doc: number[] = [];
           const flush = () => {
@@ -201,8 +201,8 @@ export function fakeOps(probe: Probe = newProbe(), hooks: { gate?: (name: string
               for (let j = Math.max(0, i - p.window); j < i; j++) {
                 const a = doc[i]!;
                 const b = doc[j]!;
-                m.set(a * V + b, (m.get(a * V + b) ?? 0) + 1 / (i - j));
-                if (p.symmetric) m.set(b * V + a, (m.get(b * V + a) ?? 0) + 1 / (i - j));
+                dense[a * V + b] += 1 / (i - j);
+                if (p.symmetric) dense[b * V + a] += 1 / (i - j);
               }
             }
             doc.length = 0;
@@ -221,16 +221,19 @@ export function fakeOps(probe: Probe = newProbe(), hooks: { gate?: (name: string
           }
           flush();
         }
-        const keys = [...m.keys()].sort((a, b) => a - b);
-        const row = new Int32Array(keys.length);
-        const col = new Int32Array(keys.length);
-        const val = new Float64Array(keys.length);
-        keys.forEach((k, i) => {
-          row[i] = Math.floor(k / V);
-          col[i] = k % V;
-          val[i] = m.get(k)!;
-        });
-        return { vocabSize: V, size: keys.length, row, col, val };
+        let nnz = 0;
+        for (let k = 0; k < dense.length; k++) if (dense[k] !== 0) nnz++;
+        const row = new Int32Array(nnz);
+        const col = new Int32Array(nnz);
+        const val = new Float64Array(nnz);
+        let n = 0;
+        for (let k = 0; k < dense.length; k++) {
+          if (dense[k] === 0) continue;
+          row[n] = Math.floor(k / V);
+          col[n] = k % V;
+          val[n++] = dense[k]!;
+        }
+        return { vocabSize: V, size: nnz, row, col, val };
       }),
   });
 

@@ -26,7 +26,7 @@ nodes:
   - id: voc
     op: count
     inputs: { tokens: tok }
-    params: { min_count: 3 }
+    params: { min_count: 5 }
   - id: co
     op: pairs
     inputs: { vocab: voc, tokens: tok }
@@ -51,7 +51,7 @@ const JSON_TEXT = (corpus: string) =>
       threads: 3,
       nodes: [
         { id: 'tok', op: 'read', params: { input: corpus, lowercase: true, chunk_lines: 20 } },
-        { id: 'voc', op: 'count', inputs: { tokens: 'tok' }, params: { min_count: 3 } },
+        { id: 'voc', op: 'count', inputs: { tokens: 'tok' }, params: { min_count: 5 } },
         { id: 'co', op: 'pairs', inputs: { vocab: 'voc', tokens: 'tok' }, params: { window: 3 } },
         { id: 'emb', op: 'embed', seed: 3, threads: 2, inputs: { cooc: 'co', vocab: 'voc' }, params: { dim: 4, iter: 3 } },
         { id: 'sim', op: 'score', inputs: { vectors: 'emb' }, params: { pairs: dataPath('eval/wordsim353.tsv') } },
@@ -86,7 +86,7 @@ for (const format of ['yaml', 'json'] as const) {
       const vocab = result.get('voc') as Vocab;
       assert.instance(vocab, Vocab);
       assert.ok(vocab.size > 500 && vocab.size < 5000, `vocab size ${vocab.size}`);
-      assert.ok(vocab.counts[vocab.size - 1]! >= 3);
+      assert.ok(vocab.counts[vocab.size - 1]! >= 5);
       assert.is(vocab.words[0], 'the');
       const cooc = result.get('co') as Cooccurrences;
       assert.is(cooc.vocabSize, vocab.size);

@@ -315,6 +315,15 @@ test('the builder produces the same spec as the file', () => {
   }
 });
 
+test('a pipeline without nodes is an error', () => {
+  for (const text of ['name: x\nnodes: []\n', 'name: x\nnodes:\n', 'name: x\n']) {
+    const v = validatePipeline(parsePipeline(text, '/x.yaml'), { operators });
+    assert.is(v.errors.length, 1, text);
+    assert.match(v.errors[0]!.message, 'the pipeline has no nodes');
+  }
+  assert.match(validatePipeline(pipeline('empty').build(), { operators }).errors[0]!.message, 'no nodes');
+});
+
 test('an op without a close name lists the valid ops', () => {
   const v = validatePipeline(parsePipeline('name: x\nnodes:\n  - id: a\n    op: zzzzzzzz\n', '/x.yaml'), { operators });
   const e = findError(v.errors, /unknown op "zzzzzzzz"/);
