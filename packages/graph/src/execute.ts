@@ -46,7 +46,10 @@ export interface PipelineRun {
    * after `pipeline:finished` or `pipeline:failed`.
    */
   events$: Observable<PipelineEvent>;
-  /** Node id -> output, in the order of the spec's nodes. Rejects with the first failure. */
+  /**
+   * Node id -> output, in the order of the spec's nodes. Rejects with the first
+   * failure (PipelineErrors when validation fails), after the temp dir is removed.
+   */
   result: Promise<Map<string, unknown>>;
   /** Stop the run (as aborting `signal` would). */
   cancel(reason?: unknown): void;
@@ -60,6 +63,9 @@ export function runPipeline(spec: PipelineSpec, opts: RunOptions = {}): Pipeline
     resolveResult = res;
     rejectResult = rej;
   });
+  // A failure is also reported on events$; a caller that only watches events must
+  // not get an unhandled rejection (handlers attached to `result` still see it).
+  result.catch(() => {});
   const exec = new Execution(spec, opts, subject, resolveResult, rejectResult);
   queueMicrotask(() => exec.start());
   return {
@@ -198,12 +204,21 @@ class Execution {
     const tmp = join(this.tmpDir, node.id);
     st.started = Date.now();
     st.phaseStart = st.lastUpdate = st.started;
+    let tmpMade = false;
+    const exec = this;
     const ctx: OpContext = {
       node: node.id,
       signal,
       threads,
       seed,
-      tmpDir: tmp,
+      // Made on first use: most ops never spill, and directories are not free.
+      get tmpDir() {
+        if (!tmpMade && !exec.done) {
+          mkdirSync(tmp, { recursive: true });
+          tmpMade = true;
+        }
+        return tmp;
+      },
       baseDir: spec.baseDir ?? process.cwd(),
       progress: (u) => this.progress(st, u),
       log: (message) => this.emit({ type: 'node:log', time: Date.now(), node: node.id, message: String(message) }),
@@ -211,7 +226,6 @@ class Execution {
     this.emit({ type: 'node:started', time: st.started, node: node.id, op: op.name, threads, seed });
     let value: unknown;
     try {
-      mkdirSync(tmp, { recursive: true });
       value = await settle(op.run(inputs, node.params, ctx), signal);
     } catch (e) {
       this.flushProgress(st);

@@ -94,7 +94,7 @@ export function pathKey(path: readonly (string | number)[]): string {
 export function cloneSpec(spec: PipelineSpec): PipelineSpec {
   const copy: PipelineSpec = {
     ...spec,
-    nodes: spec.nodes.map((n) => ({ ...n, params: { ...n.params }, inputs: { ...n.inputs } })),
+    nodes: Array.isArray(spec.nodes) ? spec.nodes.map((n) => ({ ...n, params: { ...n.params }, inputs: { ...n.inputs } })) : spec.nodes,
   };
   const src = sourceOf(spec);
   if (src) attachSource(copy, { ...src, issues: [...src.issues], overrides: [...src.overrides] });
