@@ -315,6 +315,42 @@ test('the builder produces the same spec as the file', () => {
   }
 });
 
+test('type and range checks for every kind of param', () => {
+  const text = `name: types
+nodes:
+  - id: tok
+    op: read
+    params:
+      input: { a: 1 }
+  - id: b1
+    op: boom
+    params: { message: 42, after_chunks: "3" }
+  - id: co
+    op: pairs
+    inputs: { vocab: b1, tokens: tok }
+    params: { window: 500, x_max: fast, symmetric: 1 }
+  - id: b2
+    op: boom
+    params: { message: [a, b], after_chunks: -1 }
+`;
+  const v = validatePipeline(parsePipeline(text, '/t/types.yaml'), { operators, checkFiles: false });
+  const at = (re: RegExp, marker: string) => {
+    const e = findError(v.errors, re);
+    assert.is(e.where.line, lineOf(text, marker), e.message);
+    assert.is(e.code, 'E_PARAM');
+    return e;
+  };
+  at(/param "input": expected a file path or glob, or a list of them, got a mapping/, 'input:');
+  assert.match(at(/param "message": expected a string, got 42/, 'message: 42').hint ?? '', 'quote it');
+  assert.match(at(/param "after_chunks": expected an integer, got the string "3"/, 'after_chunks: "3"').hint ?? '', 'without quotes');
+  assert.match(at(/param "window": must be <= 100, got 500/, 'window: 500').hint ?? '', '>= 1 and <= 100');
+  at(/param "x_max": expected a number, got the string "fast"/, 'x_max: fast');
+  at(/param "symmetric": expected true or false, got 1/, 'symmetric: 1');
+  at(/param "message": expected a string, got a list/, 'message: [a, b]');
+  at(/param "after_chunks": must be >= 0, got -1/, 'after_chunks: -1');
+  assert.is(v.errors.length, 8, v.errors.map((e) => e.message).join('\n'));
+});
+
 test('a pipeline without nodes is an error', () => {
   for (const text of ['name: x\nnodes: []\n', 'name: x\nnodes:\n', 'name: x\n']) {
     const v = validatePipeline(parsePipeline(text, '/x.yaml'), { operators });
