@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { WordloomError, type ErrorCode } from '@wordloom/core';
 import { operators as defaultOperators, type OperatorDef, type ParamSpec } from '@wordloom/ops';
-import { expandGlob, hasGlob } from './glob.js';
+import { expandGlob, hasGlob } from '@wordloom/ops';
 import { cloneSpec, NODE_ID_RE, pathKey, sourceOf, type NodeSpec, type Override, type PipelineSpec, type Pos } from './spec.js';
 import { closest, didYouMean, listOf } from './suggest.js';
 

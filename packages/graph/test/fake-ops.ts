@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Observable } from 'rxjs';
 import { DOC_END, Dictionary, Embeddings, Rng, Vocab, WordloomError, type Cooccurrences, type TokenChunk } from '@wordloom/core';
-import { expandGlob } from '../src/glob.js';
+import { expandGlob } from '@wordloom/ops';
 import { defineOp, type OperatorDef, type TokenStream, type OpContext } from '@wordloom/ops';
 
 export function repoPath(rel: string): string {

@@ -1,69 +1,137 @@
 /**
- * File globs for corpus inputs: `*` and `?` within a path segment, `**` for any
- * number of directories. Results are sorted so that runs are reproducible.
+ * A small file glob for `paths` params (node:fs glob is not stable in Node 20):
+ * `*` any run of characters within a path segment, `?` one character, `[abc]` /
+ * `[a-z]` / `[!abc]` a character class, and a whole segment `**` any number of
+ * directories (zero included). Names starting with a dot are matched only by a
+ * pattern segment that starts with a dot. Matches are files (not directories),
+ * sorted, so that runs are reproducible.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 
 export function hasGlob(pattern: string): boolean {
-  return /[*?]/.test(pattern);
+  return /[*?[]/.test(pattern);
 }
 
-function segmentRegex(seg: string): RegExp {
-  let re = '^';
-  for (const ch of seg) {
-    if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+/** A regular expression for one path segment of a glob. */
+export function segmentToRegExp(seg: string): RegExp {
+  let re = '';
+  for (let i = 0; i < seg.length; i++) {
+    const ch = seg[i]!;
+    if (ch === '*') {
+      while (seg[i + 1] === '*') i++;
+      re += '[^/]*';
+    } else if (ch === '?') {
+      re += '[^/]';
+    } else if (ch === '[') {
+      const end = seg.indexOf(']', i + 2);
+      if (end < 0) {
+        re += '\\[';
+        continue;
+      }
+      let body = seg.slice(i + 1, end);
+      let neg = false;
+      if (body[0] === '!' || body[0] === '^') {
+        neg = true;
+        body = body.slice(1);
+      }
+      re += '[' + (neg ? '^' : '') + body.replace(/[\\\]^]/g, '\\$&') + ']';
+      i = end;
+    } else {
+      re += ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&');
+    }
   }
-  return new RegExp(re + '$');
+  return new RegExp('^' + re + '$', 'u');
 }
 
-/** Expand one pattern relative to baseDir. A pattern without wildcards is returned resolved, whether or not it exists. */
+/** Whether a relative path (with `/` separators) matches a glob pattern. */
+export function globMatch(pattern: string, path: string): boolean {
+  const pat = pattern.split('/').filter((s) => s !== '' && s !== '.');
+  const parts = path.split('/').filter((s) => s !== '' && s !== '.');
+  const rx = pat.map((s) => (s === '**' ? null : segmentToRegExp(s)));
+  const memo = new Map<number, boolean>();
+  const m = (i: number, j: number): boolean => {
+    const key = i * (parts.length + 1) + j;
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit;
+    let r: boolean;
+    if (i === pat.length) r = j === parts.length;
+    else if (rx[i] === null) {
+      r = m(i + 1, j) || (j < parts.length && !parts[j]!.startsWith('.') && m(i, j + 1));
+    } else {
+      r = j < parts.length && visible(parts[j]!, pat[i]!) && rx[i]!.test(parts[j]!) && m(i + 1, j + 1);
+    }
+    memo.set(key, r);
+    return r;
+  };
+  return m(0, 0);
+}
+
+function visible(name: string, seg: string): boolean {
+  return !name.startsWith('.') || seg.startsWith('.');
+}
+
+/**
+ * Files matching `pattern` (relative patterns resolve against `baseDir`), as
+ * absolute paths, sorted. A pattern without wildcards yields its resolved path if
+ * that file exists, else nothing.
+ */
 export function expandGlob(pattern: string, baseDir: string): string[] {
-  if (pattern === '-') return ['-'];
   const abs = isAbsolute(pattern) ? pattern : resolve(baseDir, pattern);
-  if (!hasGlob(pattern)) return [abs];
-  const parts = abs.split(sep);
-  const root = parts[0] === '' ? sep : parts[0]!;
-  const out: string[] = [];
+  if (!hasGlob(pattern)) return isFile(abs) ? [abs] : [];
+  // Normalise to "/" separated segments; keep the root ("/" or "C:\").
+  const norm = abs.replace(/\\/g, '/');
+  const segs = norm.split('/');
+  let root = segs[0] === '' ? '/' : segs[0] + '/';
+  const rest = segs.slice(1).filter((s) => s !== '');
+  // The leading segments without wildcards are a fixed directory to start from.
+  let k = 0;
+  while (k < rest.length - 1 && !hasGlob(rest[k]!)) {
+    root = join(root, rest[k]!);
+    k++;
+  }
+  const pat = rest.slice(k);
+  const rx = pat.map((s) => (s === '**' ? null : hasGlob(s) ? segmentToRegExp(s) : s));
+  const out = new Set<string>();
+  const seen = new Set<string>();
   const walk = (dir: string, i: number): void => {
-    if (i === parts.length) {
-      out.push(dir);
-      return;
-    }
-    const seg = parts[i]!;
-    if (!hasGlob(seg)) {
-      const next = join(dir, seg);
-      if (i === parts.length - 1) {
-        if (exists(next)) out.push(next);
-      } else if (isDir(next)) walk(next, i + 1);
-      return;
-    }
-    if (seg === '**') {
+    const key = dir + '\0' + i;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const r = rx[i];
+    const last = i === pat.length - 1;
+    if (r === null) {
+      // `**`: zero directories, or descend one and stay on `**`.
+      if (last) {
+        for (const e of list(dir)) {
+          if (e.startsWith('.')) continue;
+          const p = join(dir, e);
+          if (isDir(p)) walk(p, i);
+          else out.add(p);
+        }
+        return;
+      }
       walk(dir, i + 1);
       for (const e of list(dir)) if (!e.startsWith('.') && isDir(join(dir, e))) walk(join(dir, e), i);
       return;
     }
-    const re = segmentRegex(seg);
+    if (typeof r === 'string') {
+      const p = join(dir, r);
+      if (last) {
+        if (isFile(p)) out.add(p);
+      } else if (isDir(p)) walk(p, i + 1);
+      return;
+    }
     for (const e of list(dir)) {
-      if (e.startsWith('.') && !seg.startsWith('.')) continue;
-      if (!re.test(e)) continue;
-      const next = join(dir, e);
-      if (i === parts.length - 1) {
-        if (!isDir(next)) out.push(next);
-      } else if (isDir(next)) walk(next, i + 1);
+      if (!visible(e, pat[i]!) || !r!.test(e)) continue;
+      const p = join(dir, e);
+      if (last) {
+        if (isFile(p)) out.add(p);
+      } else if (isDir(p)) walk(p, i + 1);
     }
   };
-  walk(root, 1);
-  return [...new Set(out)].sort();
-}
-
-/** Expand several patterns; keeps the order of patterns, each pattern's matches sorted. */
-export function expandGlobs(patterns: readonly string[], baseDir: string): string[] {
-  const out: string[] = [];
-  for (const p of patterns) out.push(...expandGlob(p, baseDir));
-  return out;
+  if (pat.length > 0) walk(root, 0);
+  return [...out].sort();
 }
 
 function list(dir: string): string[] {
@@ -73,6 +141,7 @@ function list(dir: string): string[] {
     return [];
   }
 }
+
 function isDir(p: string): boolean {
   try {
     return statSync(p).isDirectory();
@@ -80,11 +149,26 @@ function isDir(p: string): boolean {
     return false;
   }
 }
-function exists(p: string): boolean {
+
+function isFile(p: string): boolean {
   try {
-    statSync(p);
-    return true;
+    return !statSync(p).isDirectory();
   } catch {
     return false;
   }
+}
+
+/**
+ * Expand corpus inputs: each pattern's matches in order (sorted within a
+ * pattern). A pattern without wildcards is kept as its resolved path even when
+ * the file is missing, so that the reader can say so; "-" (stdin) is kept as is.
+ */
+export function expandGlobs(patterns: readonly string[], baseDir: string): string[] {
+  const out: string[] = [];
+  for (const p of patterns) {
+    if (p === '-') out.push('-');
+    else if (!hasGlob(p)) out.push(isAbsolute(p) ? p : resolve(baseDir, p));
+    else out.push(...expandGlob(p, baseDir));
+  }
+  return out;
 }
