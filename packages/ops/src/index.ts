@@ -7,3 +7,5 @@ export * from './io/vocab-file.js';
 export * from './io/vectors.js';
 export * from './tokenize/index.js';
 export * from './vocab/index.js';
+export * from './io/cooc-bin.js';
+export * from './cooccur/index.js';

@@ -5,10 +5,12 @@
 import type { OperatorDef } from './op.js';
 import { tokenizeOp } from './tokenize/index.js';
 import { vocabOp } from './vocab/index.js';
+import { cooccurOp } from './cooccur/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
   vocabOp,
+  cooccurOp,
 ];
 
 export function findOperator(name: string): OperatorDef | undefined {

@@ -1,0 +1,457 @@
+/**
+ * Counting co-occurrences on a Piscina pool.
+ *
+ * A segment of the rank stream is counted like this: the main thread builds a
+ * positions index (the segment's token positions grouped by rank, a counting sort
+ * over shared memory), cuts the vocabulary into row ranges of about equal work,
+ * and hands the ranges to the workers. A worker completes its rows one at a time
+ * in a dense accumulator (see kernel.ts) and leaves them, sorted, in a staging
+ * slot; the main thread appends finished ranges to the sink in row order. Nothing
+ * needs merging: rows are disjoint and complete.
+ *
+ * When the positions index of the whole corpus would pass `memory_mb`, the corpus
+ * is counted in segments; each segment's sorted records spill to a run file in
+ * ctx.tmpDir, and the runs are merged (k-way, summing equal pairs) at the end.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import { DOC_END, WordloomError, sharedInt32, toShared } from '@wordloom/core';
+import type { Cooccurrences } from '@wordloom/core';
+import type { OpContext } from '../op.js';
+import { writeCooccurrences } from '../io/cooc-bin.js';
+import { growableShared } from './kernel.js';
+import type { CountResult, CountTask, GrowableShared } from './kernel.js';
+import { MemorySink, RunWriter, mergeRuns } from './sinks.js';
+import type { RecordSink } from './sinks.js';
+import { resolveCooccurParams } from './params.js';
+import type { CooccurParams } from './params.js';
+
+const WORKER_URL = new URL('./worker.js', import.meta.url).href;
+
+/** Row ranges per thread and segment: enough to balance the load and keep staging small. */
+const PARTS_PER_THREAD = 16;
+
+/** Largest segment (tokens): positions must index an Int32Array in a 4 GiB buffer. */
+const MAX_SEGMENT_TOKENS = 2 ** 30 - 1;
+
+interface Slot {
+  rowCounts: Int32Array;
+  colBuf: GrowableShared;
+  valBuf: GrowableShared;
+}
+
+function settingsOf(p: CooccurParams): NonNullable<Cooccurrences['settings']> {
+  return { window: p.window, symmetric: p.symmetric, distanceWeighting: p.distance_weighting };
+}
+
+function checkVocabSize(vocabSize: number): void {
+  if (!Number.isInteger(vocabSize) || vocabSize < 1 || vocabSize > 2 ** 31 - 2) {
+    throw new WordloomError('E_PARAM', `vocabulary size must be a positive integer, got ${vocabSize}`, { param: 'vocabSize' }, 'pass vocab.size');
+  }
+}
+
+/** Throw unless every value is DOC_END or a rank below vocabSize. */
+export function validateRanks(ranks: Int32Array, vocabSize: number, offset = 0): void {
+  for (let i = 0; i < ranks.length; i++) {
+    const r = ranks[i]!;
+    if (r >= vocabSize || r < DOC_END) {
+      throw new WordloomError(
+        'E_INPUT',
+        `token ${offset + i} has rank ${r}, outside the vocabulary of ${vocabSize} words (ranks 0..${vocabSize - 1}, or ${DOC_END} for end of document)`,
+        {},
+        'the rank stream was made with a different vocabulary than the one given: count with the same vocabulary',
+      );
+    }
+  }
+}
+
+/**
+ * The machinery shared by the in-memory and the streaming entry points: a pool,
+ * reusable index and staging buffers, run files.
+ */
+export class CooccurEngine {
+  readonly vocabSize: number;
+  readonly params: CooccurParams;
+  readonly ctx: OpContext;
+  readonly threads: number;
+  /** Tokens whose rows are complete (in the sink or a run), for progress. */
+  tokensDone = 0;
+  totalTokens: number | undefined;
+  private pool: Piscina | undefined;
+  private rowStart: Int32Array;
+  private posBuf: GrowableShared | undefined;
+  private slots: Slot[] = [];
+  private runDir: string | undefined;
+  private readonly runs: string[] = [];
+  private records = 0;
+
+  constructor(vocabSize: number, params: CooccurParams, ctx: OpContext, totalTokens?: number) {
+    checkVocabSize(vocabSize);
+    this.vocabSize = vocabSize;
+    this.params = params;
+    this.ctx = ctx;
+    this.threads = Math.max(1, Math.floor(ctx.threads || 1));
+    this.totalTokens = totalTokens;
+    this.rowStart = sharedInt32(vocabSize + 1);
+  }
+
+  /** Tokens per segment for `bytesPerToken` of working memory per token. */
+  segmentTokens(bytesPerToken: number): number {
+    const budget = this.params.memory_mb * 1024 * 1024;
+    const min = 64 * this.params.window + 64;
+    return Math.min(MAX_SEGMENT_TOKENS, Math.max(min, Math.floor(budget / bytesPerToken)));
+  }
+
+  get spilled(): boolean {
+    return this.runs.length > 0;
+  }
+
+  private getPool(): Piscina {
+    this.pool ??= new Piscina({ filename: WORKER_URL, minThreads: this.threads, maxThreads: this.threads, idleTimeout: 10_000 });
+    return this.pool;
+  }
+
+  private report(phase: string): void {
+    this.ctx.progress({
+      phase,
+      done: this.tokensDone,
+      ...(this.totalTokens !== undefined ? { total: this.totalTokens } : {}),
+      unit: 'tokens',
+      metrics: { records: this.records, runs: this.runs.length },
+    });
+  }
+
+  /**
+   * Count the occurrences at positions a..b-1 of `ranks` (a shared array whose
+   * other positions serve as context) into `sink`, rows in order.
+   */
+  async countSegment(ranks: Int32Array, a: number, b: number, sink: RecordSink): Promise<void> {
+    const { window, symmetric, distance_weighting } = this.params;
+    const V = this.vocabSize;
+    const signal = this.ctx.signal;
+    signal.throwIfAborted();
+    const pool = this.getPool(); // workers start while the index is built
+
+    // Positions index: counting sort of positions a..b-1 by rank.
+    const rowStart = this.rowStart;
+    rowStart.fill(0);
+    for (let i = a; i < b; i++) {
+      const r = ranks[i]!;
+      if (r >= 0) rowStart[r + 1]++;
+    }
+    for (let r = 0; r < V; r++) rowStart[r + 1] += rowStart[r]!;
+    const occurrences = rowStart[V]!;
+    if (!this.posBuf) this.posBuf = growableShared(0);
+    if (this.posBuf.byteLength < occurrences * 4) this.posBuf.grow(occurrences * 4);
+    const pos = new Int32Array(this.posBuf, 0, occurrences);
+    const fill = rowStart.slice(0, V);
+    for (let i = a; i < b; i++) {
+      const r = ranks[i]!;
+      if (r >= 0) pos[fill[r]++] = i;
+    }
+
+    // Row ranges of about equal work (events + a small cost per row).
+    const span = symmetric ? 2 * window : window;
+    const perRow = 4;
+    const nParts = Math.max(1, Math.min(V, this.threads * PARTS_PER_THREAD));
+    const target = (occurrences * span + V * perRow) / nParts;
+    const bounds: number[] = [0];
+    let acc = 0;
+    for (let r = 0; r < V; r++) {
+      acc += (rowStart[r + 1]! - rowStart[r]!) * span + perRow;
+      if (acc >= target && r + 1 < V) {
+        bounds.push(r + 1);
+        acc = 0;
+      }
+    }
+    bounds.push(V);
+    const parts = bounds.length - 1;
+    let maxRows = 1;
+    for (let k = 0; k < parts; k++) maxRows = Math.max(maxRows, bounds[k + 1]! - bounds[k]!);
+
+    const nSlots = Math.min(parts, this.threads + 1);
+    while (this.slots.length < nSlots) {
+      this.slots.push({ rowCounts: sharedInt32(maxRows), colBuf: growableShared(0), valBuf: growableShared(0) });
+    }
+    for (const s of this.slots) if (s.rowCounts.length < maxRows) s.rowCounts = sharedInt32(maxRows);
+
+    const launch = (k: number, slot: Slot): Promise<CountResult> => {
+      const task: CountTask = {
+        ranks,
+        pos,
+        rowStart,
+        lo: bounds[k]!,
+        hi: bounds[k + 1]!,
+        vocabSize: V,
+        window,
+        symmetric,
+        weighted: distance_weighting,
+        rowCounts: slot.rowCounts,
+        colBuf: slot.colBuf,
+        valBuf: slot.valBuf,
+      };
+      return pool.run(task, { signal }) as Promise<CountResult>;
+    };
+
+    const inflight = new Map<number, { slot: Slot; done: Promise<CountResult> }>();
+    let next = 0;
+    const dispatch = (slot: Slot): void => {
+      const k = next++;
+      const done = launch(k, slot);
+      done.catch(() => {}); // failures are raised in order below
+      inflight.set(k, { slot, done });
+    };
+    for (let s = 0; s < nSlots; s++) dispatch(this.slots[s]!);
+    try {
+      for (let k = 0; k < parts; k++) {
+        const { slot, done } = inflight.get(k)!;
+        const res = await done;
+        inflight.delete(k);
+        const lo = bounds[k]!;
+        const hi = bounds[k + 1]!;
+        const n = res.records;
+        await sink.appendRows(lo, slot.rowCounts, hi - lo, new Int32Array(slot.colBuf, 0, n), new Float64Array(slot.valBuf, 0, n), n);
+        this.records += n;
+        this.tokensDone += rowStart[hi]! - rowStart[lo]!;
+        if (next < parts) dispatch(slot);
+        this.report('counting');
+      }
+    } catch (e) {
+      await Promise.allSettled([...inflight.values()].map((f) => f.done));
+      if (signal.aborted) throw signal.reason ?? e;
+      throw e;
+    }
+  }
+
+  /** Count a segment into a new run file. */
+  async spillSegment(ranks: Int32Array, a: number, b: number): Promise<void> {
+    this.runDir ??= await mkdtemp(join(this.ctx.tmpDir, 'wordloom-cooccur-'));
+    const file = join(this.runDir, `run-${String(this.runs.length).padStart(5, '0')}.bin`);
+    const w = await RunWriter.create(file);
+    const recordsBefore = this.records;
+    try {
+      await this.countSegment(ranks, a, b, w);
+      await w.finish();
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+    this.records = recordsBefore + w.records;
+    this.runs.push(file);
+    this.ctx.log(`cooccur: segment of ${b - a} tokens spilled to ${file} (${w.records} records)`);
+  }
+
+  /** Merge all runs into the in-memory result. */
+  async mergeAll(): Promise<Cooccurrences> {
+    const sink = new MemorySink(this.vocabSize);
+    let files = [...this.runs];
+    // Merge at most FAN_IN runs at a time; wider inputs go through intermediate runs.
+    const FAN_IN = 64;
+    let level = 0;
+    while (files.length > FAN_IN) {
+      const merged: string[] = [];
+      for (let g = 0; g < files.length; g += FAN_IN) {
+        const group = files.slice(g, g + FAN_IN);
+        const out = join(this.runDir!, `merge-${level}-${merged.length}.bin`);
+        const w = await RunWriter.create(out);
+        try {
+          await mergeRuns(group, this.vocabSize, w, { signal: this.ctx.signal });
+          await w.finish();
+        } catch (e) {
+          await w.abort();
+          throw e;
+        }
+        for (const f of group) await rm(f, { force: true });
+        merged.push(out);
+      }
+      files = merged;
+      level++;
+    }
+    this.ctx.log(`cooccur: merging ${files.length} sorted runs`);
+    await mergeRuns(files, this.vocabSize, sink, {
+      signal: this.ctx.signal,
+      progress: (read) => this.ctx.progress({ phase: 'merging', done: read, total: this.records, unit: 'records', metrics: { runs: files.length } }),
+    });
+    return sink.result(settingsOf(this.params));
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) await pool.destroy();
+    if (this.runDir) await rm(this.runDir, { recursive: true, force: true });
+    this.runDir = undefined;
+  }
+}
+
+/**
+ * Count co-occurrences of an in-memory rank stream: 0-based vocabulary ranks,
+ * DOC_END (-1) after each document, out-of-vocabulary words already dropped.
+ * `ranks` should live in a SharedArrayBuffer (it is copied once otherwise).
+ * Returns the matrix sorted by (row, col); with `params.output`, also writes it
+ * as a GloVe binary file.
+ */
+export async function countCooccurrences(
+  ranks: Int32Array,
+  vocabSize: number,
+  params: Partial<CooccurParams>,
+  ctx: OpContext,
+): Promise<Cooccurrences> {
+  const p = resolveCooccurParams(params);
+  checkVocabSize(vocabSize);
+  const shared = toShared(ranks);
+  validateRanks(shared, vocabSize);
+  let tokens = 0;
+  for (let i = 0; i < shared.length; i++) if (shared[i]! >= 0) tokens++;
+  const engine = new CooccurEngine(vocabSize, p, ctx, tokens);
+  let result: Cooccurrences;
+  try {
+    const seg = engine.segmentTokens(4);
+    const N = shared.length;
+    if (N <= seg) {
+      const sink = new MemorySink(vocabSize);
+      await engine.countSegment(shared, 0, N, sink);
+      result = sink.result(settingsOf(p));
+    } else {
+      for (let a = 0; a < N; a += seg) await engine.spillSegment(shared, a, Math.min(N, a + seg));
+      result = await engine.mergeAll();
+    }
+  } finally {
+    await engine.close();
+  }
+  if (p.output) await writeOutput(result, p.output, ctx);
+  return result;
+}
+
+async function writeOutput(result: Cooccurrences, output: string, ctx: OpContext): Promise<void> {
+  const file = resolve(ctx.baseDir, output);
+  ctx.progress({ phase: 'saving', done: 0, total: result.size, unit: 'records' });
+  await writeCooccurrences(result, file, {
+    signal: ctx.signal,
+    progress: (done, total) => {
+      if (done === total || (done & 0xfffff) === 0) ctx.progress({ phase: 'saving', done, total, unit: 'records' });
+    },
+  });
+  ctx.log(`cooccur: wrote ${result.size} records to ${file}`);
+}
+
+/**
+ * Counts a rank stream that arrives in pieces (a TokenStream, a corpus file),
+ * holding at most one segment of it: ranks go to a shared buffer; when the buffer
+ * reaches the segment size given by `memory_mb`, its tokens are counted into a
+ * run on disk, keeping `window` tokens of context on each side of the cut, so a
+ * cut in the middle of a document changes nothing. If the stream ends within the
+ * first segment, it is counted straight into the result.
+ */
+export class RankStreamCounter {
+  readonly vocabSize: number;
+  readonly params: CooccurParams;
+  private readonly engine: CooccurEngine;
+  private readonly ctx: OpContext;
+  private readonly segCap: number;
+  private readonly buf: GrowableShared;
+  private data: Int32Array;
+  private filled = 0;
+  /** First position of `data` not yet counted (earlier ones are left context). */
+  private occStart = 0;
+  private seen = 0;
+
+  constructor(vocabSize: number, params: Partial<CooccurParams>, ctx: OpContext, totalTokens?: number) {
+    this.params = resolveCooccurParams(params);
+    this.vocabSize = vocabSize;
+    this.ctx = ctx;
+    this.engine = new CooccurEngine(vocabSize, this.params, ctx, totalTokens);
+    // ranks and positions: 8 bytes a token.
+    this.segCap = this.engine.segmentTokens(8);
+    this.buf = growableShared(0, Math.min(2 ** 32, this.segCap * 4));
+    this.data = new Int32Array(this.buf, 0, 0);
+  }
+
+  /**
+   * Append ids. With `map`, ids are dictionary ids mapped to ranks by map[id]
+   * (-1: out of vocabulary, dropped; `mapped` entries are valid); without it ids
+   * are ranks. DOC_END passes through.
+   */
+  async push(ids: Int32Array, map?: Int32Array, mapped = map ? map.length : 0): Promise<void> {
+    let i = 0;
+    while (i < ids.length) {
+      i = map ? this.fillMapped(ids, i, map, mapped) : this.fillRanks(ids, i);
+      if (i < ids.length) await this.makeRoom();
+    }
+  }
+
+  private fillRanks(ids: Int32Array, i: number): number {
+    const data = this.data;
+    const cap = data.length;
+    const V = this.vocabSize;
+    const from = i;
+    let f = this.filled;
+    for (; i < ids.length && f < cap; i++) {
+      const r = ids[i]!;
+      if (r >= V || r < DOC_END) validateRanks(ids.subarray(i, i + 1), V, this.seen + (i - from));
+      data[f++] = r;
+    }
+    this.seen += i - from;
+    this.filled = f;
+    return i;
+  }
+
+  private fillMapped(ids: Int32Array, i: number, map: Int32Array, mapped: number): number {
+    const data = this.data;
+    const cap = data.length;
+    let f = this.filled;
+    for (; i < ids.length && f < cap; i++) {
+      const id = ids[i]!;
+      if (id < 0) {
+        if (id !== DOC_END) throw new WordloomError('E_INPUT', `token id ${id} is neither a dictionary id nor DOC_END`, {}, 'the token stream is corrupt');
+        data[f++] = DOC_END;
+      } else {
+        if (id >= mapped) throw new WordloomError('E_INPUT', `token id ${id} is not in the dictionary (${mapped} words)`, {}, 'the token stream and its dictionary do not match');
+        const r = map[id]!;
+        if (r >= 0) data[f++] = r;
+      }
+    }
+    this.filled = f;
+    return i;
+  }
+
+  private async makeRoom(): Promise<void> {
+    if (this.data.length < this.segCap) {
+      const want = Math.min(this.segCap, Math.max(1 << 16, this.data.length * 2));
+      this.buf.grow(want * 4);
+      this.data = new Int32Array(this.buf, 0, want);
+      return;
+    }
+    // Full: count all but the last `window` tokens, keep 2*window as context.
+    const W = this.params.window;
+    const end = this.filled - W;
+    await this.engine.spillSegment(this.data.subarray(0, this.filled), this.occStart, end);
+    const keep = end - W;
+    this.data.copyWithin(0, keep, this.filled);
+    this.filled -= keep;
+    this.occStart = end - keep;
+  }
+
+  /** Count what remains and return the result (also written to `output` if set). */
+  async finish(): Promise<Cooccurrences> {
+    const view = this.data.subarray(0, this.filled);
+    let result: Cooccurrences;
+    if (!this.engine.spilled) {
+      const sink = new MemorySink(this.vocabSize);
+      await this.engine.countSegment(view, this.occStart, this.filled, sink);
+      result = sink.result(settingsOf(this.params));
+    } else {
+      await this.engine.spillSegment(view, this.occStart, this.filled);
+      result = await this.engine.mergeAll();
+    }
+    await this.engine.close();
+    if (this.params.output) await writeOutput(result, this.params.output, this.ctx);
+    return result;
+  }
+
+  /** Release the pool and temporary files (safe to call after finish or on error). */
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+}
