@@ -44,22 +44,31 @@ export interface NeighborsResult {
 export interface AnalogySection {
   section: string;
   correct: number;
+  /** Questions answered in this section (correct + incorrect). */
   total: number;
+  accuracy: number;
 }
 
+/** What the evaluate op reports; the numbers follow gensim 4.2's evaluate_word_analogies / evaluate_word_pairs. */
 export interface EvaluationResult {
+  /** One entry per analogy file and method. */
   analogy?: {
     file: string;
     method: '3CosAdd' | '3CosMul';
-    /** Share of questions answered correctly among those fully in vocabulary (gensim's score). */
+    /** gensim's "Total accuracy": correct / (correct + incorrect) over all sections, questions fully in vocabulary. */
     accuracy: number;
     correct: number;
+    /** Questions answered (all four words in vocabulary). */
     total: number;
     /** Questions skipped because a word was out of vocabulary. */
     skipped: number;
+    /** Valid question lines (answered + skipped). */
+    questions: number;
+    /** skipped / questions, in percent. */
+    oovRatio: number;
     sections: AnalogySection[];
-    /** The other method's accuracy, when both are computed. */
-    other?: { method: '3CosAdd' | '3CosMul'; accuracy: number; correct: number };
+    /** Which kernel ranked the answers. */
+    backend: string;
   }[];
   similarity?: {
     file: string;
@@ -67,7 +76,12 @@ export interface EvaluationResult {
     spearman: number;
     /** Share of pairs with a word out of vocabulary, in percent (as gensim reports it). */
     oovRatio: number;
+    /** Valid pair lines. */
     pairs: number;
+    /** Pairs with both words in vocabulary (those correlated). */
     used: number;
   }[];
+  /** Words the evaluation looked at (min(restrict_vocab, vocabulary size)) and whether case was folded. */
+  restrictVocab?: number;
+  caseInsensitive?: boolean;
 }

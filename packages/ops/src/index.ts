@@ -9,3 +9,5 @@ export * from './tokenize/index.js';
 export * from './vocab/index.js';
 export * from './io/cooc-bin.js';
 export * from './cooccur/index.js';
+export * from './knn/index.js';
+export * from './evaluate/index.js';

@@ -5,11 +5,15 @@
 import type { OperatorDef } from './op.js';
 import { tokenizeOp } from './tokenize/index.js';
 import { vocabOp } from './vocab/index.js';
+import { knnOp } from './knn/index.js';
+import { evaluateOp } from './evaluate/index.js';
 import { cooccurOp } from './cooccur/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
   vocabOp,
+  knnOp,
+  evaluateOp,
   cooccurOp,
 ];
 

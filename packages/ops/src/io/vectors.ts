@@ -24,6 +24,8 @@ export interface ReadVectorsOptions {
   format?: 'auto' | VectorsFormat | 'vec';
   /** Read at most this many vectors (the first ones: the most frequent words in a sorted file). */
   limit?: number;
+  /** Bytes read at a time (default 4 MiB); tests use tiny chunks to cross every boundary. */
+  chunkSize?: number;
 }
 
 export interface ReadVectorsInfo {
@@ -56,7 +58,7 @@ export async function readVectorsWithInfo(file: string, opts: ReadVectorsOptions
     throw new WordloomError('E_FILE', `cannot read the vectors file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }, 'check the path');
   }
   try {
-    const src = new Source(fh);
+    const src = new Source(fh, opts.chunkSize ?? CHUNK);
     await src.fill(1);
     if (src.available() === 0) throw new WordloomError('E_INPUT', 'the vectors file is empty', { file }, 'expected word vectors in GloVe or word2vec format');
     // The first line decides whether there is a word2vec header.
@@ -200,13 +202,19 @@ function isNumberToken(s: string): boolean {
 
 /** Buffered reading of a file handle. Holds bytes [pos, end) of `buf`. */
 class Source {
-  buf: Buffer = Buffer.allocUnsafe(CHUNK);
+  buf: Buffer;
   pos = 0;
   end = 0;
   eof = false;
   /** File offset of buf[0]. */
   base = 0;
-  constructor(private readonly fh: FileHandle) {}
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly chunk: number,
+  ) {
+    if (!(chunk >= 1)) throw new WordloomError('E_PARAM', `chunkSize must be positive, got ${chunk}`, { param: 'chunkSize' });
+    this.buf = Buffer.allocUnsafe(chunk);
+  }
 
   available(): number {
     return this.end - this.pos;
@@ -221,12 +229,12 @@ class Source {
         this.end -= this.pos;
         this.pos = 0;
       }
-      if (this.buf.length - this.end < Math.min(CHUNK, n)) {
-        const nb = Buffer.allocUnsafe(Math.max(this.buf.length * 2, n + CHUNK));
+      if (this.buf.length - this.end < Math.min(this.chunk, n)) {
+        const nb = Buffer.allocUnsafe(Math.max(this.buf.length * 2, n + this.chunk));
         this.buf.copy(nb, 0, 0, this.end);
         this.buf = nb;
       }
-      const { bytesRead } = await this.fh.read(this.buf, this.end, this.buf.length - this.end, null);
+      const { bytesRead } = await this.fh.read(this.buf, this.end, Math.min(this.chunk, this.buf.length - this.end), null);
       if (bytesRead === 0) this.eof = true;
       this.end += bytesRead;
     }
@@ -244,7 +252,7 @@ class Source {
       if (i >= 0 && i < this.end) return i;
       scanned = this.end - this.pos;
       if (this.eof) return -1;
-      await this.fill(scanned + CHUNK);
+      await this.fill(scanned + this.chunk);
       if (this.end - this.pos === scanned) return -1;
     }
   }

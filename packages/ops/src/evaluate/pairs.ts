@@ -1,0 +1,97 @@
+/**
+ * Word-pair similarity, as gensim 4.2's KeyedVectors.evaluate_word_pairs: lines
+ * starting with '#' are comments; a line is "word1<TAB>word2<TAB>score" (other
+ * lines are skipped as invalid); pairs with a word outside the restricted
+ * vocabulary are skipped and counted in the OOV ratio; Pearson and Spearman
+ * correlations between the gold scores and the cosines of the remaining pairs.
+ */
+import type { Embeddings } from '@wordloom/core';
+import { WordloomError } from '@wordloom/core';
+import { pearson, spearman } from './stats.js';
+import { pyFloat, readEvalFile } from './text.js';
+import { okVocab, type OkVocab } from './vocab.js';
+
+export interface PairsOptions {
+  restrict_vocab?: number;
+  case_insensitive?: boolean;
+  /** Field separator (gensim's delimiter); default tab. */
+  delimiter?: string;
+}
+
+export interface PairsResult {
+  file: string;
+  pearson: number;
+  spearman: number;
+  /** Pairs with a word out of vocabulary, in percent of the valid pairs (as gensim reports it). */
+  oovRatio: number;
+  /** Valid pair lines. */
+  pairs: number;
+  /** Pairs used (both words in vocabulary). */
+  used: number;
+}
+
+/** gensim's similarity(): cosine of float32 unit vectors (norms in float64, as matutils.unitvec). */
+export function wordSimilarity(vectors: Embeddings, i: number, j: number): number {
+  const d = vectors.dim;
+  const a = vectors.data;
+  const oa = i * d;
+  const ob = j * d;
+  let na = 0;
+  let nb = 0;
+  for (let t = 0; t < d; t++) {
+    na += a[oa + t]! * a[oa + t]!;
+    nb += a[ob + t]! * a[ob + t]!;
+  }
+  const ia = na > 0 ? 1 / Math.sqrt(na) : 1;
+  const ib = nb > 0 ? 1 / Math.sqrt(nb) : 1;
+  let s = 0;
+  for (let t = 0; t < d; t++) s += Math.fround(a[oa + t]! * ia) * Math.fround(a[ob + t]! * ib);
+  return Math.fround(s);
+}
+
+export async function evaluateWordPairs(vectors: Embeddings, file: string, opts: PairsOptions = {}, ok?: OkVocab): Promise<PairsResult> {
+  const text = await readEvalFile(file, 'word-pair similarity');
+  return evaluateWordPairsText(vectors, text, file, opts, ok);
+}
+
+export function evaluateWordPairsText(vectors: Embeddings, text: string, file: string, opts: PairsOptions = {}, ok?: OkVocab): PairsResult {
+  const vocab = ok ?? okVocab(vectors, opts.restrict_vocab ?? 300000, opts.case_insensitive ?? true);
+  const delimiter = opts.delimiter ?? '\t';
+  const gold: number[] = [];
+  const model: number[] = [];
+  let oov = 0;
+  // Python's text mode reads "\r\n" and "\r" as "\n".
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  for (const line of lines) {
+    if (line.startsWith('#')) continue;
+    const parts = (line + '\n').split(delimiter);
+    if (parts.length !== 3) continue;
+    const sim = pyFloat(parts[2]!);
+    if (sim === undefined) continue;
+    const a = vocab.index.get(vocab.key(parts[0]!));
+    const b = vocab.index.get(vocab.key(parts[1]!));
+    if (a === undefined || b === undefined) {
+      oov++;
+      continue;
+    }
+    gold.push(sim);
+    model.push(wordSimilarity(vectors, a, b));
+  }
+  if (gold.length === 0) {
+    throw new WordloomError(
+      'E_INPUT',
+      `no usable word pairs: ${oov} pairs had a word outside the ${vocab.rows} words evaluated, and no other line was a "word1<TAB>word2<TAB>score" line`,
+      { file },
+      oov > 0 ? 'raise restrict_vocab, or check the case of the words (case_insensitive)' : 'expected tab-separated word pairs with a score',
+    );
+  }
+  return {
+    file,
+    pearson: pearson(gold, model),
+    spearman: spearman(gold, model),
+    oovRatio: (oov / (gold.length + oov)) * 100,
+    pairs: gold.length + oov,
+    used: gold.length,
+  };
+}
