@@ -11,3 +11,4 @@ export * from './io/cooc-bin.js';
 export * from './cooccur/index.js';
 export * from './knn/index.js';
 export * from './evaluate/index.js';
+export * from './glove/index.js';

@@ -8,6 +8,7 @@ import { vocabOp } from './vocab/index.js';
 import { knnOp } from './knn/index.js';
 import { evaluateOp } from './evaluate/index.js';
 import { cooccurOp } from './cooccur/index.js';
+import { gloveOp } from './glove/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
@@ -15,6 +16,7 @@ export const operators: OperatorDef[] = [
   knnOp,
   evaluateOp,
   cooccurOp,
+  gloveOp,
 ];
 
 export function findOperator(name: string): OperatorDef | undefined {

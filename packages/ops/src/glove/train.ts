@@ -1,0 +1,311 @@
+/**
+ * GloVe training (Pennington, Socher and Manning, 2014) as Stanford's `glove`
+ * tool defines it: weighted least squares on log co-occurrences with separate word
+ * and context vectors and biases, trained by AdaGrad, threads updating the shared
+ * parameters without locks (Hogwild).
+ *
+ * How it runs: the parameters and the training records live in one shared
+ * WebAssembly memory (layout.ts); a Piscina pool of `threads` workers each owns a
+ * share of the records and runs the SIMD kernel (kernel.ts) over it once per
+ * iteration, in a fresh random order every time. The main thread only starts the
+ * passes, sums the costs and reports progress.
+ */
+import { fileURLToPath } from 'node:url';
+import { extname, isAbsolute, resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import { Embeddings, Rng, WordloomError, sharedFloat32, toShared, type Cooccurrences, type Vocab } from '@wordloom/core';
+import { standaloneContext, type OpContext } from '../op.js';
+import { writeVectors, type VectorsFormat } from '../io/vectors.js';
+import { kernelModule } from './kernel.js';
+import { makeLayout, type GloveLayout } from './layout.js';
+import { resolveGloveParams, type GloveParams, type GloveSave } from './params.js';
+import { wasm, type WasmMemory } from './wasm-asm.js';
+import type { EpochResult, EpochTask, PackResult, PackTask } from './worker.js';
+
+/** Access to the trained parameters, in glove.c's layout. */
+export interface GloveModel {
+  readonly dim: number;
+  readonly vocabSize: number;
+  /** Word vectors with their bias: vocabSize rows of dim + 1 values (glove.c's W, first half). */
+  wordParameters(): Float32Array;
+  /** Context vectors with their bias: vocabSize rows of dim + 1 values (glove.c's W, second half). */
+  contextParameters(): Float32Array;
+  /** The vectors as `save` chooses (word + context summed, or word only). */
+  vectors(save?: GloveSave): Embeddings;
+}
+
+export interface GloveResult {
+  embeddings: Embeddings;
+  /** Cost of each iteration: sum of 0.5 f(x) (w·c + bw + bc - log x)^2 over the records, divided by their number (as glove.c prints it). */
+  costs: number[];
+  /** Wall-clock seconds of each iteration. */
+  seconds: number[];
+  /** Why training stopped. */
+  stopped: 'max_iter' | 'tolerance';
+  /** Seconds spent packing the records before the first iteration. */
+  setupSeconds: number;
+  model: GloveModel;
+  /** Files written (vectors and checkpoints). */
+  files: string[];
+}
+
+/** Training counts as diverged when the cost exceeds this multiple of the all-zero model's cost. */
+const DIVERGED_FACTOR = 100;
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+let jobCounter = 0;
+
+/**
+ * Train GloVe vectors on a co-occurrence matrix. `params` are the op's params
+ * (defaults filled in and checked here); `ctx` gives threads, seed, progress and
+ * cancellation.
+ */
+export async function trainGlove(
+  cooc: Cooccurrences,
+  vocab: Vocab,
+  params: Partial<GloveParams> = {},
+  ctx: OpContext = standaloneContext(),
+): Promise<GloveResult> {
+  const p = resolveGloveParams(params);
+  const threads = p.threads ?? ctx.threads;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new WordloomError('E_PARAM', `threads must be an integer >= 1, got ${threads}`, { node: ctx.node, param: 'threads' });
+  }
+  const seed = p.seed ?? ctx.seed;
+  const dim = p.vector_size;
+  const V = vocab.size;
+  checkInputs(cooc, vocab, ctx);
+  const n = cooc.size;
+  if (n === 0) {
+    throw new WordloomError('E_INPUT', 'there are no co-occurrences to train on', { node: ctx.node }, 'check the corpus and the vocabulary (min_count may drop every word)');
+  }
+
+  const layout = makeLayout(dim, V, n, Math.min(threads, n));
+  const memory = new wasm.Memory({ initial: layout.pages, maximum: layout.pages, shared: true });
+  const module = kernelModule(layout);
+  const rng = new Rng(seed);
+  initParameters(memory, layout, rng);
+  const job = ++jobCounter;
+  const row = toShared(cooc.row);
+  const col = toShared(cooc.col);
+  const val = toShared(cooc.val);
+  const files: string[] = [];
+  const outputs = p.output === undefined ? [] : outputFiles(p.output, p.formats, ctx.baseDir);
+
+  const pool = new Piscina({
+    filename: fileURLToPath(WORKER_URL),
+    minThreads: layout.shares.length,
+    maxThreads: layout.shares.length,
+    idleTimeout: 1000,
+  });
+  const model = makeModel(memory, layout, vocab);
+  try {
+    // Pack the records into the shared memory (and deal them into random buckets).
+    const t0 = performance.now();
+    ctx.progress({ phase: 'packing', done: 0, total: n, unit: 'records' });
+    const packs = (await Promise.all(
+      layout.shares.map((share, index) => {
+        const task: PackTask = {
+          kind: 'pack', job, memory, module, share, index, threads: layout.shares.length,
+          row, col, val, vocabSize: V, wordBase: layout.wordBase, contextBase: layout.contextBase, rowBytes: layout.rowBytes,
+          xMax: p.x_max, alpha: p.alpha, scatter: p.shuffle, seed: [rng.nextU32(), rng.nextU32()],
+        };
+        return pool.run(task) as Promise<PackResult>;
+      }),
+    ));
+    const bad = packs.map((r) => r.bad).filter((b) => b >= 0);
+    if (bad.length) badRecord(cooc, vocab, Math.min(...bad), ctx);
+    const zeroCost = packs.reduce((s, r) => s + r.zeroCost, 0) / n;
+    const setupSeconds = (performance.now() - t0) / 1000;
+    ctx.progress({ phase: 'packing', done: n, total: n, unit: 'records', metrics: { seconds: round(setupSeconds, 3) } });
+
+    const costs: number[] = [];
+    const seconds: number[] = [];
+    let stopped: GloveResult['stopped'] = 'max_iter';
+    for (let it = 1; it <= p.max_iter; it++) {
+      if (ctx.signal.aborted) throw abortError(ctx);
+      const t1 = performance.now();
+      const last = it === p.max_iter;
+      const results = (await Promise.all(
+        layout.shares.map((share) => {
+          const task: EpochTask = {
+            kind: 'epoch', job, memory, module, share,
+            shuffle: p.shuffle, fromB: it % 2 === 1, scatter: !last,
+            seedAssign: [rng.nextU32(), rng.nextU32()], seedShuffle: [rng.nextU32(), rng.nextU32()],
+            eta: p.eta, gradClip: p.grad_clip_value,
+          };
+          return pool.run(task) as Promise<EpochResult>;
+        }),
+      ));
+      const secs = (performance.now() - t1) / 1000;
+      let total = 0;
+      let skipped = 0;
+      for (const r of results) {
+        total += r.cost;
+        skipped += r.skipped;
+      }
+      const cost = total / n;
+      // Diverged: a NaN or infinite error, or a cost far above that of an all-zero
+      // model (all vectors and biases 0), which any working run stays below.
+      if (!Number.isFinite(cost) || skipped > 0 || cost > DIVERGED_FACTOR * zeroCost) {
+        const why =
+          skipped > 0
+            ? `${skipped} of ${n} co-occurrences gave a NaN or infinite error`
+            : Number.isFinite(cost)
+              ? `the cost ${cost.toPrecision(4)} is over ${DIVERGED_FACTOR} times that of all-zero vectors (${zeroCost.toPrecision(4)})`
+              : `the cost became ${cost}`;
+        throw new WordloomError(
+          'E_DIVERGED',
+          `training diverged in iteration ${it}: ${why}`,
+          { node: ctx.node, param: 'eta' },
+          `lower eta (now ${p.eta}; GloVe's default is 0.05), and check x_max (now ${p.x_max}) against the co-occurrence values; grad_clip_value (now ${p.grad_clip_value}) bounds each vector step`,
+        );
+      }
+      costs.push(cost);
+      seconds.push(secs);
+      ctx.progress({ phase: 'iteration', done: it, total: p.max_iter, unit: 'iterations', metrics: { cost: round(cost, 6), seconds: round(secs, 3) } });
+      ctx.log(`iter: ${String(it).padStart(3, '0')}, cost: ${cost.toFixed(6)} (${secs.toFixed(2)} s)`);
+      if (p.checkpoint_every > 0 && it % p.checkpoint_every === 0 && it < p.max_iter && outputs.length) {
+        const emb = model.vectors(p.save);
+        for (const o of outputs) {
+          const file = checkpointName(o.file, it);
+          await writeVectors(emb, file, o.format);
+          files.push(file);
+        }
+        ctx.log(`checkpoint after iteration ${it} written`);
+      }
+      if (p.tolerance > 0 && costs.length >= 2) {
+        const prev = costs[costs.length - 2]!;
+        if ((prev - cost) / prev < p.tolerance) {
+          stopped = 'tolerance';
+          ctx.log(`stopping after iteration ${it}: the cost improved by ${(((prev - cost) / prev) * 100).toFixed(3)}%, under tolerance ${p.tolerance}`);
+          break;
+        }
+      }
+    }
+
+    const embeddings = model.vectors(p.save);
+    if (outputs.length) {
+      ctx.progress({ phase: 'saving', message: outputs.map((o) => o.file).join(', ') });
+      for (const o of outputs) {
+        await writeVectors(embeddings, o.file, o.format);
+        files.push(o.file);
+      }
+    }
+    return { embeddings, costs, seconds, stopped, setupSeconds, model, files };
+  } finally {
+    await pool.destroy();
+  }
+}
+
+function round(x: number, digits: number): number {
+  const m = 10 ** digits;
+  return Math.round(x * m) / m;
+}
+
+function abortError(ctx: OpContext): unknown {
+  const reason = ctx.signal.reason;
+  return reason instanceof Error ? reason : new WordloomError('E_STATE', 'glove training was cancelled', { node: ctx.node });
+}
+
+function checkInputs(cooc: Cooccurrences, vocab: Vocab, ctx: OpContext): void {
+  const n = cooc.size;
+  if (cooc.row.length < n || cooc.col.length < n || cooc.val.length < n) {
+    throw new WordloomError('E_INPUT', `the co-occurrence arrays are shorter than its size (${n})`, { node: ctx.node });
+  }
+  if (cooc.vocabSize > vocab.size) {
+    throw new WordloomError(
+      'E_INPUT',
+      `the co-occurrences were counted over ${cooc.vocabSize} words but the vocabulary has ${vocab.size}`,
+      { node: ctx.node },
+      'give glove the vocabulary that the co-occurrences were counted with',
+    );
+  }
+}
+
+function badRecord(cooc: Cooccurrences, vocab: Vocab, k: number, ctx: OpContext): never {
+  const r = cooc.row[k]!;
+  const c = cooc.col[k]!;
+  const x = cooc.val[k]!;
+  const inRange = (i: number): boolean => i >= 0 && i < vocab.size;
+  if (!inRange(r) || !inRange(c)) {
+    throw new WordloomError(
+      'E_INPUT',
+      `co-occurrence record ${k + 1} refers to word rank ${inRange(r) ? c : r}, outside the vocabulary of ${vocab.size} words`,
+      { node: ctx.node },
+      'give glove the vocabulary that the co-occurrences were counted with',
+    );
+  }
+  throw new WordloomError(
+    'E_INPUT',
+    `co-occurrence record ${k + 1} (${vocab.words[r]}, ${vocab.words[c]}) has the value ${x}; GloVe needs positive finite counts`,
+    { node: ctx.node, word: vocab.words[r] },
+    'co-occurrence values are (weighted) counts and must be > 0',
+  );
+}
+
+/** glove.c's initialisation: every vector value and bias (r - 0.5) / dim for r uniform in [0, 1); AdaGrad sums 1. */
+function initParameters(memory: WasmMemory, L: GloveLayout, rng: Rng): void {
+  const f32 = new Float32Array(memory.buffer);
+  const { dim, pad, rowFloats } = L;
+  const rows = 2 * L.vocabSize;
+  const base = L.wordBase >> 2;
+  for (let r = 0; r < rows; r++) {
+    const o = base + r * rowFloats;
+    for (let b = 0; b < dim; b++) f32[o + b] = (rng.next() - 0.5) / dim;
+    f32[o + 2 * pad] = (rng.next() - 0.5) / dim;
+    for (let b = 0; b < pad; b++) f32[o + pad + b] = 1;
+    f32[o + 2 * pad + 1] = 1;
+  }
+}
+
+function makeModel(memory: WasmMemory, L: GloveLayout, vocab: Vocab): GloveModel {
+  const { dim, pad, rowFloats, vocabSize: V } = L;
+  const params = (base: number): Float32Array => {
+    const f32 = new Float32Array(memory.buffer);
+    const out = new Float32Array(V * (dim + 1));
+    for (let i = 0; i < V; i++) {
+      const o = (base >> 2) + i * rowFloats;
+      out.set(f32.subarray(o, o + dim), i * (dim + 1));
+      out[i * (dim + 1) + dim] = f32[o + 2 * pad]!;
+    }
+    return out;
+  };
+  return {
+    dim,
+    vocabSize: V,
+    wordParameters: () => params(L.wordBase),
+    contextParameters: () => params(L.contextBase),
+    vectors(save: GloveSave = 'word+context') {
+      const f32 = new Float32Array(memory.buffer);
+      const data = sharedFloat32(V * dim);
+      const w0 = L.wordBase >> 2;
+      const c0 = L.contextBase >> 2;
+      for (let i = 0; i < V; i++) {
+        const ow = w0 + i * rowFloats;
+        const oc = c0 + i * rowFloats;
+        const d = i * dim;
+        if (save === 'word') for (let b = 0; b < dim; b++) data[d + b] = f32[ow + b]!;
+        else for (let b = 0; b < dim; b++) data[d + b] = f32[ow + b]! + f32[oc + b]!;
+      }
+      return new Embeddings(vocab.words, dim, data);
+    },
+  };
+}
+
+const EXT: Record<VectorsFormat, string> = { glove: '.txt', 'word2vec-text': '.vec', 'word2vec-binary': '.bin' };
+
+/** One format: the output path as given; several: the extension replaced per format. */
+export function outputFiles(output: string, formats: readonly VectorsFormat[], baseDir: string): { file: string; format: VectorsFormat }[] {
+  const path = isAbsolute(output) ? output : resolve(baseDir, output);
+  if (formats.length === 1) return [{ file: path, format: formats[0]! }];
+  const ext = extname(path);
+  const stem = ext ? path.slice(0, -ext.length) : path;
+  return formats.map((format) => ({ file: stem + EXT[format], format }));
+}
+
+/** glove.c names checkpoints "<save-file>.<iter, 3 digits>.<ext>". */
+export function checkpointName(file: string, iteration: number): string {
+  const ext = extname(file);
+  const stem = ext ? file.slice(0, -ext.length) : file;
+  return `${stem}.${String(iteration).padStart(3, '0')}${ext}`;
+}

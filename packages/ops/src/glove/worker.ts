@@ -1,0 +1,143 @@
+/**
+ * Piscina worker of the glove operator. Every task carries the shared memory (the
+ * model and the records, see layout.ts), the compiled kernel and one share; the
+ * worker keeps the kernel instance of the current training job, so a task costs
+ * no compilation. Workers write the shared parameters without locks (Hogwild).
+ */
+import { instantiateKernel, type KernelExports } from './kernel.js';
+import { RECORD_BYTES, type ShareLayout } from './layout.js';
+import type { WasmMemory, WasmModule } from './wasm-asm.js';
+
+interface TaskBase {
+  job: number;
+  memory: WasmMemory;
+  module: WasmModule;
+  share: ShareLayout;
+}
+
+/** Pack this share's records (record k of the matrix for k % threads === index) and scatter them into buckets. */
+export interface PackTask extends TaskBase {
+  kind: 'pack';
+  index: number;
+  threads: number;
+  row: Int32Array;
+  col: Int32Array;
+  val: Float64Array;
+  vocabSize: number;
+  wordBase: number;
+  contextBase: number;
+  rowBytes: number;
+  xMax: number;
+  alpha: number;
+  /** Scatter into the buckets of buffer B (for shuffled training). */
+  scatter: boolean;
+  seed: [number, number];
+}
+
+export interface PackResult {
+  /** First invalid record (its index in the matrix), or -1. */
+  bad: number;
+  /** Sum over the share of 0.5 f(x) (log x)^2: the cost of an all-zero model. */
+  zeroCost: number;
+  seconds: number;
+}
+
+/** One pass over the share. */
+export interface EpochTask extends TaskBase {
+  kind: 'epoch';
+  shuffle: boolean;
+  /** Shuffled passes alternate between buffers: read B on odd passes, A on even ones. */
+  fromB: boolean;
+  /** Scatter into the other buffer for the next pass. */
+  scatter: boolean;
+  /** Seeds of the bucket draw and of the in-bucket shuffles. */
+  seedAssign: [number, number];
+  seedShuffle: [number, number];
+  eta: number;
+  gradClip: number;
+}
+
+export interface EpochResult {
+  cost: number;
+  skipped: number;
+  seconds: number;
+}
+
+let current: { job: number; kernel: KernelExports; memory: WasmMemory } | undefined;
+
+function kernelFor(t: TaskBase): { kernel: KernelExports; memory: WasmMemory } {
+  if (!current || current.job !== t.job) current = { job: t.job, kernel: instantiateKernel(t.module, t.memory), memory: t.memory };
+  return current;
+}
+
+/** Draw bucket ids for the share, turn their counts into the boundaries at `bounds` and point the cursors at `dst`. */
+function planBuckets(kernel: KernelExports, memory: WasmMemory, share: ShareLayout, bounds: number, dst: number, seed: [number, number]): void {
+  const nb = share.buckets;
+  kernel.assign(share.ids, share.count, nb - 1, bounds, seed[0], seed[1]);
+  const i32 = new Int32Array(memory.buffer);
+  const b0 = bounds >> 2;
+  const c0 = share.cursor >> 2;
+  let acc = 0;
+  for (let b = 0; b < nb; b++) {
+    const n = i32[b0 + b]!;
+    i32[b0 + b] = acc;
+    i32[c0 + b] = dst + acc * RECORD_BYTES;
+    acc += n;
+  }
+  i32[b0 + nb] = acc;
+}
+
+function pack(t: PackTask): PackResult {
+  const t0 = performance.now();
+  const { kernel, memory } = kernelFor(t);
+  const i32 = new Int32Array(memory.buffer);
+  const f32 = new Float32Array(memory.buffer);
+  const { row, col, val, vocabSize, wordBase, contextBase, rowBytes, xMax, alpha, threads } = t;
+  const n = row.length;
+  let o = t.share.recA >> 2;
+  let bad = -1;
+  let zeroCost = 0;
+  for (let k = t.index; k < n; k += threads) {
+    const r = row[k]!;
+    const c = col[k]!;
+    const x = val[k]!;
+    // NaN fails x > 0
+    if (!(r >= 0 && r < vocabSize && c >= 0 && c < vocabSize && x > 0 && x < Infinity)) {
+      bad = k;
+      break;
+    }
+    i32[o] = wordBase + r * rowBytes;
+    i32[o + 1] = contextBase + c * rowBytes;
+    const lx = Math.log(x);
+    const fx = x >= xMax ? 1 : Math.pow(x / xMax, alpha);
+    f32[o + 2] = lx;
+    f32[o + 3] = fx;
+    zeroCost += 0.5 * fx * lx * lx;
+    o += 4;
+  }
+  if (bad < 0 && t.scatter) {
+    planBuckets(kernel, memory, t.share, t.share.boundsB, t.share.recB, t.seed);
+    kernel.scatter(t.share.recA, t.share.count, t.share.ids, t.share.cursor);
+  }
+  return { bad, zeroCost, seconds: (performance.now() - t0) / 1000 };
+}
+
+function epoch(t: EpochTask): EpochResult {
+  const t0 = performance.now();
+  const { kernel, memory } = kernelFor(t);
+  const s = t.share;
+  kernel.skipped.value = 0;
+  let cost: number;
+  if (!t.shuffle) {
+    cost = kernel.epochPlain(s.recA, s.count, t.eta, t.gradClip);
+  } else {
+    const [src, srcBounds, dst, dstBounds] = t.fromB ? [s.recB, s.boundsB, s.recA, s.boundsA] : [s.recA, s.boundsA, s.recB, s.boundsB];
+    if (t.scatter) planBuckets(kernel, memory, s, dstBounds, dst, t.seedAssign);
+    cost = kernel.epochShuffled(src, srcBounds, s.buckets, s.ids, s.cursor, t.scatter ? 1 : 0, t.seedShuffle[0], t.seedShuffle[1], t.eta, t.gradClip);
+  }
+  return { cost, skipped: kernel.skipped.value, seconds: (performance.now() - t0) / 1000 };
+}
+
+export default function run(task: PackTask | EpochTask): PackResult | EpochResult {
+  return task.kind === 'pack' ? pack(task) : epoch(task);
+}
