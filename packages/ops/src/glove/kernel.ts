@@ -19,13 +19,23 @@
  * diff" and skips it) and counted in the exported global `skipped`, so that the
  * caller can stop training and report the divergence.
  *
- * Order: with `shuffle` set the pass permutes the share in place with a forward
- * Fisher-Yates shuffle fused with the training loop: step i draws j uniformly in
- * [i, n) (splitmix64 and Lemire's unbiased bounded draw), swaps records i and j and
- * trains on the record now at i. Every pass is thus a fresh, uniformly random
- * permutation of the share (each seeded), the records are read sequentially
- * except for the one random fetch of the swap, and there is no separate shuffle
- * pass over memory.
+ * Order ("a fresh random order every iteration"): each worker permutes its own
+ * share with a bucket shuffle (Rao-Sandelius). While training on pass e, every
+ * record is also copied to a uniformly random one of B buckets (B up to 256, each
+ * ~16K records = 256 KiB) of a second buffer, the bucket ids drawn before the pass;
+ * pass e+1 Fisher-Yates shuffles each bucket in place (it fits in the core's L2)
+ * and trains on it. A uniform random bucket assignment followed by a uniform
+ * shuffle within each bucket is a uniformly random permutation, fresh each pass,
+ * while every memory access to the records is sequential or cache-resident: a
+ * plain Fisher-Yates over 150 MB of records costs a cache miss per swap and took
+ * longer than the training itself. Random numbers: splitmix64, bounded draws by
+ * Lemire's multiply-and-reject (unbiased).
+ *
+ * Training within a bucket is software-pipelined (emitRun): the diff of the next
+ * record is computed before the current record's update is written, and computed
+ * again in the rare case both records share a row, so a single thread still
+ * performs exactly the sequential updates. The rows of the record a few places
+ * ahead are touched early (wasm has no prefetch instruction).
  */
 import { FnBuilder, ModuleBuilder, I32, F32, F64, I64, V128, wasm, type WasmGlobal, type WasmMemory, type WasmModule } from './wasm-asm.js';
 import type { GloveLayout } from './layout.js';
