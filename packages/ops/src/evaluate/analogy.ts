@@ -310,6 +310,7 @@ async function gpuAnalogies(
   try {
     const rb = scorer.rowBlock;
     const cos = new Float32Array(u * rb);
+    const aux = new Float64Array(2 * u * rb);
     for (let b = 0; b < scorer.blocks; b++) {
       throwIfAborted(opts.signal);
       const r0 = b * rb;
@@ -319,7 +320,7 @@ async function gpuAnalogies(
         const out = await scorer.scoreBlock(uv, q0 * dim, m, b);
         for (let q = 0; q < m; q++) cos.set((out[q] as Float32Array).subarray(0, rb), (q0 + q) * rb);
       }
-      for (const l of lists) analogyMerge(cos, rb, n, r0, abc, excl, 0, nq, l.method, TOPN, l.idx, l.sc);
+      for (const l of lists) analogyMerge(cos, rb, n, r0, abc, excl, 0, nq, l.method, TOPN, l.idx, l.sc, aux, u);
       opts.onProgress?.(r0 + n, rows);
     }
     return scorer.backend();

@@ -148,12 +148,16 @@ export function formatFloat32(v: number): string {
     throw new WordloomError('E_INPUT', `cannot write the non-finite value ${v}`, {}, 'the vectors contain NaN or infinity: training probably diverged');
   }
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  let s = '';
-  for (let p = 6; p <= 9; p++) {
-    s = v.toPrecision(p);
-    if (Math.fround(Number(s)) === v) break;
-  }
-  return stripZeros(s);
+  // Most float32 values need 8 significant digits, some 7 or 9, few 6 or less; a
+  // value that round-trips with 6 digits prints its shortest form once trailing
+  // zeros go. Descend from 8 while shorter still reads back.
+  const ok = (s: string): boolean => Math.fround(Number(s)) === v;
+  const s8 = v.toPrecision(8);
+  if (!ok(s8)) return stripZeros(v.toPrecision(9));
+  const s7 = v.toPrecision(7);
+  if (!ok(s7)) return stripZeros(s8);
+  const s6 = v.toPrecision(6);
+  return stripZeros(ok(s6) ? s6 : s7);
 }
 
 function stripZeros(s: string): string {

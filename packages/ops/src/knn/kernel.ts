@@ -239,6 +239,10 @@ export const COSMUL_EPSILON = 0.000001;
  * negative=[a]) does (the cosine with the normalized mean of the unit vectors, up
  * to a positive factor); for 3CosMul, gensim's most_similar_cosmul objective
  * ((1+cos(b,r))/2 * (1+cos(c,r))/2) / ((1+cos(a,r))/2 + 1e-6).
+ *
+ * For 3CosMul, `aux` (2 * U * stride float64s, filled here) holds the shifted
+ * cosines and the reciprocals of the denominators, computed once per word and row
+ * rather than once per question.
  */
 export function analogyMerge(
   cos: Float32Array,
@@ -253,35 +257,73 @@ export function analogyMerge(
   k: number,
   idx: Int32Array,
   sc: Float64Array,
+  aux?: Float64Array,
+  u?: number,
 ): void {
+  if (method === THREE_COS_ADD) {
+    analogyMergeAdd(cos, stride, n, r0, abc, excl, q0, q1, k, idx, sc);
+    return;
+  }
+  const words = u ?? cos.length / stride;
+  const need = 2 * words * stride;
+  const h = aux && aux.length >= need ? aux : new Float64Array(need);
+  const invOff = words * stride;
+  for (let w = 0; w < words; w++) {
+    const o = w * stride;
+    for (let i = 0; i < n; i++) {
+      const x = (1 + cos[o + i]!) / 2;
+      h[o + i] = x;
+      h[invOff + o + i] = 1 / (x + COSMUL_EPSILON);
+    }
+  }
+  analogyMergeMul(h, invOff, stride, n, r0, abc, excl, q0, q1, k, idx, sc);
+}
+
+function analogyMergeAdd(cos: Float32Array, stride: number, n: number, r0: number, abc: Int32Array, excl: Int32Array, q0: number, q1: number, k: number, idx: Int32Array, sc: Float64Array): void {
   for (let q = q0; q < q1; q++) {
     const oa = abc[3 * q]! * stride;
     const ob = abc[3 * q + 1]! * stride;
     const oc = abc[3 * q + 2]! * stride;
-    const xa = excl[3 * q]! - r0;
-    const xb = excl[3 * q + 1]! - r0;
-    const xc = excl[3 * q + 2]! - r0;
     const base = q * k;
     const last = base + k - 1;
     let thr = sc[last]!;
     for (let i = 0; i < n; i++) {
-      let v: number;
-      if (method === THREE_COS_ADD) {
-        v = cos[ob + i]! - cos[oa + i]! + cos[oc + i]!;
-      } else {
-        v = (((1 + cos[ob + i]!) / 2) * ((1 + cos[oc + i]!) / 2)) / ((1 + cos[oa + i]!) / 2 + COSMUL_EPSILON);
-      }
+      const v = cos[ob + i]! - cos[oa + i]! + cos[oc + i]!;
       if (!(v > thr)) continue;
-      if (i === xa || i === xb || i === xc) continue;
-      let p = last;
-      while (p > base && sc[p - 1]! < v) {
-        sc[p] = sc[p - 1]!;
-        idx[p] = idx[p - 1]!;
-        p--;
-      }
-      sc[p] = v;
-      idx[p] = r0 + i;
-      thr = sc[last]!;
+      const row = r0 + i;
+      if (row === excl[3 * q] || row === excl[3 * q + 1] || row === excl[3 * q + 2]) continue;
+      thr = insertTopK(idx, sc, base, last, v, row);
     }
   }
+}
+
+function analogyMergeMul(h: Float64Array, invOff: number, stride: number, n: number, r0: number, abc: Int32Array, excl: Int32Array, q0: number, q1: number, k: number, idx: Int32Array, sc: Float64Array): void {
+  for (let q = q0; q < q1; q++) {
+    const oa = invOff + abc[3 * q]! * stride;
+    const ob = abc[3 * q + 1]! * stride;
+    const oc = abc[3 * q + 2]! * stride;
+    const base = q * k;
+    const last = base + k - 1;
+    let thr = sc[last]!;
+    for (let i = 0; i < n; i++) {
+      const v = h[ob + i]! * h[oc + i]! * h[oa + i]!;
+      if (!(v > thr)) continue;
+      const row = r0 + i;
+      if (row === excl[3 * q] || row === excl[3 * q + 1] || row === excl[3 * q + 2]) continue;
+      thr = insertTopK(idx, sc, base, last, v, row);
+    }
+  }
+}
+
+/** Insert (v, row) into the sorted list [base, last]; returns the new threshold (the last score). */
+function insertTopK(idx: Int32Array, sc: Float64Array, base: number, last: number, v: number, row: number): number {
+  let p = last;
+  while (p > base && sc[p - 1]! < v) {
+    sc[p] = sc[p - 1]!;
+    idx[p] = idx[p - 1]!;
+    p--;
+  }
+  sc[p] = v;
+  idx[p] = row;
+  return sc[last]!;
 }

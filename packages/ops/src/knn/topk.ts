@@ -40,22 +40,11 @@ export interface TopKResult {
   backend: string;
 }
 
-const unitCache = new WeakMap<Embeddings, Embeddings>();
-
-/**
- * The rows of `emb` scaled to unit L2 norm, in shared memory (cached per
- * Embeddings object, which is treated as immutable).
- */
+/** The rows of `emb` scaled to unit L2 norm, in shared memory (a copy; zero rows stay zero). */
 export function unitEmbeddings(emb: Embeddings): Embeddings {
-  let u = unitCache.get(emb);
-  if (!u) {
-    const data = sharedFloat32(emb.data.length);
-    normalizeRowsInto(emb.data, data, emb.size, emb.dim);
-    u = new Embeddings(emb.words, emb.dim, data);
-    unitCache.set(emb, u);
-    unitCache.set(u, u);
-  }
-  return u;
+  const data = sharedFloat32(emb.data.length);
+  normalizeRowsInto(emb.data, data, emb.size, emb.dim);
+  return new Embeddings(emb.words, emb.dim, data);
 }
 
 /** Below this many multiply-adds, 'auto' stays on the TypeScript path and on the calling thread. */

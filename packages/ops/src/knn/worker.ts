@@ -58,9 +58,10 @@ export const ANALOGY_ROW_BLOCK = 1024;
 export function analogyRange(t: Omit<AnalogyTask, 'kind'>, scratch?: Float32Array): void {
   const rb = Math.min(ANALOGY_ROW_BLOCK, ROW_BLOCK);
   const cos = scratch && scratch.length >= t.u * rb ? scratch : new Float32Array(Math.max(1, t.u * rb));
+  const aux = t.lists.some((l) => l.method !== 0) ? new Float64Array(Math.max(1, 2 * t.u * rb)) : undefined;
   for (let r0 = t.r0; r0 < t.r1; r0 += rb) {
     const r1 = Math.min(t.r1, r0 + rb);
     dotBlock(t.uv, 0, t.u, t.e, r0, r1, t.dim, cos, rb);
-    for (const l of t.lists) analogyMerge(cos, rb, r1 - r0, r0, t.abc, t.excl, 0, t.nq, l.method, t.k, l.idx, l.sc);
+    for (const l of t.lists) analogyMerge(cos, rb, r1 - r0, r0, t.abc, t.excl, 0, t.nq, l.method, t.k, l.idx, l.sc, aux, t.u);
   }
 }
