@@ -215,12 +215,18 @@ export async function rankAnalogies(
 
   const work = u * rows * dim;
   let backend = opts.backend ?? 'auto';
-  if (backend === 'auto') backend = work >= SMALL_WORK && (await gpuDeviceAvailable()) ? 'gpu' : 'typescript';
+  const auto = backend === 'auto';
+  if (auto) backend = work >= SMALL_WORK && (await gpuDeviceAvailable()) ? 'gpu' : 'typescript';
 
   if (backend === 'gpu') {
     const lists = newLists();
-    const name = await gpuAnalogies(e, dim, rows, uv, u, abc, excl, nq, lists, opts);
-    return { lists: lists.map((l) => l.idx), backend: name };
+    try {
+      const name = await gpuAnalogies(e, dim, rows, uv, u, abc, excl, nq, lists, opts);
+      return { lists: lists.map((l) => l.idx), backend: name };
+    } catch (err) {
+      // 'auto' falls back to TypeScript when the GPU path fails; an explicit 'gpu' reports it.
+      if (!auto || opts.signal?.aborted) throw err;
+    }
   }
 
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
@@ -306,7 +312,12 @@ async function gpuAnalogies(
   lists: { method: number; idx: Int32Array; sc: Float64Array }[],
   opts: Pick<AnalogyOptions, 'threads' | 'signal' | 'onProgress'>,
 ): Promise<string> {
-  const scorer = createGpuScorer(e, dim, rows, { threads: opts.threads });
+  let scorer: ReturnType<typeof createGpuScorer>;
+  try {
+    scorer = createGpuScorer(e, dim, rows, { threads: opts.threads });
+  } catch (err) {
+    throw new WordloomError('E_INTERNAL', `the gpu.js backend could not start: ${(err as Error).message}`, { param: 'backend' }, "use backend: 'typescript'", { cause: err });
+  }
   try {
     const rb = scorer.rowBlock;
     const cos = new Float32Array(u * rb);

@@ -113,11 +113,18 @@ export async function cosineTopK(matrix: Embeddings, queries: Int32Array | Float
   if (backend !== 'auto' && backend !== 'gpu' && backend !== 'typescript') {
     throw new WordloomError('E_PARAM', `unknown backend "${backend}"`, { param: 'backend' }, "use 'auto', 'gpu' or 'typescript'");
   }
-  if (backend === 'auto') backend = work >= SMALL_WORK && (await gpuDeviceAvailable()) ? 'gpu' : 'typescript';
+  const auto = backend === 'auto';
+  if (auto) backend = work >= SMALL_WORK && (await gpuDeviceAvailable()) ? 'gpu' : 'typescript';
   const e = isShared(matrix.data) ? matrix.data : toShared(matrix.data);
   if (backend === 'gpu') {
-    res.backend = await gpuTopK(e, dim, rows, qv, nq, k, idx, sc, exclude, ew, opts);
-    return res;
+    try {
+      res.backend = await gpuTopK(e, dim, rows, qv, nq, k, idx, sc, exclude, ew, opts);
+      return res;
+    } catch (err) {
+      // 'auto' falls back to TypeScript when the GPU path fails; an explicit 'gpu' reports it.
+      if (!auto || opts.signal?.aborted) throw err;
+      initTopK(idx, sc);
+    }
   }
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
   if (threads > 1 && work >= (opts.parallelThreshold ?? SMALL_WORK)) {
