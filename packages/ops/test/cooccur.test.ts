@@ -15,6 +15,8 @@ import {
   standaloneContext,
   tokenize,
   tokenizeDefaults,
+  buildVocab,
+  rankMap,
 } from '../src/index.js';
 import type { OpContext } from '../src/index.js';
 import { dataPath, tempDir } from './helpers.js';
@@ -222,7 +224,7 @@ test('a tiny memory budget spills sorted runs to tmpDir and merges them to the s
         if (u.phase === 'merging') merging = true;
       },
     });
-    // In memory: 0.02 MB of positions index (4 bytes a token) = 5242 tokens a segment -> 10 runs.
+    // In memory: 0.02 MB at 6 bytes a token (positions index + compact copy) = 3495 tokens a segment -> 15 runs.
     const a = await countCooccurrences(ranks, vocab.size, { window: 5, memory_mb: 0.02 }, ctx);
     const spills = logs.filter((l) => l.includes('spilled')).length;
     assert.ok(spills >= 8, `spilled ${spills} runs`);
@@ -294,6 +296,53 @@ test('bad input: window 0, ranks outside the vocabulary, bad memory budget, no s
   bad.set([0, -7, 1]);
   await rejects(countCooccurrences(bad, 10, {}, ctx), 'E_INPUT', /token 1 has rank -7/);
   await rejects(cooccurFile('no/such/corpus.txt', vocab, {}, ctx), 'E_FILE', /cannot read the corpus/);
+});
+
+test('WikiText-2 test split: equals a plain Map-based count; threads and spilling do not change it', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const ctx = ctxWith({ threads: 2, tmpDir: dir });
+    const tokens = tokenize(tokenizeDefaults({ input: [dataPath('corpora/wikitext-2/wiki.test.tokens.gz')], lowercase: 'ascii' }), ctx);
+    const vocab = await buildVocab(tokens, { min_count: 2, max_size: 0 });
+    const map = rankMap(tokens.dictionary, vocab);
+    const list: number[] = [];
+    for await (const chunk of tokens.chunks()) {
+      for (const id of chunk.ids) {
+        if (id === DOC_END) list.push(DOC_END);
+        else if (map[id]! >= 0) list.push(map[id]!);
+      }
+    }
+    const ranks = sharedInt32(list.length);
+    ranks.set(list);
+    assert.ok(ranks.length > 150000, 'large enough for the pooled index build');
+    const V = vocab.size;
+    // The definition, directly: for each token j and each earlier k in its document
+    // with j - k <= 4, add 1/(j-k) to (w_k, w_j) and to (w_j, w_k).
+    const want = new Map<number, number>();
+    let docStart = 0;
+    for (let j = 0; j < ranks.length; j++) {
+      const w2 = ranks[j]!;
+      if (w2 === DOC_END) {
+        docStart = j + 1;
+        continue;
+      }
+      for (let k = Math.max(docStart, j - 4); k < j; k++) {
+        const w1 = ranks[k]!;
+        const x = 1 / (j - k);
+        want.set(w1 * V + w2, (want.get(w1 * V + w2) ?? 0) + x);
+        want.set(w2 * V + w1, (want.get(w2 * V + w1) ?? 0) + x);
+      }
+    }
+    const two = await countCooccurrences(ranks, V, { window: 4 }, ctx);
+    assertSorted(two);
+    assertEqualsMap(two, want, 1e-12, 'WikiText-2 test, window 4');
+    const one = await countCooccurrences(ranks, V, { window: 4 }, ctxWith({ threads: 1 }));
+    assertSameMatrix(one, two, 0, 'threads 1 vs 2');
+    const spilled = await countCooccurrences(ranks, V, { window: 4, memory_mb: 0.3 }, ctx);
+    assertSameMatrix(spilled, two, 1e-12, 'spilled');
+  } finally {
+    cleanup();
+  }
 });
 
 test('edge cases: empty stream, only DOC_END, a document of one word, window past the document', async () => {

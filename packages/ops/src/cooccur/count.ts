@@ -20,8 +20,8 @@ import { DOC_END, WordloomError, sharedInt32, toShared } from '@wordloom/core';
 import type { Cooccurrences } from '@wordloom/core';
 import type { OpContext } from '../op.js';
 import { writeCooccurrences } from '../io/cooc-bin.js';
-import { growableShared } from './kernel.js';
-import type { CountResult, CountTask, GrowableShared } from './kernel.js';
+import { MAX_COMPACT_VOCAB, growableShared, runIndexTask } from './kernel.js';
+import type { CountResult, CountTask, GrowableShared, IndexTask } from './kernel.js';
 import { MemorySink, RunWriter, mergeRuns } from './sinks.js';
 import type { RecordSink } from './sinks.js';
 import { resolveCooccurParams } from './params.js';
@@ -30,7 +30,13 @@ import type { CooccurParams } from './params.js';
 const WORKER_URL = new URL('./worker.js', import.meta.url).href;
 
 /** Row ranges per thread and segment: enough to balance the load and keep staging small. */
-const PARTS_PER_THREAD = 16;
+const PARTS_PER_THREAD = 32;
+
+/** Finished row ranges that may wait for an earlier one, per thread (staging slots). */
+const SLOTS_PER_THREAD = 4;
+
+/** Segments smaller than this build their positions index on the main thread. */
+const INLINE_INDEX_TOKENS = 1 << 16;
 
 /** Largest segment (tokens): positions must index an Int32Array in a 4 GiB buffer. */
 const MAX_SEGMENT_TOKENS = 2 ** 30 - 1;
@@ -81,6 +87,8 @@ export class CooccurEngine {
   private pool: Piscina | undefined;
   private rowStart: Int32Array;
   private posBuf: GrowableShared | undefined;
+  private compactBuf: GrowableShared | undefined;
+  private counts: Int32Array | undefined;
   private slots: Slot[] = [];
   private runDir: string | undefined;
   private readonly runs: string[] = [];
@@ -96,8 +104,13 @@ export class CooccurEngine {
     this.rowStart = sharedInt32(vocabSize + 1);
   }
 
-  /** Tokens per segment for `bytesPerToken` of working memory per token. */
-  segmentTokens(bytesPerToken: number): number {
+  /**
+   * Tokens per segment for the working memory of a token: its positions-index
+   * entry (4 bytes), its compact copy (2 bytes, small vocabularies) and
+   * `extraBytesPerToken` (a streaming buffer).
+   */
+  segmentTokens(extraBytesPerToken: number): number {
+    const bytesPerToken = 4 + (this.vocabSize <= MAX_COMPACT_VOCAB ? 2 : 0) + extraBytesPerToken;
     const budget = this.params.memory_mb * 1024 * 1024;
     const min = 64 * this.params.window + 64;
     return Math.min(MAX_SEGMENT_TOKENS, Math.max(min, Math.floor(budget / bytesPerToken)));
@@ -133,23 +146,20 @@ export class CooccurEngine {
     signal.throwIfAborted();
     const pool = this.getPool(); // workers start while the index is built
 
-    // Positions index: counting sort of positions a..b-1 by rank.
-    const rowStart = this.rowStart;
-    rowStart.fill(0);
-    for (let i = a; i < b; i++) {
-      const r = ranks[i]!;
-      if (r >= 0) rowStart[r + 1]++;
+    // The kernel sees ranks lo..hi-1: the segment plus `window` tokens of context
+    // on each side; with a vocabulary of at most 65535 words, as a compact Uint16
+    // copy (half the cache footprint of the random reads).
+    const ctxLo = Math.max(0, a - window);
+    const ctxHi = Math.min(ranks.length, b + window);
+    let compact: Uint16Array | null = null;
+    if (V <= MAX_COMPACT_VOCAB) {
+      this.compactBuf ??= growableShared(0);
+      if (this.compactBuf.byteLength < (ctxHi - ctxLo) * 2) this.compactBuf.grow((ctxHi - ctxLo) * 2);
+      compact = new Uint16Array(this.compactBuf, 0, ctxHi - ctxLo);
     }
-    for (let r = 0; r < V; r++) rowStart[r + 1] += rowStart[r]!;
+    const kranks = compact ?? ranks.subarray(ctxLo, ctxHi);
+    const { rowStart, pos } = await this.buildIndex(ranks, compact, ctxLo, a, b, ctxHi);
     const occurrences = rowStart[V]!;
-    if (!this.posBuf) this.posBuf = growableShared(0);
-    if (this.posBuf.byteLength < occurrences * 4) this.posBuf.grow(occurrences * 4);
-    const pos = new Int32Array(this.posBuf, 0, occurrences);
-    const fill = rowStart.slice(0, V);
-    for (let i = a; i < b; i++) {
-      const r = ranks[i]!;
-      if (r >= 0) pos[fill[r]++] = i;
-    }
 
     // Row ranges of about equal work (events + a small cost per row).
     const span = symmetric ? 2 * window : window;
@@ -170,7 +180,7 @@ export class CooccurEngine {
     let maxRows = 1;
     for (let k = 0; k < parts; k++) maxRows = Math.max(maxRows, bounds[k + 1]! - bounds[k]!);
 
-    const nSlots = Math.min(parts, this.threads + 1);
+    const nSlots = Math.min(parts, this.threads * SLOTS_PER_THREAD);
     while (this.slots.length < nSlots) {
       this.slots.push({ rowCounts: sharedInt32(maxRows), colBuf: growableShared(0), valBuf: growableShared(0) });
     }
@@ -178,7 +188,8 @@ export class CooccurEngine {
 
     const launch = (k: number, slot: Slot): Promise<CountResult> => {
       const task: CountTask = {
-        ranks,
+        kind: 'count',
+        ranks: kranks,
         pos,
         rowStart,
         lo: bounds[k]!,
@@ -222,6 +233,69 @@ export class CooccurEngine {
       if (signal.aborted) throw signal.reason ?? e;
       throw e;
     }
+  }
+
+  /**
+   * The positions index of positions a..b-1 (a counting sort by rank, values
+   * relative to lo) and the compact copy of lo..hi-1: in slices on the pool for a
+   * large segment, inline for a small one.
+   */
+  private async buildIndex(
+    ranks: Int32Array,
+    compact: Uint16Array | null,
+    lo: number,
+    a: number,
+    b: number,
+    hi: number,
+  ): Promise<{ rowStart: Int32Array; pos: Int32Array }> {
+    const V = this.vocabSize;
+    const H = b - a >= INLINE_INDEX_TOKENS ? this.threads : 1;
+    if (!this.counts || this.counts.length < H * V) this.counts = sharedInt32(H * V);
+    const counts = this.counts;
+    counts.fill(0, 0, H * V);
+    const cut = (h: number): number => a + Math.floor(((b - a) * h) / H);
+    const tasks: IndexTask[] = [];
+    for (let h = 0; h < H; h++) {
+      tasks.push({
+        kind: 'hist',
+        ranks,
+        compact,
+        lo,
+        from: cut(h),
+        to: cut(h + 1),
+        copyFrom: h === 0 ? lo : cut(h),
+        copyTo: h === H - 1 ? hi : cut(h + 1),
+        counts: counts.subarray(h * V, (h + 1) * V),
+        pos: null,
+      });
+    }
+    const runAll = async (): Promise<void> => {
+      if (H === 1) runIndexTask(tasks[0]!);
+      else await Promise.all(tasks.map((t) => this.getPool().run(t, { signal: this.ctx.signal })));
+    };
+    await runAll();
+    const rowStart = this.rowStart;
+    rowStart[0] = 0;
+    for (let r = 0; r < V; r++) {
+      let s = rowStart[r]!;
+      for (let h = 0; h < H; h++) {
+        const o = h * V + r;
+        const c = counts[o]!;
+        counts[o] = s;
+        s += c;
+      }
+      rowStart[r + 1] = s;
+    }
+    const occurrences = rowStart[V]!;
+    this.posBuf ??= growableShared(0);
+    if (this.posBuf.byteLength < occurrences * 4) this.posBuf.grow(occurrences * 4);
+    const pos = new Int32Array(this.posBuf, 0, occurrences);
+    for (const t of tasks) {
+      t.kind = 'scatter';
+      t.pos = pos;
+    }
+    await runAll();
+    return { rowStart, pos };
   }
 
   /** Count a segment into a new run file. */
@@ -307,7 +381,7 @@ export async function countCooccurrences(
   const engine = new CooccurEngine(vocabSize, p, ctx, tokens);
   let result: Cooccurrences;
   try {
-    const seg = engine.segmentTokens(4);
+    const seg = engine.segmentTokens(0);
     const N = shared.length;
     if (N <= seg) {
       const sink = new MemorySink(vocabSize);
@@ -362,8 +436,8 @@ export class RankStreamCounter {
     this.vocabSize = vocabSize;
     this.ctx = ctx;
     this.engine = new CooccurEngine(vocabSize, this.params, ctx, totalTokens);
-    // ranks and positions: 8 bytes a token.
-    this.segCap = this.engine.segmentTokens(8);
+    // the streaming buffer holds 4 bytes a token
+    this.segCap = this.engine.segmentTokens(4);
     this.buf = growableShared(0, Math.min(2 ** 32, this.segCap * 4));
     this.data = new Int32Array(this.buf, 0, 0);
   }

@@ -40,10 +40,19 @@ export function ensureBytes(buf: GrowableShared, bytes: number): boolean {
   return true;
 }
 
+/** DOC_END in a compact (Uint16Array) rank stream, used when vocabSize <= MAX_COMPACT_VOCAB. */
+export const COMPACT_DOC_END = 0xffff;
+export const MAX_COMPACT_VOCAB = 0xffff;
+
 export interface CountTask {
-  /** Rank stream (shared): ranks >= 0 and DOC_END (-1). Neighbours are read anywhere in it. */
-  ranks: Int32Array;
-  /** Positions of the counted occurrences, grouped by rank (shared). */
+  kind: 'count';
+  /**
+   * Rank stream (shared): ranks and DOC_END. Neighbours are read anywhere in it.
+   * A Uint16Array (DOC_END = 0xffff) when vocabSize <= 65535, else an Int32Array
+   * (DOC_END = -1).
+   */
+  ranks: Int32Array | Uint16Array;
+  /** Positions (indices into `ranks`) of the counted occurrences, grouped by rank (shared). */
   pos: Int32Array;
   /** rowStart[r]..rowStart[r+1]-1 index the positions of rank r in `pos` (shared, vocabSize + 1). */
   rowStart: Int32Array;
@@ -65,11 +74,266 @@ export interface CountResult {
 }
 
 /**
- * Dense accumulator for one row plus a two-level bitmap of touched columns: bit c of
- * `bits` marks column c, bit j of summary word s marks bitmap word 32*s + j. Emission
- * walks the summary, so a row costs vocabSize/1024 word reads plus its records.
- * Rows whose events are few against that (huge vocabularies) use a touched list
- * that is sorted instead.
+ * Building the positions index of a segment in parallel, in two passes over
+ * slices of it. `hist`: count the ranks of positions from..to-1 into `counts`
+ * (this slice's vocabSize entries) and write the compact copy of copyFrom..copyTo-1
+ * (the slice plus any context margin it owns). `scatter`: with `counts` turned
+ * into this slice's first index per rank, write each position (relative to `lo`)
+ * into `pos`. Slices are in position order, so every rank's positions come out
+ * sorted.
+ */
+export interface IndexTask {
+  kind: 'hist' | 'scatter';
+  ranks: Int32Array;
+  /** Compact copy of ranks lo.., or null for a large vocabulary. */
+  compact: Uint16Array | null;
+  lo: number;
+  from: number;
+  to: number;
+  copyFrom: number;
+  copyTo: number;
+  counts: Int32Array;
+  /** The positions index (scatter pass). */
+  pos: Int32Array | null;
+}
+
+export function runIndexTask(t: IndexTask): number {
+  const { ranks, lo, from, to, counts } = t;
+  if (t.kind === 'hist') {
+    const compact = t.compact;
+    if (compact) {
+      for (let i = t.copyFrom; i < from; i++) {
+        const r = ranks[i]!;
+        compact[i - lo] = r < 0 ? COMPACT_DOC_END : r;
+      }
+      for (let i = from; i < to; i++) {
+        const r = ranks[i]!;
+        if (r >= 0) {
+          counts[r]++;
+          compact[i - lo] = r;
+        } else {
+          compact[i - lo] = COMPACT_DOC_END;
+        }
+      }
+      for (let i = to; i < t.copyTo; i++) {
+        const r = ranks[i]!;
+        compact[i - lo] = r < 0 ? COMPACT_DOC_END : r;
+      }
+    } else {
+      for (let i = from; i < to; i++) {
+        const r = ranks[i]!;
+        if (r >= 0) counts[r]++;
+      }
+    }
+  } else {
+    const pos = t.pos!;
+    for (let i = from; i < to; i++) {
+      const r = ranks[i]!;
+      if (r >= 0) pos[counts[r]++] = i - lo;
+    }
+  }
+  return 0;
+}
+
+// The hot loops, one copy per rank array type so that each stays monomorphic.
+// "Bits" loops mark every touched column in a bitmap (no branch on first touch);
+// "list" loops record first touches for rows with few events.
+
+function accBits16(ranks: Uint16Array, pos: Int32Array, start: number, end: number, W: number, sym: boolean, wt: Float64Array, acc: Float64Array, bits: Int32Array): void {
+  const N = ranks.length;
+  for (let i = start; i < end; i++) {
+    const p = pos[i]!;
+    if (sym) {
+      const lim = p - W > 0 ? p - W : 0;
+      for (let q = p - 1; q >= lim; q--) {
+        const c = ranks[q]!;
+        if (c === COMPACT_DOC_END) break;
+        acc[c] += wt[p - q]!;
+        bits[c >>> 5] |= 1 << c;
+      }
+    }
+    const lim = p + W < N ? p + W : N - 1;
+    for (let q = p + 1; q <= lim; q++) {
+      const c = ranks[q]!;
+      if (c === COMPACT_DOC_END) break;
+      acc[c] += wt[q - p]!;
+      bits[c >>> 5] |= 1 << c;
+    }
+  }
+}
+
+function accBits32(ranks: Int32Array, pos: Int32Array, start: number, end: number, W: number, sym: boolean, wt: Float64Array, acc: Float64Array, bits: Int32Array, summary: Int32Array): void {
+  const N = ranks.length;
+  for (let i = start; i < end; i++) {
+    const p = pos[i]!;
+    if (sym) {
+      const lim = p - W > 0 ? p - W : 0;
+      for (let q = p - 1; q >= lim; q--) {
+        const c = ranks[q]!;
+        if (c < 0) break;
+        acc[c] += wt[p - q]!;
+        bits[c >>> 5] |= 1 << c;
+        summary[c >>> 10] |= 1 << (c >>> 5);
+      }
+    }
+    const lim = p + W < N ? p + W : N - 1;
+    for (let q = p + 1; q <= lim; q++) {
+      const c = ranks[q]!;
+      if (c < 0) break;
+      acc[c] += wt[q - p]!;
+      bits[c >>> 5] |= 1 << c;
+      summary[c >>> 10] |= 1 << (c >>> 5);
+    }
+  }
+}
+
+function accList16(ranks: Uint16Array, pos: Int32Array, start: number, end: number, W: number, sym: boolean, wt: Float64Array, acc: Float64Array, bits: Int32Array, touched: Int32Array): number {
+  const N = ranks.length;
+  let k = 0;
+  for (let i = start; i < end; i++) {
+    const p = pos[i]!;
+    if (sym) {
+      const lim = p - W > 0 ? p - W : 0;
+      for (let q = p - 1; q >= lim; q--) {
+        const c = ranks[q]!;
+        if (c === COMPACT_DOC_END) break;
+        const m = 1 << c;
+        const bw = bits[c >>> 5]!;
+        if ((bw & m) === 0) {
+          bits[c >>> 5] = bw | m;
+          touched[k++] = c;
+        }
+        acc[c] += wt[p - q]!;
+      }
+    }
+    const lim = p + W < N ? p + W : N - 1;
+    for (let q = p + 1; q <= lim; q++) {
+      const c = ranks[q]!;
+      if (c === COMPACT_DOC_END) break;
+      const m = 1 << c;
+      const bw = bits[c >>> 5]!;
+      if ((bw & m) === 0) {
+        bits[c >>> 5] = bw | m;
+        touched[k++] = c;
+      }
+      acc[c] += wt[q - p]!;
+    }
+  }
+  return k;
+}
+
+function accList32(ranks: Int32Array, pos: Int32Array, start: number, end: number, W: number, sym: boolean, wt: Float64Array, acc: Float64Array, bits: Int32Array, touched: Int32Array): number {
+  const N = ranks.length;
+  let k = 0;
+  for (let i = start; i < end; i++) {
+    const p = pos[i]!;
+    if (sym) {
+      const lim = p - W > 0 ? p - W : 0;
+      for (let q = p - 1; q >= lim; q--) {
+        const c = ranks[q]!;
+        if (c < 0) break;
+        const m = 1 << c;
+        const bw = bits[c >>> 5]!;
+        if ((bw & m) === 0) {
+          bits[c >>> 5] = bw | m;
+          touched[k++] = c;
+        }
+        acc[c] += wt[p - q]!;
+      }
+    }
+    const lim = p + W < N ? p + W : N - 1;
+    for (let q = p + 1; q <= lim; q++) {
+      const c = ranks[q]!;
+      if (c < 0) break;
+      const m = 1 << c;
+      const bw = bits[c >>> 5]!;
+      if ((bw & m) === 0) {
+        bits[c >>> 5] = bw | m;
+        touched[k++] = c;
+      }
+      acc[c] += wt[q - p]!;
+    }
+  }
+  return k;
+}
+
+/** Emit the marked columns in order by scanning the whole bitmap; clears what it reads. */
+function emitBits(bits: Int32Array, acc: Float64Array, outCol: Int32Array, outVal: Float64Array, n: number): number {
+  for (let wi = 0, nw = bits.length; wi < nw; wi++) {
+    let bw = bits[wi]!;
+    if (bw === 0) continue;
+    bits[wi] = 0;
+    const base = wi << 5;
+    while (bw !== 0) {
+      const bl = bw & -bw;
+      bw ^= bl;
+      const c = base + 31 - Math.clz32(bl);
+      outCol[n] = c;
+      outVal[n++] = acc[c]!;
+      acc[c] = 0;
+    }
+  }
+  return n;
+}
+
+/** Emit the marked columns in order through the summary bitmap; clears what it reads. */
+function emitSummary(summary: Int32Array, bits: Int32Array, acc: Float64Array, outCol: Int32Array, outVal: Float64Array, n: number): number {
+  for (let s = 0, ns = summary.length; s < ns; s++) {
+    let sw = summary[s]!;
+    if (sw === 0) continue;
+    summary[s] = 0;
+    while (sw !== 0) {
+      const sl = sw & -sw;
+      sw ^= sl;
+      const wi = (s << 5) + 31 - Math.clz32(sl);
+      let bw = bits[wi]!;
+      bits[wi] = 0;
+      const base = wi << 5;
+      while (bw !== 0) {
+        const bl = bw & -bw;
+        bw ^= bl;
+        const c = base + 31 - Math.clz32(bl);
+        outCol[n] = c;
+        outVal[n++] = acc[c]!;
+        acc[c] = 0;
+      }
+    }
+  }
+  return n;
+}
+
+/** Sort the k touched columns and emit them; clears their bitmap words. */
+function emitList(touched: Int32Array, k: number, bits: Int32Array, acc: Float64Array, outCol: Int32Array, outVal: Float64Array, n: number): number {
+  if (k <= 32) {
+    for (let i = 1; i < k; i++) {
+      const x = touched[i]!;
+      let j = i - 1;
+      while (j >= 0 && touched[j]! > x) {
+        touched[j + 1] = touched[j]!;
+        j--;
+      }
+      touched[j + 1] = x;
+    }
+  } else {
+    touched.subarray(0, k).sort();
+  }
+  for (let i = 0; i < k; i++) {
+    const c = touched[i]!;
+    outCol[n] = c;
+    outVal[n++] = acc[c]!;
+    acc[c] = 0;
+    bits[c >>> 5] = 0;
+  }
+  return n;
+}
+
+/**
+ * Dense accumulator for one row plus a bitmap of touched columns (bit c marks
+ * column c). Emission walks the bitmap in column order: vocabSize/32 words a row.
+ * Past 65535 words a summary bitmap (bit j of word s marks bitmap word 32*s + j)
+ * keeps that walk at vocabSize/1024 words. Rows with few events against the walk
+ * (rare words of a large vocabulary) record first touches in a list instead and
+ * sort it.
  */
 export class RowCounter {
   readonly vocabSize: number;
@@ -100,16 +364,16 @@ export class RowCounter {
   }
 
   run(t: CountTask): CountResult {
-    const { ranks, pos, rowStart, lo, hi, window, symmetric, rowCounts, colBuf, valBuf } = t;
+    const { pos, rowStart, lo, hi, window: W, symmetric: sym, rowCounts, colBuf, valBuf } = t;
     const V = this.vocabSize;
-    const N = ranks.length;
-    const wt = this.weightTable(window, t.weighted);
-    const acc = this.acc;
-    const bits = this.bits;
-    const summary = this.summary;
-    const touched = this.touched;
-    const span = symmetric ? 2 * window : window;
-    const summaryLen = summary.length;
+    const r16 = t.ranks instanceof Uint16Array ? t.ranks : null;
+    const r32 = t.ranks instanceof Int32Array ? t.ranks : null;
+    if (r16 && V > MAX_COMPACT_VOCAB) throw new RangeError(`cooccur: a Uint16 rank stream needs vocabSize <= ${MAX_COMPACT_VOCAB}`);
+    const wt = this.weightTable(W, t.weighted);
+    const { acc, bits, summary, touched } = this;
+    const span = sym ? 2 * W : W;
+    // Words a bitmap walk reads for one row.
+    const walk = r16 ? bits.length : summary.length;
 
     let cap = Math.min(colBuf.byteLength >>> 2, valBuf.byteLength >>> 3);
     let outCol = new Int32Array(colBuf, 0, cap);
@@ -135,104 +399,17 @@ export class RowCounter {
         outVal = new Float64Array(valBuf, 0, cap);
       }
       const before = n;
-      if (events * 4 >= summaryLen) {
-        // Bitmap mode: no branch on first touch; emission walks the bitmaps.
-        for (let i = start; i < end; i++) {
-          const p = pos[i]!;
-          if (symmetric) {
-            const lim = p - window > 0 ? p - window : 0;
-            for (let q = p - 1; q >= lim; q--) {
-              const c = ranks[q]!;
-              if (c < 0) break;
-              acc[c] += wt[p - q]!;
-              bits[c >>> 5] |= 1 << c;
-              summary[c >>> 10] |= 1 << (c >>> 5);
-            }
-          }
-          const lim = p + window < N ? p + window : N - 1;
-          for (let q = p + 1; q <= lim; q++) {
-            const c = ranks[q]!;
-            if (c < 0) break;
-            acc[c] += wt[q - p]!;
-            bits[c >>> 5] |= 1 << c;
-            summary[c >>> 10] |= 1 << (c >>> 5);
-          }
-        }
-        for (let s = 0; s < summaryLen; s++) {
-          let sw = summary[s]!;
-          if (sw === 0) continue;
-          summary[s] = 0;
-          while (sw !== 0) {
-            const sl = sw & -sw;
-            sw ^= sl;
-            const wi = (s << 5) + 31 - Math.clz32(sl);
-            let bw = bits[wi]!;
-            bits[wi] = 0;
-            const base = wi << 5;
-            while (bw !== 0) {
-              const bl = bw & -bw;
-              bw ^= bl;
-              const c = base + 31 - Math.clz32(bl);
-              outCol[n] = c;
-              outVal[n++] = acc[c]!;
-              acc[c] = 0;
-            }
-          }
+      if (events * 4 >= walk) {
+        if (r16) {
+          accBits16(r16, pos, start, end, W, sym, wt, acc, bits);
+          n = emitBits(bits, acc, outCol, outVal, n);
+        } else {
+          accBits32(r32!, pos, start, end, W, sym, wt, acc, bits, summary);
+          n = emitSummary(summary, bits, acc, outCol, outVal, n);
         }
       } else {
-        // List mode (few events, large vocabulary): record first touches, sort them.
-        let k = 0;
-        for (let i = start; i < end; i++) {
-          const p = pos[i]!;
-          if (symmetric) {
-            const lim = p - window > 0 ? p - window : 0;
-            for (let q = p - 1; q >= lim; q--) {
-              const c = ranks[q]!;
-              if (c < 0) break;
-              const m = 1 << c;
-              const wi = c >>> 5;
-              const bw = bits[wi]!;
-              if ((bw & m) === 0) {
-                bits[wi] = bw | m;
-                touched[k++] = c;
-              }
-              acc[c] += wt[p - q]!;
-            }
-          }
-          const lim = p + window < N ? p + window : N - 1;
-          for (let q = p + 1; q <= lim; q++) {
-            const c = ranks[q]!;
-            if (c < 0) break;
-            const m = 1 << c;
-            const wi = c >>> 5;
-            const bw = bits[wi]!;
-            if ((bw & m) === 0) {
-              bits[wi] = bw | m;
-              touched[k++] = c;
-            }
-            acc[c] += wt[q - p]!;
-          }
-        }
-        if (k <= 32) {
-          for (let i = 1; i < k; i++) {
-            const x = touched[i]!;
-            let j = i - 1;
-            while (j >= 0 && touched[j]! > x) {
-              touched[j + 1] = touched[j]!;
-              j--;
-            }
-            touched[j + 1] = x;
-          }
-        } else {
-          touched.subarray(0, k).sort();
-        }
-        for (let i = 0; i < k; i++) {
-          const c = touched[i]!;
-          outCol[n] = c;
-          outVal[n++] = acc[c]!;
-          acc[c] = 0;
-          bits[c >>> 5] = 0;
-        }
+        const k = r16 ? accList16(r16, pos, start, end, W, sym, wt, acc, bits, touched) : accList32(r32!, pos, start, end, W, sym, wt, acc, bits, touched);
+        n = emitList(touched, k, bits, acc, outCol, outVal, n);
       }
       rowCounts[r - lo] = n - before;
     }
