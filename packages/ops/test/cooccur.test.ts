@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DOC_END, WordloomError, sharedInt32 } from '@wordloom/core';
+import { DOC_END, Rng, WordloomError, sharedInt32 } from '@wordloom/core';
 import type { Cooccurrences, Vocab } from '@wordloom/core';
 import {
   countCooccurrences,
@@ -342,6 +342,39 @@ test('WikiText-2 test split: equals a plain Map-based count; threads and spillin
     assertSameMatrix(spilled, two, 1e-12, 'spilled');
   } finally {
     cleanup();
+  }
+});
+
+test('vocabularies past 65535 words (Int32 path, summary bitmap, sorted lists for rare rows) count the same', async () => {
+  const rng = new Rng(7);
+  for (const V of [65535, 65536, 200000]) {
+    // Zipf-like ranks: a few frequent words (bitmap walk) and many rare ones (list mode).
+    const n = 20000;
+    const ranks = sharedInt32(n);
+    for (let i = 0; i < n; i++) {
+      if (rng.next() < 0.02) ranks[i] = DOC_END;
+      else ranks[i] = Math.min(V - 1, Math.floor(Math.exp(rng.next() * Math.log(V))) - 1);
+    }
+    for (const symmetric of [true, false]) {
+      const W = 6;
+      const want = new Map<number, number>();
+      let docStart = 0;
+      for (let j = 0; j < n; j++) {
+        const w2 = ranks[j]!;
+        if (w2 === DOC_END) {
+          docStart = j + 1;
+          continue;
+        }
+        for (let k = Math.max(docStart, j - W); k < j; k++) {
+          const w1 = ranks[k]!;
+          want.set(w1 * V + w2, (want.get(w1 * V + w2) ?? 0) + 1 / (j - k));
+          if (symmetric) want.set(w2 * V + w1, (want.get(w2 * V + w1) ?? 0) + 1 / (j - k));
+        }
+      }
+      const got = await countCooccurrences(ranks, V, { window: W, symmetric }, ctxWith({ threads: 2 }));
+      assertSorted(got);
+      assertEqualsMap(got, want, 1e-12, `V ${V} symmetric ${symmetric}`);
+    }
   }
 });
 

@@ -57,11 +57,14 @@ function checkVocabSize(vocabSize: number): void {
   }
 }
 
-/** Throw unless every value is DOC_END or a rank below vocabSize. */
-export function validateRanks(ranks: Int32Array, vocabSize: number, offset = 0): void {
+/** Throw unless every value is DOC_END or a rank below vocabSize; returns the number of ranks (tokens). */
+export function validateRanks(ranks: Int32Array, vocabSize: number, offset = 0): number {
+  let tokens = 0;
   for (let i = 0; i < ranks.length; i++) {
     const r = ranks[i]!;
-    if (r >= vocabSize || r < DOC_END) {
+    if (r >= 0 && r < vocabSize) {
+      tokens++;
+    } else if (r !== DOC_END) {
       throw new WordloomError(
         'E_INPUT',
         `token ${offset + i} has rank ${r}, outside the vocabulary of ${vocabSize} words (ranks 0..${vocabSize - 1}, or ${DOC_END} for end of document)`,
@@ -70,6 +73,7 @@ export function validateRanks(ranks: Int32Array, vocabSize: number, offset = 0):
       );
     }
   }
+  return tokens;
 }
 
 /**
@@ -375,9 +379,7 @@ export async function countCooccurrences(
   const p = resolveCooccurParams(params);
   checkVocabSize(vocabSize);
   const shared = toShared(ranks);
-  validateRanks(shared, vocabSize);
-  let tokens = 0;
-  for (let i = 0; i < shared.length; i++) if (shared[i]! >= 0) tokens++;
+  const tokens = validateRanks(shared, vocabSize);
   const engine = new CooccurEngine(vocabSize, p, ctx, tokens);
   let result: Cooccurrences;
   try {
