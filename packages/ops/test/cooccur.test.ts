@@ -256,11 +256,20 @@ test('cooccur op: tokenize -> cooccur with a vocab, writes the GloVe file when o
     const ctx = ctxWith({ threads: 2, baseDir: dir });
     const tokens = tokenize(tokenizeDefaults({ input: [LEE], chunk_tokens: 5000 }), ctx);
     const progress: number[] = [];
+    let total: number | undefined;
     const got = (await cooccurOp.run(
       { tokens, vocab },
       { window: 5, symmetric: true, distance_weighting: true, memory_mb: 1024, output: 'lee.w5.bin' },
-      { ...ctx, progress: (u) => u.phase === 'counting' && progress.push(u.done ?? 0) },
+      {
+        ...ctx,
+        progress: (u) => {
+          if (u.phase !== 'counting') return;
+          progress.push(u.done ?? 0);
+          total = u.total;
+        },
+      },
     )) as Cooccurrences;
+    assert.is(total, 50319, 'progress total: tokens in the vocabulary');
     const ref = await readReference('lee.cooc.w5.bin', 3027, dir);
     assertSameMatrix(got, ref, 1e-9, 'op');
     assert.ok(progress.length > 0 && progress[progress.length - 1] === 50319, 'progress reaches the in-vocabulary token count');

@@ -41,6 +41,29 @@ const INLINE_INDEX_TOKENS = 1 << 16;
 /** Largest segment (tokens): positions must index an Int32Array in a 4 GiB buffer. */
 const MAX_SEGMENT_TOKENS = 2 ** 30 - 1;
 
+/**
+ * One pool per thread count, shared by all counts in the process so that
+ * repeated counts do not start workers again. Idle workers exit after a few
+ * seconds and never keep the process alive (Piscina unrefs idle workers).
+ */
+const pools = new Map<number, Piscina>();
+
+function sharedPool(threads: number): Piscina {
+  let p = pools.get(threads);
+  if (!p) {
+    p = new Piscina({ filename: WORKER_URL, minThreads: 0, maxThreads: threads, idleTimeout: 5000 });
+    pools.set(threads, p);
+  }
+  return p;
+}
+
+/** Stop the shared cooccur worker pools (optional: idle workers exit by themselves). */
+export async function closeCooccurPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.destroy()));
+}
+
 interface Slot {
   rowCounts: Int32Array;
   colBuf: GrowableShared;
@@ -125,7 +148,7 @@ export class CooccurEngine {
   }
 
   private getPool(): Piscina {
-    this.pool ??= new Piscina({ filename: WORKER_URL, minThreads: this.threads, maxThreads: this.threads, idleTimeout: 10_000 });
+    this.pool ??= sharedPool(this.threads);
     return this.pool;
   }
 
@@ -355,9 +378,7 @@ export class CooccurEngine {
   }
 
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    if (pool) await pool.destroy();
+    this.pool = undefined; // shared: its idle workers leave on their own
     if (this.runDir) await rm(this.runDir, { recursive: true, force: true });
     this.runDir = undefined;
   }
@@ -432,12 +453,18 @@ export class RankStreamCounter {
   /** First position of `data` not yet counted (earlier ones are left context). */
   private occStart = 0;
   private seen = 0;
+  /** Words read (ids that are not DOC_END) and those kept (in the vocabulary). */
+  private words = 0;
+  private kept = 0;
+  /** Words in the whole source, if known (progress estimates the in-vocabulary share). */
+  private readonly sourceWords: number | undefined;
 
-  constructor(vocabSize: number, params: Partial<CooccurParams>, ctx: OpContext, totalTokens?: number) {
+  constructor(vocabSize: number, params: Partial<CooccurParams>, ctx: OpContext, sourceWords?: number) {
     this.params = resolveCooccurParams(params);
     this.vocabSize = vocabSize;
     this.ctx = ctx;
-    this.engine = new CooccurEngine(vocabSize, this.params, ctx, totalTokens);
+    this.sourceWords = sourceWords;
+    this.engine = new CooccurEngine(vocabSize, this.params, ctx);
     // the streaming buffer holds 4 bytes a token
     this.segCap = this.engine.segmentTokens(4);
     this.buf = growableShared(0, Math.min(2 ** 32, this.segCap * 4));
@@ -466,9 +493,11 @@ export class RankStreamCounter {
     for (; i < ids.length && f < cap; i++) {
       const r = ids[i]!;
       if (r >= V || r < DOC_END) validateRanks(ids.subarray(i, i + 1), V, this.seen + (i - from));
+      if (r >= 0) this.kept++;
       data[f++] = r;
     }
     this.seen += i - from;
+    this.words = this.kept;
     this.filled = f;
     return i;
   }
@@ -477,6 +506,8 @@ export class RankStreamCounter {
     const data = this.data;
     const cap = data.length;
     let f = this.filled;
+    let words = 0;
+    let kept = 0;
     for (; i < ids.length && f < cap; i++) {
       const id = ids[i]!;
       if (id < 0) {
@@ -485,9 +516,15 @@ export class RankStreamCounter {
       } else {
         if (id >= mapped) throw new WordloomError('E_INPUT', `token id ${id} is not in the dictionary (${mapped} words)`, {}, 'the token stream and its dictionary do not match');
         const r = map[id]!;
-        if (r >= 0) data[f++] = r;
+        words++;
+        if (r >= 0) {
+          data[f++] = r;
+          kept++;
+        }
       }
     }
+    this.words += words;
+    this.kept += kept;
     this.filled = f;
     return i;
   }
@@ -500,6 +537,9 @@ export class RankStreamCounter {
       return;
     }
     // Full: count all but the last `window` tokens, keep 2*window as context.
+    if (this.sourceWords !== undefined && this.words > 0) {
+      this.engine.totalTokens = Math.round((this.sourceWords * this.kept) / this.words);
+    }
     const W = this.params.window;
     const end = this.filled - W;
     await this.engine.spillSegment(this.data.subarray(0, this.filled), this.occStart, end);
@@ -511,6 +551,7 @@ export class RankStreamCounter {
 
   /** Count what remains and return the result (also written to `output` if set). */
   async finish(): Promise<Cooccurrences> {
+    this.engine.totalTokens = this.kept;
     const view = this.data.subarray(0, this.filled);
     let result: Cooccurrences;
     if (!this.engine.spilled) {
