@@ -387,6 +387,22 @@ test('vocabularies past 65535 words (Int32 path, summary bitmap, sorted lists fo
   }
 });
 
+test('abort: a count stops when ctx.signal aborts, and the next count works', async () => {
+  const vocab = await leeVocab();
+  const ranks = leeRanks(vocab);
+  const ac = new AbortController();
+  const ctx = ctxWith({ threads: 2, signal: ac.signal, progress: () => ac.abort(new Error('stop here')) });
+  let err: unknown;
+  try {
+    await countCooccurrences(ranks, vocab.size, { window: 5 }, ctx);
+  } catch (e) {
+    err = e;
+  }
+  assert.match(String((err as Error)?.message), /stop here/);
+  const again = await countCooccurrences(ranks, vocab.size, { window: 5 }, ctxWith({ threads: 2 }));
+  assert.is(again.size, 222667);
+});
+
 test('edge cases: empty stream, only DOC_END, a document of one word, window past the document', async () => {
   const ctx = ctxWith({ threads: 2 });
   const empty = await countCooccurrences(sharedInt32(0), 5, {}, ctx);

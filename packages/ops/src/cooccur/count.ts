@@ -1,10 +1,10 @@
 /**
  * Counting co-occurrences on a Piscina pool.
  *
- * A segment of the rank stream is counted like this: the main thread builds a
- * positions index (the segment's token positions grouped by rank, a counting sort
- * over shared memory), cuts the vocabulary into row ranges of about equal work,
- * and hands the ranges to the workers. A worker completes its rows one at a time
+ * A segment of the rank stream is counted like this: the workers build a
+ * positions index (the segment's token positions grouped by rank: a counting sort
+ * over shared memory, in slices) and a compact copy of the ranks; the main thread
+ * cuts the vocabulary into row ranges of about equal work and hands them out. A worker completes its rows one at a time
  * in a dense accumulator (see kernel.ts) and leaves them, sorted, in a staging
  * slot; the main thread appends finished ranges to the sink in row order. Nothing
  * needs merging: rows are disjoint and complete.
@@ -171,9 +171,9 @@ export class CooccurEngine {
     const V = this.vocabSize;
     const signal = this.ctx.signal;
     signal.throwIfAborted();
-    const pool = this.getPool(); // workers start while the index is built
+    const pool = this.getPool();
 
-    // The kernel sees ranks lo..hi-1: the segment plus `window` tokens of context
+    // The kernel sees ranks ctxLo..ctxHi-1: the segment plus `window` tokens of context
     // on each side; with a vocabulary of at most 65535 words, as a compact Uint16
     // copy (half the cache footprint of the random reads).
     const ctxLo = Math.max(0, a - window);
@@ -243,6 +243,7 @@ export class CooccurEngine {
     for (let s = 0; s < nSlots; s++) dispatch(this.slots[s]!);
     try {
       for (let k = 0; k < parts; k++) {
+        signal.throwIfAborted();
         const { slot, done } = inflight.get(k)!;
         const res = await done;
         inflight.delete(k);
