@@ -268,6 +268,21 @@ test('saves GloVe text, word2vec text and binary that read back exactly; word-on
   assert.is(checkpointName('/a/vectors.bin', 7), '/a/vectors.007.bin');
 });
 
+test('unk_vector appends "<unk>", the mean of the 100 rarest words (as glove.c saves it)', async () => {
+  const { vocab, cooc } = await lee();
+  const r = await trainGlove(cooc, vocab, { vector_size: 6, max_iter: 1, unk_vector: true, threads: 1 });
+  const V = vocab.size;
+  assert.is(r.embeddings.size, V + 1);
+  assert.is(r.embeddings.words[V], '<unk>');
+  for (let j = 0; j < 6; j++) {
+    let m = 0;
+    for (let i = V - 100; i < V; i++) m += r.embeddings.data[i * 6 + j]!;
+    assert.ok(Math.abs(r.embeddings.data[V * 6 + j]! - m / 100) < 1e-6);
+  }
+  const withUnk = new Vocab(['<unk>', ...vocab.words.slice(1)], vocab.counts);
+  await expectError(trainGlove(cooc, withUnk, { unk_vector: true }), 'E_INPUT', /already has the word "<unk>"/);
+});
+
 test('tolerance stops early once the cost improves by less than the given fraction', async () => {
   const { vocab, cooc } = await lee();
   const r = await trainGlove(cooc, vocab, { vector_size: 10, max_iter: 20, tolerance: 0.5, threads: 1 });

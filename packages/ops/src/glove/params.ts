@@ -31,6 +31,8 @@ export interface GloveParams {
   seed?: number;
   /** Vectors returned and saved: word + context vectors summed (GloVe -model 2) or word vectors only (-model 1). */
   save: GloveSave;
+  /** Append an `<unk>` vector, the mean of the 100 rarest words' vectors, as glove.c does when saving. */
+  unk_vector: boolean;
   /** Visit the co-occurrences in a fresh random order each iteration (false: stored order, as glove.c on an unshuffled file). */
   shuffle: boolean;
   /** Write the vectors to this file (see `formats` for several files). */
@@ -65,6 +67,11 @@ export const gloveParamSpecs = {
     doc: "vectors returned and written: 'word+context' sums word and context vectors (GloVe -model 2), 'word' keeps word vectors only (-model 1)",
     default: 'word+context',
   },
+  unk_vector: {
+    type: 'boolean',
+    doc: 'append an "<unk>" vector, the mean of the 100 rarest words\' vectors, as glove.c writes by default (its use_unk_vec); off by default so that the vectors match the vocabulary',
+    default: false,
+  },
   shuffle: { type: 'boolean', doc: 'visit the co-occurrences in a fresh random order every iteration; false keeps their stored (sorted) order', default: true },
   output: {
     type: 'path',
@@ -93,6 +100,7 @@ export const GLOVE_DEFAULTS: Readonly<GloveParams> = {
   tolerance: 0,
   grad_clip_value: 100,
   save: 'word+context',
+  unk_vector: false,
   shuffle: true,
   formats: ['glove'],
   checkpoint_every: 0,
@@ -136,6 +144,7 @@ export function resolveGloveParams(p: Partial<GloveParams> = {}): GloveParams {
   }
   if (out.seed !== undefined && !isInt(out.seed)) fail('seed', `seed must be an integer, got ${String(out.seed)}`);
   if (out.save !== 'word+context' && out.save !== 'word') fail('save', `save must be 'word+context' or 'word', got ${JSON.stringify(out.save)}`, "'word+context' is GloVe's -model 2, 'word' its -model 1");
+  if (typeof out.unk_vector !== 'boolean') fail('unk_vector', `unk_vector must be true or false, got ${String(out.unk_vector)}`);
   if (typeof out.shuffle !== 'boolean') fail('shuffle', `shuffle must be true or false, got ${String(out.shuffle)}`);
   if (out.output !== undefined && (typeof out.output !== 'string' || out.output === '')) fail('output', `output must be a file path, got ${String(out.output)}`);
   if (!Array.isArray(out.formats) || out.formats.length === 0) fail('formats', `formats must be a non-empty list, got ${JSON.stringify(out.formats)}`, `choose from ${FORMATS.join(', ')}`);

@@ -30,8 +30,12 @@ export interface GloveModel {
   wordParameters(): Float32Array;
   /** Context vectors with their bias: vocabSize rows of dim + 1 values (glove.c's W, second half). */
   contextParameters(): Float32Array;
-  /** The vectors as `save` chooses (word + context summed, or word only). */
-  vectors(save?: GloveSave): Embeddings;
+  /**
+   * The vectors as `save` chooses (word + context summed, or word only), one per
+   * vocabulary word; with `unk`, then an "<unk>" vector, the mean of the 100 rarest
+   * words' (all words' when there are fewer), as glove.c appends when saving.
+   */
+  vectors(save?: GloveSave, unk?: boolean): Embeddings;
 }
 
 export interface GloveResult {
@@ -74,6 +78,14 @@ export async function trainGlove(
   const dim = p.vector_size;
   const V = vocab.size;
   checkInputs(cooc, vocab, ctx);
+  if (p.unk_vector && vocab.has('<unk>')) {
+    throw new WordloomError(
+      'E_INPUT',
+      'the vocabulary already has the word "<unk>", so unk_vector cannot add one',
+      { node: ctx.node, param: 'unk_vector', word: '<unk>' },
+      'rename the token in the corpus (tokenize replace: {"<unk>": "unk"}), or set unk_vector: false',
+    );
+  }
   const n = cooc.size;
   if (n === 0) {
     throw new WordloomError('E_INPUT', 'there are no co-occurrences to train on', { node: ctx.node }, 'check the corpus and the vocabulary (min_count may drop every word)');
@@ -165,7 +177,7 @@ export async function trainGlove(
       ctx.progress({ phase: 'iteration', done: it, total: p.max_iter, unit: 'iterations', metrics: { cost: round(cost, 6), seconds: round(secs, 3) } });
       ctx.log(`iter: ${String(it).padStart(3, '0')}, cost: ${cost.toFixed(6)} (${secs.toFixed(2)} s)`);
       if (p.checkpoint_every > 0 && it % p.checkpoint_every === 0 && it < p.max_iter && outputs.length) {
-        const emb = model.vectors(p.save);
+        const emb = model.vectors(p.save, p.unk_vector);
         for (const o of outputs) {
           const file = checkpointName(o.file, it);
           await writeVectors(emb, file, o.format);
@@ -183,7 +195,7 @@ export async function trainGlove(
       }
     }
 
-    const embeddings = model.vectors(p.save);
+    const embeddings = model.vectors(p.save, p.unk_vector);
     if (outputs.length) {
       ctx.progress({ phase: 'saving', message: outputs.map((o) => o.file).join(', ') });
       for (const o of outputs) {
@@ -275,9 +287,10 @@ function makeModel(memory: WasmMemory, L: GloveLayout, vocab: Vocab): GloveModel
     vocabSize: V,
     wordParameters: () => params(L.wordBase),
     contextParameters: () => params(L.contextBase),
-    vectors(save: GloveSave = 'word+context') {
+    vectors(save: GloveSave = 'word+context', unk = false) {
       const f32 = new Float32Array(memory.buffer);
-      const data = sharedFloat32(V * dim);
+      const rows = unk ? V + 1 : V;
+      const data = sharedFloat32(rows * dim);
       const w0 = L.wordBase >> 2;
       const c0 = L.contextBase >> 2;
       for (let i = 0; i < V; i++) {
@@ -287,7 +300,17 @@ function makeModel(memory: WasmMemory, L: GloveLayout, vocab: Vocab): GloveModel
         if (save === 'word') for (let b = 0; b < dim; b++) data[d + b] = f32[ow + b]!;
         else for (let b = 0; b < dim; b++) data[d + b] = f32[ow + b]! + f32[oc + b]!;
       }
-      return new Embeddings(vocab.words, dim, data);
+      if (!unk) return new Embeddings(vocab.words, dim, data);
+      // glove.c: the mean of the word (and context) vectors of the rarest words, in double
+      const rare = Math.min(V, 100);
+      const mean = new Float64Array(dim);
+      for (let i = V - rare; i < V; i++) {
+        const ow = w0 + i * rowFloats;
+        const oc = c0 + i * rowFloats;
+        for (let b = 0; b < dim; b++) mean[b] += (save === 'word' ? f32[ow + b]! : f32[ow + b]! + f32[oc + b]!) / rare;
+      }
+      data.set(mean, V * dim);
+      return new Embeddings([...vocab.words, '<unk>'], dim, data);
     },
   };
 }
