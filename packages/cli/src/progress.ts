@@ -65,7 +65,7 @@ export class ProgressView {
     }
     // Plain output: print on a new phase, on every iteration, or every 5 s.
     const newPhase = this.lastPhase.get(e.node) !== phaseKey;
-    if (newPhase || e.unit === 'iterations' || now - this.lastPrint > 5000) {
+    if (newPhase || now - this.lastPrint > 5000) {
       this.lastPhase.set(e.node, phaseKey);
       this.lastPrint = now;
       this.out.write(text + '\n');

@@ -105,8 +105,8 @@ export async function writeVectors(emb: Embeddings, file: string, format: Vector
   const { dim, data, words } = emb;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w === '' || /[\s]/.test(w)) {
-      throw new WordloomError('E_INPUT', `cannot write a word that is empty or contains whitespace`, { file, word: w }, 'vector files separate words from values by a space');
+    if (w === '' || /[ \t\n\r]/.test(w)) {
+      throw new WordloomError('E_INPUT', `cannot write a word that is empty or contains a space, tab or line break`, { file, word: w }, 'vector files separate words from values by a space');
     }
   }
   await writeAtomic(file, async (w) => {
@@ -181,7 +181,7 @@ interface Header {
 }
 
 function parseHeader(line: string): Header | undefined {
-  const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(line);
+  const m = /^[ \t]*(\d+)[ \t]+(\d+)[ \t\r]*$/.exec(line);
   if (!m) return undefined;
   const count = Number(m[1]);
   const dim = Number(m[2]);
@@ -193,7 +193,7 @@ function parseHeader(line: string): Header | undefined {
 async function looksLikeText(src: Source, from: number, dim: number): Promise<boolean> {
   const line = await src.peekLine(from);
   if (line === undefined) return true; // nothing after the header: no way to tell, text is the harmless answer
-  const fields = line.text.trim().split(/[ \t]+/);
+  const fields = line.text.replace(/^[ \t]+|[ \t\r]+$/g, '').split(/[ \t]+/);
   if (fields.length !== dim + 1) return false;
   for (let j = 1; j < fields.length; j++) if (!isNumberToken(fields[j]!)) return false;
   return true;
@@ -348,10 +348,12 @@ async function readText(src: Source, file: string, header: Header | undefined, l
     const line = src.buf.toString('utf8', src.pos, textEnd);
     src.pos = nl < 0 ? src.end : nl + 1;
     lineNo++;
-    if (line.trim() === '') continue;
+    // Split on spaces/tabs, ignoring leading and trailing ones (fastText ends lines with a
+    // space). Only space and tab separate: a word may hold other Unicode spaces (U+FEFF, U+00A0).
+    const trimmed = line.replace(/^[ \t]+|[ \t]+$/g, '');
+    if (trimmed === '') continue;
     const where = { file, line: lineNo };
-    // Split on spaces/tabs, ignoring leading and trailing ones (fastText ends lines with a space).
-    const fields = line.trim().split(/[ \t]+/);
+    const fields = trimmed.split(/[ \t]+/);
     if (dim < 0) {
       dim = fields.length - 1;
       if (dim < 1) {
@@ -404,7 +406,7 @@ async function readBinary(src: Source, file: string, header: Header, limit: numb
   const { dim, count } = header;
   const want = Math.min(count, limit);
   const bytes = dim * 4;
-  const dec = new TextDecoder('utf-8');
+  const dec = new TextDecoder('utf-8', { ignoreBOM: true });
   const tmp = new Uint8Array(bytes);
   const tmpF = new Float32Array(tmp.buffer);
   const dv = new DataView(tmp.buffer);
