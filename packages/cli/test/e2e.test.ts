@@ -1,0 +1,63 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { wordloom } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wordloom-e2e-'));
+const vectors = join(dir, 'lee.vectors.txt');
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('run: the Lee pipeline trains, saves vectors and prints neighbours and a summary', () => {
+  const r = wordloom(['run', 'examples/lee-small.json', '--set', `glove.output=${vectors}`]);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /pipeline lee-small finished in/);
+  assert.match(r.out, /glove\s+glove\s+[\d.]+ (ms|s)\s+2,947 x 30 vectors/);
+  assert.match(r.out, /police: \S+ \(0\.\d{3}\)/);
+  assert.match(r.err, /\[glove\] .*cost/);
+  assert.ok(existsSync(vectors));
+  const lines = readFileSync(vectors, 'utf8').trimEnd().split('\n');
+  assert.is(lines.length, 2947);
+  assert.is(lines[0]!.split(' ').length, 31);
+  // no temporary files left beside the output
+  assert.equal(readdirSync(dir).filter((f) => f !== 'lee.vectors.txt'), []);
+});
+
+test('neighbors, analogy and eval on the saved vectors', () => {
+  const n = wordloom(['neighbors', vectors, 'police', 'nosuchword', '-k', '3']);
+  assert.is(n.code, 0, n.err);
+  assert.match(n.out, /^police: \S+ \(0\.\d{3}\), \S+ \(0\.\d{3}\), \S+ \(0\.\d{3}\)$/m);
+  assert.match(n.out, /nosuchword: not in the vocabulary/);
+  assert.match(n.out, /backend: /);
+  const a = wordloom(['analogy', vectors, 'man', 'king', 'woman']);
+  assert.is(a.code, 0, a.err);
+  assert.match(a.out, /man : king :: woman : \S+ +\(3CosAdd/);
+  assert.match(a.out, /\(3CosMul/);
+  const bad = wordloom(['analogy', vectors, 'man', 'king', 'qqqq']);
+  assert.is(bad.code, 1);
+  assert.match(bad.err, /word "qqqq".*not in the vocabulary/);
+  const e = wordloom(['eval', vectors]);
+  assert.is(e.code, 0, e.err);
+  assert.match(e.out, /analogies questions-words\.txt: 3CosAdd \d+\.\d+% \(\d+\/\d+; \d+ skipped/);
+  assert.match(e.out, /similarity wordsim353\.tsv: Spearman -?0\.\d{4}/);
+  assert.match(e.out, /similarity simlex999\.txt: Spearman/);
+});
+
+test('run: a failing node names itself and leaves no half-written output', () => {
+  const out = join(dir, 'never.txt');
+  const r = wordloom(['run', 'examples/lee-small.json', '--set', 'vocab.min_count=100000', '--set', `glove.output=${out}`]);
+  assert.is(r.code, 1);
+  assert.match(r.err, /node "vocab"/);
+  assert.match(r.err, /min_count 100000 leaves the vocabulary empty/);
+  assert.not.ok(existsSync(out));
+});
+
+test('neighbors: a missing vectors file is a clear error', () => {
+  const r = wordloom(['neighbors', join(dir, 'missing.txt'), 'a']);
+  assert.is(r.code, 1);
+  assert.match(r.err, /missing\.txt: cannot read the vectors file: ENOENT/);
+});
+
+test.run();
