@@ -63,6 +63,10 @@ export interface EpochResult {
   seconds: number;
 }
 
+/** Records per kernel call in stored-order passes, buckets per call in shuffled ones. */
+const CALL_RECORDS = 1 << 16;
+const CALL_BUCKETS = 4;
+
 let current: { job: number; kernel: KernelExports; memory: WasmMemory } | undefined;
 
 function kernelFor(t: TaskBase): { kernel: KernelExports; memory: WasmMemory } {
@@ -127,13 +131,23 @@ function epoch(t: EpochTask): EpochResult {
   const { kernel, memory } = kernelFor(t);
   const s = t.share;
   kernel.skipped.value = 0;
-  let cost: number;
+  let cost = 0;
+  // The pass is made of many short calls rather than one long one: V8 first runs
+  // wasm on its baseline compiler and swaps in optimized code only for the next
+  // call (there is no on-stack replacement), so one long call would run the whole
+  // first pass unoptimized.
   if (!t.shuffle) {
-    cost = kernel.epochPlain(s.recA, s.count, t.eta, t.gradClip);
+    for (let k = 0; k < s.count; k += CALL_RECORDS) {
+      cost += kernel.epochPlain(s.recA + k * RECORD_BYTES, Math.min(CALL_RECORDS, s.count - k), t.eta, t.gradClip);
+    }
   } else {
     const [src, srcBounds, dst, dstBounds] = t.fromB ? [s.recB, s.boundsB, s.recA, s.boundsA] : [s.recA, s.boundsA, s.recB, s.boundsB];
     if (t.scatter) planBuckets(kernel, memory, s, dstBounds, dst, t.seedAssign);
-    cost = kernel.epochShuffled(src, srcBounds, s.buckets, s.ids, s.cursor, t.scatter ? 1 : 0, t.seedShuffle[0], t.seedShuffle[1], t.eta, t.gradClip);
+    for (let b = 0; b < s.buckets; b += CALL_BUCKETS) {
+      // each call its own random stream: splitmix64 seeded with the pass seed plus the call's first bucket
+      const nb = Math.min(CALL_BUCKETS, s.buckets - b);
+      cost += kernel.epochShuffled(src, srcBounds + b * 4, nb, s.ids, s.cursor, t.scatter ? 1 : 0, t.seedShuffle[0], (t.seedShuffle[1] + b) >>> 0, t.eta, t.gradClip);
+    }
   }
   return { cost, skipped: kernel.skipped.value, seconds: (performance.now() - t0) / 1000 };
 }
