@@ -144,6 +144,11 @@ test('two threads (Hogwild) reach a cost like one thread', async () => {
   const tiny: Cooccurrences = { vocabSize: vocab.size, size: 3, row: Int32Array.of(0, 1, 2), col: Int32Array.of(1, 2, 0), val: Float64Array.of(1, 2, 3) };
   const t = await trainGlove(tiny, vocab, { vector_size: 4, max_iter: 2, threads: 8 });
   assert.is(t.costs.length, 2);
+  // arrays longer than the matrix: only the first `size` records count
+  const longer: Cooccurrences = { ...tiny, row: Int32Array.of(0, 1, 2, -7, 99999), col: Int32Array.of(1, 2, 0, -7, 5), val: Float64Array.of(1, 2, 3, NaN, -1) };
+  const l = await trainGlove(longer, vocab, { vector_size: 4, max_iter: 2, threads: 1, seed: 5 });
+  const s = await trainGlove(tiny, vocab, { vector_size: 4, max_iter: 2, threads: 1, seed: 5 });
+  assert.equal(l.costs, s.costs);
 });
 
 test('words with similar co-occurrence rows end up with similar vectors', async () => {

@@ -118,7 +118,7 @@ export async function trainGlove(
       layout.shares.map((share, index) => {
         const task: PackTask = {
           kind: 'pack', job, memory, module, share, index, threads: layout.shares.length,
-          row, col, val, vocabSize: V, wordBase: layout.wordBase, contextBase: layout.contextBase, rowBytes: layout.rowBytes,
+          row, col, val, records: n, vocabSize: V, wordBase: layout.wordBase, contextBase: layout.contextBase, rowBytes: layout.rowBytes,
           xMax: p.x_max, alpha: p.alpha, scatter: p.shuffle, seed: [rng.nextU32(), rng.nextU32()],
         };
         return pool.run(task) as Promise<PackResult>;

@@ -23,6 +23,8 @@ export interface PackTask extends TaskBase {
   row: Int32Array;
   col: Int32Array;
   val: Float64Array;
+  /** Records in the matrix (the arrays may be longer). */
+  records: number;
   vocabSize: number;
   wordBase: number;
   contextBase: number;
@@ -96,8 +98,7 @@ function pack(t: PackTask): PackResult {
   const { kernel, memory } = kernelFor(t);
   const i32 = new Int32Array(memory.buffer);
   const f32 = new Float32Array(memory.buffer);
-  const { row, col, val, vocabSize, wordBase, contextBase, rowBytes, xMax, alpha, threads } = t;
-  const n = row.length;
+  const { row, col, val, records: n, vocabSize, wordBase, contextBase, rowBytes, xMax, alpha, threads } = t;
   let o = t.share.recA >> 2;
   let bad = -1;
   let zeroCost = 0;
