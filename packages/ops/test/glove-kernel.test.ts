@@ -1,0 +1,104 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readCooccurrences, readVocabFile } from '../src/index.js';
+import { kernelBinary, kernelModule } from '../src/glove/kernel.js';
+import { makeLayout, type ShareLayout } from '../src/glove/layout.js';
+import { wasm } from '../src/glove/wasm-asm.js';
+import run, { type EpochResult, type EpochTask, type PackResult, type PackTask } from '../src/glove/worker.js';
+import { dataPath } from './helpers.js';
+
+/** The (word row, context row) address pairs of a share's records in one buffer, in order. */
+function pairs(memory: { buffer: ArrayBufferLike }, at: number, count: number): string[] {
+  const i32 = new Int32Array(memory.buffer);
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) out.push(`${i32[(at >> 2) + k * 4]}:${i32[(at >> 2) + k * 4 + 1]}`);
+  return out;
+}
+
+test('the kernel module validates for several vector sizes', () => {
+  for (const dim of [1, 3, 4, 50, 101, 300]) {
+    const L = makeLayout(dim, 10, 100, 2);
+    assert.ok(wasm.validate(kernelBinary(L)), `dim ${dim}`);
+    assert.ok(wasm.validate(kernelBinary(L, 4)), `dim ${dim} with prefetch`);
+    assert.is(L.rowFloats % 16, 0);
+    assert.ok(L.rowFloats >= 2 * L.pad + 2);
+  }
+});
+
+test('each shuffled pass trains on every record exactly once, in a new order', async () => {
+  const vocab = await readVocabFile(dataPath('glove/lee.vocab.txt'));
+  const cooc = await readCooccurrences(dataPath('glove/lee.cooc.w5.bin'), { vocabSize: vocab.size });
+  const threads = 2;
+  const L = makeLayout(8, vocab.size, cooc.size, threads);
+  assert.ok(L.shares.every((s) => s.buckets > 1), 'several buckets per share');
+  const memory = new wasm.Memory({ initial: L.pages, maximum: L.pages, shared: true });
+  const f32 = new Float32Array(memory.buffer);
+  // small random vectors, AdaGrad sums 1
+  for (let r = 0; r < 2 * vocab.size; r++) {
+    const o = (L.wordBase >> 2) + r * L.rowFloats;
+    for (let b = 0; b < 8; b++) f32[o + b] = ((r * 31 + b * 17) % 13) / 1300 - 0.005;
+    for (let b = 0; b < L.pad; b++) f32[o + L.pad + b] = 1;
+    f32[o + 2 * L.pad + 1] = 1;
+  }
+  const module = kernelModule(L);
+  const base = { job: -1, memory, module };
+  const share = (t: number): ShareLayout => L.shares[t]!;
+  const sorted = (xs: string[]): string[] => [...xs].sort();
+  const expected: string[][] = [[], []];
+  for (let t = 0; t < threads; t++) {
+    const packed = run({
+      ...base, kind: 'pack', share: share(t), index: t, threads, row: cooc.row, col: cooc.col, val: cooc.val, records: cooc.size,
+      vocabSize: vocab.size, wordBase: L.wordBase, contextBase: L.contextBase, rowBytes: L.rowBytes, xMax: 10, alpha: 0.75, scatter: true, seed: [t, 1],
+    } as PackTask) as PackResult;
+    assert.is(packed.bad, -1);
+    // round-robin deal: share t holds records t, t + threads, ...
+    const s = share(t);
+    const a = pairs(memory, s.recA, s.count);
+    assert.is(a[1], `${L.wordBase + cooc.row[t + threads]! * L.rowBytes}:${L.contextBase + cooc.col[t + threads]! * L.rowBytes}`);
+    expected[t] = sorted(a);
+    // the scatter into buffer B is a permutation
+    assert.equal(sorted(pairs(memory, s.recB, s.count)), expected[t]);
+  }
+  // the order records were visited in, per share (after the pack: the scatter order)
+  let visited = L.shares.map((s) => pairs(memory, s.recB, s.count));
+  for (let pass = 1; pass <= 3; pass++) {
+    const fromB = pass % 2 === 1;
+    let cost = 0;
+    for (let t = 0; t < threads; t++) {
+      const r = run({ ...base, kind: 'epoch', share: share(t), shuffle: true, fromB, scatter: true, seedAssign: [pass, t], seedShuffle: [t, pass], eta: 0.05, gradClip: 100 } as EpochTask) as EpochResult;
+      assert.is(r.skipped, 0);
+      cost += r.cost;
+    }
+    assert.ok(cost > 0 && Number.isFinite(cost));
+    for (let t = 0; t < threads; t++) {
+      const s = share(t);
+      const src = pairs(memory, fromB ? s.recB : s.recA, s.count);
+      const dst = pairs(memory, fromB ? s.recA : s.recB, s.count);
+      // the pass visited (and scattered) every record once ...
+      assert.equal(sorted(dst), expected[t]);
+      assert.equal(sorted(src), expected[t]);
+      // ... in an order unlike the previous pass's (src now holds this pass's visiting order)
+      let same = 0;
+      for (let k = 0; k < s.count; k++) if (src[k] === visited[t]![k]) same++;
+      assert.ok(same < s.count * 0.01, `pass ${pass}: ${same} of ${s.count} records in the same place`);
+      // bucket boundaries of the next pass cover the share
+      const i32 = new Int32Array(memory.buffer);
+      const bounds = (fromB ? s.boundsA : s.boundsB) >> 2;
+      assert.is(i32[bounds], 0);
+      assert.is(i32[bounds + s.buckets], s.count);
+    }
+    visited = L.shares.map((s) => pairs(memory, fromB ? s.recB : s.recA, s.count));
+  }
+  // from one pass to the next a record moves anywhere in the share, not only within its bucket
+  const s0 = share(0);
+  const before = new Map(visited[0]!.map((p, k) => [p, k]));
+  run({ ...base, kind: 'epoch', share: s0, shuffle: true, fromB: false, scatter: true, seedAssign: [9, 9], seedShuffle: [9, 9], eta: 0.05, gradClip: 100 } as EpochTask);
+  const after = pairs(memory, s0.recA, s0.count);
+  let moved = 0;
+  for (let k = 0; k < s0.count; k++) moved += Math.abs(k - before.get(after[k]!)!);
+  const meanMove = moved / s0.count;
+  // for a uniform permutation the mean displacement is about n/3
+  assert.ok(Math.abs(meanMove / s0.count - 1 / 3) < 0.02, `mean displacement ${meanMove} of ${s0.count}`);
+});
+
+test.run();
