@@ -35,8 +35,13 @@ const PARTS_PER_THREAD = 32;
 /** Finished row ranges that may wait for an earlier one, per thread (staging slots). */
 const SLOTS_PER_THREAD = 4;
 
-/** Segments smaller than this build their positions index on the main thread. */
+/**
+ * Segments smaller than this build their positions index on the main thread;
+ * larger ones in slices on the pool. While the pool's workers are still starting
+ * (first use), the main thread builds indexes up to BIG_INDEX_TOKENS itself.
+ */
 const INLINE_INDEX_TOKENS = 1 << 16;
+const BIG_INDEX_TOKENS = 1 << 22;
 
 /** Largest segment (tokens): positions must index an Int32Array in a 4 GiB buffer. */
 const MAX_SEGMENT_TOKENS = 2 ** 30 - 1;
@@ -47,11 +52,17 @@ const MAX_SEGMENT_TOKENS = 2 ** 30 - 1;
  * seconds and never keep the process alive (Piscina unrefs idle workers).
  */
 const pools = new Map<number, Piscina>();
+/** Pools whose workers have run a task (started and compiled). */
+const warmPools = new WeakSet<Piscina>();
 
 function sharedPool(threads: number): Piscina {
   let p = pools.get(threads);
   if (!p) {
-    p = new Piscina({ filename: WORKER_URL, minThreads: 0, maxThreads: threads, idleTimeout: 5000 });
+    // Workers start now (minThreads) and stay; idle ones never keep the process alive.
+    // Tasks are short and never cancelled (an abort stops between tasks), so a
+    // pool shared by several counts never has a worker torn down under it.
+    p = new Piscina({ filename: WORKER_URL, minThreads: threads, maxThreads: threads, idleTimeout: 5000 });
+    p.on('error', () => {}); // a worker failure rejects its task; nothing else to do
     pools.set(threads, p);
   }
   return p;
@@ -147,6 +158,11 @@ export class CooccurEngine {
     return this.runs.length > 0;
   }
 
+  /** Start the workers (if not yet running), e.g. while the input is read. */
+  start(): void {
+    this.getPool();
+  }
+
   private getPool(): Piscina {
     this.pool ??= sharedPool(this.threads);
     return this.pool;
@@ -229,7 +245,7 @@ export class CooccurEngine {
         colBuf: slot.colBuf,
         valBuf: slot.valBuf,
       };
-      return pool.run(task, { signal }) as Promise<CountResult>;
+      return pool.run(task) as Promise<CountResult>;
     };
 
     const inflight = new Map<number, { slot: Slot; done: Promise<CountResult> }>();
@@ -246,6 +262,7 @@ export class CooccurEngine {
         signal.throwIfAborted();
         const { slot, done } = inflight.get(k)!;
         const res = await done;
+        warmPools.add(pool);
         inflight.delete(k);
         const lo = bounds[k]!;
         const hi = bounds[k + 1]!;
@@ -277,7 +294,9 @@ export class CooccurEngine {
     hi: number,
   ): Promise<{ rowStart: Int32Array; pos: Int32Array }> {
     const V = this.vocabSize;
-    const H = b - a >= INLINE_INDEX_TOKENS ? this.threads : 1;
+    const pool = this.getPool();
+    const tokens = b - a;
+    const H = tokens >= BIG_INDEX_TOKENS || (tokens >= INLINE_INDEX_TOKENS && warmPools.has(pool)) ? this.threads : 1;
     if (!this.counts || this.counts.length < H * V) this.counts = sharedInt32(H * V);
     const counts = this.counts;
     counts.fill(0, 0, H * V);
@@ -299,7 +318,7 @@ export class CooccurEngine {
     }
     const runAll = async (): Promise<void> => {
       if (H === 1) runIndexTask(tasks[0]!);
-      else await Promise.all(tasks.map((t) => this.getPool().run(t, { signal: this.ctx.signal })));
+      else await Promise.all(tasks.map((t) => pool.run(t)));
     };
     await runAll();
     const rowStart = this.rowStart;
@@ -401,10 +420,11 @@ export async function countCooccurrences(
   const p = resolveCooccurParams(params);
   checkVocabSize(vocabSize);
   const shared = toShared(ranks);
-  const tokens = validateRanks(shared, vocabSize);
-  const engine = new CooccurEngine(vocabSize, p, ctx, tokens);
+  const engine = new CooccurEngine(vocabSize, p, ctx);
+  engine.start(); // workers start while the ranks are checked
   let result: Cooccurrences;
   try {
+    engine.totalTokens = validateRanks(shared, vocabSize);
     const seg = engine.segmentTokens(0);
     const N = shared.length;
     if (N <= seg) {
@@ -466,6 +486,7 @@ export class RankStreamCounter {
     this.ctx = ctx;
     this.sourceWords = sourceWords;
     this.engine = new CooccurEngine(vocabSize, this.params, ctx);
+    this.engine.start();
     // the streaming buffer holds 4 bytes a token
     this.segCap = this.engine.segmentTokens(4);
     this.buf = growableShared(0, Math.min(2 ** 32, this.segCap * 4));
