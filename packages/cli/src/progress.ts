@@ -9,7 +9,6 @@ export class ProgressView {
   private readonly tty: boolean;
   private status = '';
   private readonly lastPhase = new Map<string, string>();
-  private readonly lastMessage = new Map<string, string>();
   private lastPrint = 0;
   private readonly current = new Map<string, NodeProgressEvent>();
 
@@ -55,10 +54,7 @@ export class ProgressView {
   }
 
   private progress(e: NodeProgressEvent): void {
-    if (e.message && this.lastMessage.get(e.node) !== e.message) {
-      this.lastMessage.set(e.node, e.message);
-      this.line(`[${e.node}] ${e.message}`);
-    }
+    // A progress message also arrives as a node:log event, printed there.
     this.current.set(e.node, e);
     const text = describe(e);
     const phaseKey = `${e.node}/${e.phase}`;
