@@ -9,6 +9,12 @@
  */
 import type { Observable } from 'rxjs';
 import type { Dictionary, TokenChunk } from '@wordloom/core';
+import type { AnalogyResult, AnalogySectionResult } from './evaluate/analogy.js';
+import type { PairsResult } from './evaluate/pairs.js';
+
+export type { AnalogyResult, PairsResult };
+/** Accuracy in one section of an analogy file. */
+export type AnalogySection = AnalogySectionResult;
 
 /**
  * A tokenized corpus: a replayable stream of token-id chunks. The first pass reads
@@ -41,46 +47,12 @@ export interface NeighborsResult {
   queries: { word: string; neighbors: Neighbor[]; missing?: boolean }[];
 }
 
-export interface AnalogySection {
-  section: string;
-  correct: number;
-  /** Questions answered in this section (correct + incorrect). */
-  total: number;
-  accuracy: number;
-}
-
 /** What the evaluate op reports; the numbers follow gensim 4.2's evaluate_word_analogies / evaluate_word_pairs. */
 export interface EvaluationResult {
   /** One entry per analogy file and method. */
-  analogy?: {
-    file: string;
-    method: '3CosAdd' | '3CosMul';
-    /** gensim's "Total accuracy": correct / (correct + incorrect) over all sections, questions fully in vocabulary. */
-    accuracy: number;
-    correct: number;
-    /** Questions answered (all four words in vocabulary). */
-    total: number;
-    /** Questions skipped because a word was out of vocabulary. */
-    skipped: number;
-    /** Valid question lines (answered + skipped). */
-    questions: number;
-    /** skipped / questions, in percent. */
-    oovRatio: number;
-    sections: AnalogySection[];
-    /** Which kernel ranked the answers. */
-    backend: string;
-  }[];
-  similarity?: {
-    file: string;
-    pearson: number;
-    spearman: number;
-    /** Share of pairs with a word out of vocabulary, in percent (as gensim reports it). */
-    oovRatio: number;
-    /** Valid pair lines. */
-    pairs: number;
-    /** Pairs with both words in vocabulary (those correlated). */
-    used: number;
-  }[];
+  analogy?: AnalogyResult[];
+  /** One entry per word-pair file. */
+  similarity?: PairsResult[];
   /** Words the evaluation looked at (min(restrict_vocab, vocabulary size)) and whether case was folded. */
   restrictVocab?: number;
   caseInsensitive?: boolean;
