@@ -6,9 +6,11 @@
  *   vectors       -> Embeddings (core)
  *   neighbors     -> NeighborsResult
  *   evaluation    -> EvaluationResult
+ *   graph         -> GraphArtifact
+ *   clusters      -> ClustersArtifact
  */
 import type { Observable } from 'rxjs';
-import type { Dictionary, TokenChunk } from '@wordloom/core';
+import type { Dictionary, Embeddings, TokenChunk } from '@wordloom/core';
 import type { AnalogyResult, AnalogySectionResult } from './evaluate/analogy.js';
 import type { PairsResult } from './evaluate/pairs.js';
 
@@ -56,4 +58,44 @@ export interface EvaluationResult {
   /** Words the evaluation looked at (min(restrict_vocab, vocabulary size)) and whether case was folded. */
   restrictVocab?: number;
   caseInsensitive?: boolean;
+}
+
+/**
+ * A weighted graph over nodes 0..n-1 in CSR form: the edges of node i are
+ * targets[offsets[i] .. offsets[i+1]) with weights at the same positions (for a
+ * knn-graph, cosine similarities), targets ascending within a row. An undirected
+ * graph stores every edge in both rows.
+ */
+export interface GraphArtifact {
+  readonly n: number;
+  /** n + 1 entries. */
+  readonly offsets: Int32Array;
+  readonly targets: Int32Array;
+  readonly weights: Float32Array;
+  /** false: every edge i-j is stored in row i and in row j with the same weight. */
+  readonly directed: boolean;
+  /** Node names (words), when known. */
+  readonly names?: readonly string[];
+  /** The vectors the graph was built from (row i = node i), when it was built from vectors. */
+  readonly vectors?: Embeddings;
+  /** How it was made ("knn-graph N=30 on wasm-simd:2-threads", "edge list file.txt"...). */
+  readonly source?: string;
+}
+
+/**
+ * A partition of nodes (words, rows of a matrix): labels[i] is the cluster of node
+ * i, -1 for noise. Clusters are numbered 0..count-1; sizes[c] is the size of c.
+ */
+export interface ClustersArtifact {
+  readonly method: string;
+  readonly labels: Int32Array;
+  readonly sizes: Int32Array;
+  readonly count: number;
+  /** Nodes labelled -1. */
+  readonly noise: number;
+  readonly names?: readonly string[];
+  readonly vectors?: Embeddings;
+  /** Iterations run (chinese-whispers) and whether labels stopped changing. */
+  readonly iterations?: number;
+  readonly converged?: boolean;
 }

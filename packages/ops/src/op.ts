@@ -12,7 +12,9 @@ export type ArtifactKind =
   | 'cooccurrences' // Cooccurrences (core)
   | 'vectors' // Embeddings (core)
   | 'neighbors' // NeighborsResult
-  | 'evaluation'; // EvaluationResult
+  | 'evaluation' // EvaluationResult
+  | 'graph' // GraphArtifact: a weighted graph as CSR (knn-graph, edge-list files)
+  | 'clusters'; // ClustersArtifact: a label per node (chinese-whispers, dbscan)
 
 export type ParamType = 'int' | 'number' | 'boolean' | 'string' | 'enum' | 'path' | 'paths' | 'string[]' | 'map';
 
