@@ -17,6 +17,8 @@ export interface CooccurParams {
   memory_mb: number;
   /** Also write the matrix as a GloVe binary file. */
   output?: string;
+  /** Read the matrix from this GloVe binary file instead of counting. */
+  file?: string;
 }
 
 export const cooccurParamSpecs = {
@@ -47,6 +49,12 @@ export const cooccurParamSpecs = {
     type: 'path',
     doc: 'also write the matrix to this file in GloVe binary format (int32 word1, int32 word2 1-based, float64 value; sorted)',
     optional: true,
+  },
+  file: {
+    type: 'path',
+    doc: 'read the matrix from this GloVe binary co-occurrence file (as written by GloVe cooccur or by output) instead of counting; the tokens input is then not needed',
+    optional: true,
+    mustExist: true,
   },
 } satisfies ParamSpecs;
 
