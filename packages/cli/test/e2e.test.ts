@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wordloom } from './helpers.js';
@@ -52,6 +52,16 @@ test('run: a failing node names itself and leaves no half-written output', () =>
   assert.match(r.err, /node "vocab"/);
   assert.match(r.err, /min_count 100000 leaves the vocabulary empty/);
   assert.not.ok(existsSync(out));
+});
+
+test('run: a corpus read from standard input ("-"), vocab written as GloVe vocab.txt', () => {
+  const pipeline = join(dir, 'stdin.yaml');
+  const vocabFile = join(dir, 'stdin-vocab.txt');
+  writeFileSync(pipeline, ['name: stdin', 'nodes:', '  - { id: corpus, op: tokenize, params: { input: ["-"] } }', `  - { id: vocab, op: vocab, inputs: { tokens: corpus }, params: { min_count: 2, output: ${vocabFile} } }`, ''].join('\n'));
+  const r = wordloom(['run', pipeline], { input: 'b a b\nc b a\nd\n' });
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /7 tokens, 3 documents, 4 distinct words/);
+  assert.is(readFileSync(vocabFile, 'utf8'), 'b 3\na 2\n');
 });
 
 test('neighbors: a missing vectors file is a clear error', () => {
