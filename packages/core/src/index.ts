@@ -5,3 +5,4 @@ export * from './vocab.js';
 export * from './cooccur.js';
 export * from './embeddings.js';
 export * from './tokens.js';
+export * from './optim/index.js';

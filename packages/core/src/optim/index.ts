@@ -1,0 +1,5 @@
+export * from './param.js';
+export * from './optimizer.js';
+export * from './algorithms.js';
+export * from './router.js';
+export * from './schedule.js';

@@ -1,0 +1,164 @@
+/**
+ * Parameters and gradients for the optimizers. A parameter is a float32 tensor
+ * over a SharedArrayBuffer with a shape; its first dimension is its rows (an
+ * embedding table's words) and the rest, flattened, a row's width (`dim`).
+ *
+ * A gradient is dense (same length as the parameter) or sparse rows: row indices
+ * plus a rows x dim block of values, as an embedding lookup produces. A row may
+ * appear several times in a sparse gradient; its values are summed before an
+ * optimizer uses them (PyTorch's coalesce).
+ */
+import { WordloomError } from '../errors.js';
+import { sharedFloat32, toShared } from '../shared.js';
+
+export interface DenseGrad {
+  readonly kind: 'dense';
+  /** Same length as the parameter. */
+  readonly values: Float32Array;
+}
+
+export interface SparseGrad {
+  readonly kind: 'sparse';
+  /** Row indices, `count` of them (repeats allowed). */
+  readonly rows: Int32Array;
+  /** count x dim values, row-major. */
+  readonly values: Float32Array;
+  readonly count: number;
+}
+
+export type Gradient = DenseGrad | SparseGrad;
+
+export interface ParameterOptions {
+  /** Parameter name, used in errors and saved states (default: "param<i>" given by the optimizer). */
+  name?: string;
+  /** Initial values (copied into shared memory unless already shared). */
+  data?: Float32Array;
+  /** Declares that this parameter receives sparse gradients (used by AutoOptimizer). */
+  sparse?: boolean;
+}
+
+export class Parameter {
+  name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+  /** Rows: shape[0] (1 for a scalar). */
+  readonly rows: number;
+  /** Values per row: the product of shape[1:]. */
+  readonly dim: number;
+  readonly sparse: boolean;
+  grad: Gradient | null = null;
+
+  constructor(shape: readonly number[], opts: ParameterOptions = {}) {
+    if (!Array.isArray(shape) || shape.some((s) => !Number.isInteger(s) || s < 0)) {
+      throw new WordloomError('E_PARAM', `a parameter shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`, { param: opts.name });
+    }
+    this.shape = [...shape];
+    this.rows = shape.length === 0 ? 1 : shape[0]!;
+    this.dim = shape.length <= 1 ? 1 : shape.slice(1).reduce((a, b) => a * b, 1);
+    const n = this.rows * this.dim;
+    this.name = opts.name ?? '';
+    this.sparse = opts.sparse ?? false;
+    if (opts.data) {
+      if (opts.data.length !== n) {
+        throw new WordloomError('E_PARAM', `parameter data has ${opts.data.length} values but the shape ${JSON.stringify(shape)} needs ${n}`, { param: this.name || undefined });
+      }
+      this.data = toShared(opts.data);
+    } else this.data = sharedFloat32(n);
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** Set a dense gradient (same length as the parameter; not copied). */
+  setGrad(values: Float32Array): void {
+    if (values.length !== this.data.length) {
+      throw new WordloomError('E_PARAM', `the dense gradient of "${this.name}" has ${values.length} values, the parameter ${this.data.length}`, { param: this.name });
+    }
+    this.grad = { kind: 'dense', values };
+  }
+
+  /** Set a sparse gradient: `count` row indices (repeats are summed) and count x dim values (not copied). */
+  setSparseGrad(rows: Int32Array, values: Float32Array, count = rows.length): void {
+    if (count > rows.length || values.length < count * this.dim) {
+      throw new WordloomError('E_PARAM', `the sparse gradient of "${this.name}" has ${Math.min(rows.length, count)} rows and ${values.length} values; ${count} rows of ${this.dim} need ${count * this.dim}`, { param: this.name });
+    }
+    for (let i = 0; i < count; i++) {
+      const r = rows[i]!;
+      if (!(r >= 0 && r < this.rows)) {
+        throw new WordloomError('E_PARAM', `the sparse gradient of "${this.name}" names row ${r}, outside 0..${this.rows - 1}`, { param: this.name });
+      }
+    }
+    this.grad = { kind: 'sparse', rows, values, count };
+  }
+}
+
+/** Reusable buffers for coalescing sparse gradients (one per optimizer instance, so per worker). */
+export class CoalesceScratch {
+  rows = new Int32Array(64);
+  values = new Float32Array(64);
+  order = new Int32Array(64);
+
+  ensure(count: number, dim: number): void {
+    if (this.rows.length < count) {
+      this.rows = new Int32Array(count * 2);
+      this.order = new Int32Array(count * 2);
+    }
+    if (this.values.length < count * dim) this.values = new Float32Array(count * dim * 2);
+  }
+}
+
+/**
+ * Sum repeated rows and sort them (PyTorch's coalesce). Returns the unique rows and
+ * their values; when the rows are already strictly increasing the gradient's own
+ * arrays are returned (no copy). Work is O(count log count + count * dim).
+ */
+export function coalesce(g: SparseGrad, dim: number, scratch: CoalesceScratch): { rows: Int32Array; values: Float32Array; count: number } {
+  const n = g.count;
+  const rows = g.rows;
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    if (rows[i]! <= rows[i - 1]!) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return { rows, values: g.values, count: n };
+  scratch.ensure(n, dim);
+  const order = scratch.order;
+  for (let i = 0; i < n; i++) order[i] = i;
+  const ord = order.subarray(0, n);
+  if (n <= 32) {
+    // insertion sort, stable (equal rows keep their order)
+    for (let i = 1; i < n; i++) {
+      const x = ord[i]!;
+      const rx = rows[x]!;
+      let j = i - 1;
+      while (j >= 0 && rows[ord[j]!]! > rx) {
+        ord[j + 1] = ord[j]!;
+        j--;
+      }
+      ord[j + 1] = x;
+    }
+  } else ord.sort((a, b) => rows[a]! - rows[b]! || a - b);
+  const outRows = scratch.rows;
+  const outVals = scratch.values;
+  let u = -1;
+  let prev = -1;
+  for (let k = 0; k < n; k++) {
+    const i = ord[k]!;
+    const r = rows[i]!;
+    const src = i * dim;
+    if (r !== prev) {
+      u++;
+      outRows[u] = r;
+      prev = r;
+      const dst = u * dim;
+      for (let b = 0; b < dim; b++) outVals[dst + b] = g.values[src + b]!;
+    } else {
+      const dst = u * dim;
+      for (let b = 0; b < dim; b++) outVals[dst + b] = outVals[dst + b]! + g.values[src + b]!;
+    }
+  }
+  return { rows: outRows, values: outVals, count: u + 1 };
+}
