@@ -9,7 +9,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { Observable } from 'rxjs';
-import { DOC_END, Dictionary, WordloomError, type TokenChunk } from '@wordloom/core';
+import { DOC_END, Dictionary, FNV_OFFSET, WordloomError, fnvStep, type TokenChunk } from '@wordloom/core';
 import type { OpContext } from '../op.js';
 import type { TokenStream } from '../artifacts.js';
 import { expandGlobs } from '../io/glob.js';
@@ -59,29 +59,22 @@ class LineTokenizer {
   }
 
   /**
-   * Call `token` for every token and `docEnd` after every line of `text`.
+   * Tokenize `text` into `dict`: call `token(id)` for every kept token (after
+   * replacement and length limits) and `docEnd()` after every line. On the default
+   * path a word already seen costs a hash and a comparison, no string allocation;
+   * replacement and length limits are decided once per dictionary id.
    */
-  run(text: string, token: (t: string) => void, docEnd: () => void): void {
-    const { min_length: minLen, max_length: maxLen } = this.p;
-    const emit = (t: string): void => {
-      if (this.replace) {
-        const r = this.replace.get(t);
-        if (r !== undefined) t = r;
-        if (t === '') return;
-      }
-      if (minLen > 1 || maxLen > 0) {
-        const n = codePoints(t);
-        if (n < minLen || (maxLen > 0 && n > maxLen)) return;
-      }
-      token(t);
-    };
+  run(text: string, dict: Dictionary, token: (id: number) => void, docEnd: () => void): void {
     if (this.re) {
       let start = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);
         const line = nl < 0 ? text.slice(start) : text.slice(start, nl);
         this.re.lastIndex = 0;
-        for (const m of line.matchAll(this.re)) emit(m[0]);
+        for (const m of line.matchAll(this.re)) {
+          const id = this.resolve(dict, dict.intern(m[0]));
+          if (id >= 0) token(id);
+        }
         docEnd();
         if (nl < 0) break;
         start = nl + 1;
@@ -90,16 +83,61 @@ class LineTokenizer {
     }
     const n = text.length;
     let s = -1;
+    let h = FNV_OFFSET;
     for (let i = 0; i <= n; i++) {
       const c = i < n ? text.charCodeAt(i) : 10;
       if (c === 32 || c === 9 || c === 10) {
         if (s >= 0) {
-          emit(text.slice(s, i));
+          const id = this.resolve(dict, dict.internRange(text, s, i, h));
+          if (id >= 0) token(id);
           s = -1;
         }
         if (c === 10) docEnd();
-      } else if (s < 0) s = i;
+      } else {
+        if (s < 0) {
+          s = i;
+          h = FNV_OFFSET;
+        }
+        h = fnvStep(h, c);
+      }
     }
+  }
+
+  /** out[id]: the id to emit for dictionary id `id` (itself, its replacement), or -1 to drop it. */
+  private out = new Int32Array(0);
+  private decided = 0;
+
+  private resolve(dict: Dictionary, id: number): number {
+    if (id < this.decided) return this.out[id]!;
+    while (this.decided < dict.size) {
+      if (this.decided >= this.out.length) {
+        const o = new Int32Array(Math.max(1024, this.out.length * 2));
+        o.set(this.out);
+        this.out = o;
+      }
+      const i = this.decided++;
+      this.out[i] = this.decide(dict, dict.words[i]!, i);
+    }
+    return this.out[id]!;
+  }
+
+  private decide(dict: Dictionary, word: string, id: number): number {
+    const { min_length: minLen, max_length: maxLen } = this.p;
+    let w = word;
+    let target = id;
+    if (this.replace) {
+      const r = this.replace.get(word);
+      if (r !== undefined) {
+        if (r === '') return -1;
+        w = r;
+        target = dict.intern(r); // may add an id: decided on a later turn of resolve's loop
+      }
+    }
+    if (minLen > 1 || maxLen > 0) {
+      const n = codePoints(w);
+      if (n < minLen || (maxLen > 0 && n > maxLen)) return -1;
+    }
+    return target;
   }
 }
 
@@ -227,8 +265,8 @@ class CorpusTokenStream implements TokenStream {
       }
       buf[len++] = v;
     };
-    const onToken = (t: string): void => {
-      push(dict.intern(t));
+    const onToken = (id: number): void => {
+      push(id);
       chunkTokens++;
       lastWasEnd = false;
     };
@@ -266,7 +304,7 @@ class CorpusTokenStream implements TokenStream {
       let base = bytesNow;
       for await (const block of readLines(file, p.invalid_utf8 === 'replace', signal ?? this.ctx.signal)) {
         bytesNow = base + block.bytesRead;
-        this.tokenizer.run(this.tokenizer.prepare(block.text), onToken, onDocEnd);
+        this.tokenizer.run(this.tokenizer.prepare(block.text), dict, onToken, onDocEnd);
         onDocEnd(); // a block always ends at a line end
         for (const c of ready) {
           await spool.add(c);
