@@ -12,3 +12,4 @@ export * from './cooccur/index.js';
 export * from './knn/index.js';
 export * from './evaluate/index.js';
 export * from './glove/index.js';
+export * from './knn-graph/index.js';

@@ -9,6 +9,7 @@ import { knnOp } from './knn/index.js';
 import { evaluateOp } from './evaluate/index.js';
 import { cooccurOp } from './cooccur/index.js';
 import { gloveOp } from './glove/index.js';
+import { knnGraphOp } from './knn-graph/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
@@ -17,6 +18,7 @@ export const operators: OperatorDef[] = [
   evaluateOp,
   cooccurOp,
   gloveOp,
+  knnGraphOp,
 ];
 
 export function findOperator(name: string): OperatorDef | undefined {
