@@ -55,7 +55,9 @@ export class ProgressView {
 
   private progress(e: NodeProgressEvent): void {
     // A progress message also arrives as a node:log event, printed there.
-    this.current.set(e.node, e);
+    // A finished phase leaves the status line (a stream's reading can end after its node did).
+    if (e.fraction !== undefined && e.fraction >= 1) this.current.delete(e.node);
+    else this.current.set(e.node, e);
     const text = describe(e);
     const phaseKey = `${e.node}/${e.phase}`;
     const now = Date.now();
