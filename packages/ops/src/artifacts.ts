@@ -98,4 +98,6 @@ export interface ClustersArtifact {
   /** Iterations run (chinese-whispers) and whether labels stopped changing. */
   readonly iterations?: number;
   readonly converged?: boolean;
+  /** The HTML report written from these clusters (report op). */
+  readonly report?: string;
 }

@@ -13,3 +13,8 @@ export * from './knn/index.js';
 export * from './evaluate/index.js';
 export * from './glove/index.js';
 export * from './knn-graph/index.js';
+export * from './chinese-whispers/index.js';
+export * from './dbscan/index.js';
+export * from './clusters/common.js';
+export * from './clusters/quality.js';
+export * from './report/index.js';

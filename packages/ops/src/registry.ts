@@ -10,6 +10,9 @@ import { evaluateOp } from './evaluate/index.js';
 import { cooccurOp } from './cooccur/index.js';
 import { gloveOp } from './glove/index.js';
 import { knnGraphOp } from './knn-graph/index.js';
+import { chineseWhispersOp } from './chinese-whispers/index.js';
+import { dbscanOp } from './dbscan/index.js';
+import { reportOp } from './report/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
@@ -19,6 +22,9 @@ export const operators: OperatorDef[] = [
   cooccurOp,
   gloveOp,
   knnGraphOp,
+  chineseWhispersOp,
+  dbscanOp,
+  reportOp,
 ];
 
 export function findOperator(name: string): OperatorDef | undefined {

@@ -1,0 +1,81 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { readVectors } from '../src/io/vectors.js';
+import { knnGraph } from '../src/knn-graph/index.js';
+import { chineseWhispers } from '../src/chinese-whispers/index.js';
+import { pca2, reportOp } from '../src/report/index.js';
+import type { ClustersArtifact } from '../src/artifacts.js';
+import { standaloneContext } from '../src/op.js';
+import { Embeddings } from '@wordloom/core';
+import { dataPath, tempDir } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+test('pca2: recovers the dominant directions of a stretched cloud', () => {
+  // Points along (1, 1, 0) with spread 10, along (1, -1, 0) with spread 1, z tiny.
+  const rows = 200;
+  const d = new Float32Array(rows * 3);
+  for (let i = 0; i < rows; i++) {
+    const a = ((i * 37) % 101) / 101 - 0.5;
+    const b = ((i * 53) % 103) / 103 - 0.5;
+    d[i * 3] = 10 * a + b;
+    d[i * 3 + 1] = 10 * a - b;
+    d[i * 3 + 2] = 0.01 * (((i * 11) % 7) - 3);
+  }
+  const p = pca2(new Embeddings(Array.from({ length: rows }, (_, i) => `${i}`), 3, d));
+  assert.ok(p.variance[0] > 50 * p.variance[1] / 2, `variances ${p.variance}`);
+  // x follows a (up to sign), y follows b.
+  let cx = 0;
+  let cy = 0;
+  for (let i = 0; i < rows; i++) {
+    cx += p.x[i]! * (((i * 37) % 101) / 101 - 0.5);
+    cy += p.y[i]! * (((i * 53) % 103) / 103 - 0.5);
+  }
+  assert.ok(Math.abs(cx) > 10 && Math.abs(cy) > 1, `${cx} ${cy}`);
+});
+
+test('report: one self-contained HTML file; it renders in headless Chromium (points, cluster list)', async () => {
+  const v = await readVectors(dataPath('fixtures/wt2-sg-d20-300.txt'));
+  const c = chineseWhispers(await knnGraph(v, { n: 8, min_similarity: 0.3 }), { seed: 1 });
+  const t = tempDir();
+  try {
+    const res = (await reportOp.run({ clusters: c }, { output: 'r/clusters.html', max_clusters: 200, max_members: 25, max_points: 5000 }, standaloneContext({ baseDir: t.dir, node: 'clusters' }))) as ClustersArtifact;
+    const file = join(t.dir, 'r/clusters.html');
+    assert.is(res.report, file);
+    const html = readFileSync(file, 'utf8');
+    assert.ok(!/(src|href)\s*=\s*["']?(https?:)?\/\//i.test(html), 'no external resources');
+    assert.ok(html.includes('"the"'), 'words embedded');
+    if (!existsSync(CHROMIUM)) {
+      console.log(`  (skipped the rendering check: ${CHROMIUM} is not installed; apt-get install -y chromium)`);
+      return;
+    }
+    const profile = mkdtempSync(join(tmpdir(), 'wordloom-chromium-'));
+    try {
+      const r = spawnSync(
+        CHROMIUM,
+        ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--dump-dom', pathToFileURL(file).href],
+        { encoding: 'utf8', timeout: 60000, maxBuffer: 64 << 20 },
+      );
+      const dom = r.stdout;
+      assert.ok(dom.includes('data-points="300"'), `chromium rendered no points (exit ${r.status}): ${r.stderr.slice(-500)}`);
+      assert.is((dom.match(/<circle /g) ?? []).length, 300);
+      const listed = Math.min(c.count, 200);
+      assert.ok(dom.includes(`data-clusters="${listed}"`));
+      assert.is((dom.match(/<li data-c=/g) ?? []).length, listed);
+      // The largest cluster is listed first, with its most frequent member first.
+      const first = Array.from(c.labels).indexOf(0);
+      assert.ok(new RegExp(`<li data-c="0"><span class="sw"[^>]*></span><span class="size">\\(${c.sizes[0]}\\) </span>${v.words[first]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[ <…]`).test(dom), 'largest cluster first');
+    } finally {
+      rmSync(profile, { recursive: true, force: true });
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test.run();
