@@ -64,6 +64,23 @@ export function summarize(kind: ArtifactKind | undefined, value: unknown): Outpu
         }
         break;
       }
+      case 'graph': {
+        if (typeof v.n === 'number' && v.targets) {
+          const edges = v.directed ? v.targets.length : v.targets.length / 2;
+          return { kind, text: `${fmt(v.n)} nodes, ${fmt(edges)} ${v.directed ? 'directed ' : ''}edges`, stats: { nodes: v.n, edges } };
+        }
+        break;
+      }
+      case 'clusters': {
+        if (v.labels && typeof v.count === 'number') {
+          const sizes = Array.from(v.sizes as ArrayLike<number>);
+          const singletons = sizes.filter((x) => x === 1).length;
+          const largest = sizes.reduce((m, x) => Math.max(m, x), 0);
+          const text = `${fmt(v.count)} clusters of ${fmt(v.labels.length)} (largest ${fmt(largest)}, ${fmt(singletons)} singletons, ${fmt(v.noise)} noise)${v.report ? ` -> ${base(String(v.report))}` : ''}`;
+          return { kind, text, stats: { clusters: v.count, nodes: v.labels.length, noise: v.noise, singletons } };
+        }
+        break;
+      }
       case 'evaluation': {
         const parts: string[] = [];
         const stats: Record<string, number | string> = {};

@@ -1,5 +1,6 @@
 import { loadPipeline, validatePipeline, runPipeline, PipelineErrors, type PipelineEvent } from '@wordloom/graph';
-import type { EvaluationResult, NeighborsResult } from '@wordloom/ops';
+import type { ClustersArtifact, EvaluationResult, NeighborsResult } from '@wordloom/ops';
+import { formatClusters } from './cluster.js';
 import { parseArgs, type OptionSpec } from '../args.js';
 import { ProgressView } from '../progress.js';
 import { fmtDuration, formatEvaluation, formatNeighbors, table } from '../format.js';
@@ -50,6 +51,9 @@ export const runCommand: Command = {
         const val = outputs.get(n.id);
         if (n.op === 'evaluate' && val) out.push(`\n[${n.id}] evaluation\n${formatEvaluation(val as EvaluationResult)}`);
         if (n.op === 'knn' && val) out.push(`\n[${n.id}] nearest neighbours\n${formatNeighbors(val as NeighborsResult)}`);
+        // Clusters once per clustering: from the report node when there is one (it adds the file).
+        const feedsReport = v.spec.nodes.some((m) => m.op === 'report' && Object.values(m.inputs).includes(n.id));
+        if ((n.op === 'report' || ((n.op === 'chinese-whispers' || n.op === 'dbscan') && !feedsReport)) && val) out.push(`\n[${n.id}] clusters (largest first)\n${formatClusters(val as ClustersArtifact, 8)}`);
       }
       process.stdout.write(out.join('\n') + '\n');
       return 0;
