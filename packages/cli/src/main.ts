@@ -10,9 +10,10 @@ import { opsCommand } from './commands/ops.js';
 import { neighborsCommand } from './commands/neighbors.js';
 import { analogyCommand } from './commands/analogy.js';
 import { evalCommand } from './commands/eval.js';
+import { classifyCommand } from './commands/classify.js';
 import { clusterCommand } from './commands/cluster.js';
 
-export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, opsCommand];
+export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, opsCommand];
 
 const VERSION = '0.1.0';
 

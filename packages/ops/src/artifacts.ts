@@ -8,6 +8,7 @@
  *   evaluation    -> EvaluationResult
  *   graph         -> GraphArtifact
  *   clusters      -> ClustersArtifact
+ *   classifier    -> ClassifierResult (classify/train.ts)
  */
 import type { Observable } from 'rxjs';
 import type { Dictionary, Embeddings, TokenChunk } from '@wordloom/core';

@@ -13,6 +13,7 @@ export * from './knn/index.js';
 export * from './evaluate/index.js';
 export * from './glove/index.js';
 export * from './knn-graph/index.js';
+export * from './classify/index.js';
 export * from './chinese-whispers/index.js';
 export * from './dbscan/index.js';
 export * from './clusters/common.js';

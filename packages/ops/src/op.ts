@@ -14,7 +14,8 @@ export type ArtifactKind =
   | 'neighbors' // NeighborsResult
   | 'evaluation' // EvaluationResult
   | 'graph' // GraphArtifact: a weighted graph as CSR (knn-graph, edge-list files)
-  | 'clusters'; // ClustersArtifact: a label per node (chinese-whispers, dbscan)
+  | 'clusters' // ClustersArtifact: a label per node (chinese-whispers, dbscan)
+  | 'classifier'; // ClassifierResult: a trained text classifier with its train/test figures (classify)
 
 export type ParamType = 'int' | 'number' | 'boolean' | 'string' | 'enum' | 'path' | 'paths' | 'string[]' | 'map';
 

@@ -10,6 +10,7 @@ import { evaluateOp } from './evaluate/index.js';
 import { cooccurOp } from './cooccur/index.js';
 import { gloveOp } from './glove/index.js';
 import { knnGraphOp } from './knn-graph/index.js';
+import { classifyOp } from './classify/index.js';
 import { chineseWhispersOp } from './chinese-whispers/index.js';
 import { dbscanOp } from './dbscan/index.js';
 import { reportOp } from './report/index.js';
@@ -22,6 +23,7 @@ export const operators: OperatorDef[] = [
   cooccurOp,
   gloveOp,
   knnGraphOp,
+  classifyOp,
   chineseWhispersOp,
   dbscanOp,
   reportOp,

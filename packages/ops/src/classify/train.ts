@@ -1,0 +1,246 @@
+/**
+ * Training and testing the classifier. The embedding table (words + n-gram
+ * buckets) gets sparse gradients, the linear layer dense ones; the routing
+ * optimizer (core AutoOptimizer) steps each with the right algorithm. Examples are
+ * shuffled every epoch and dealt in chunks to a Piscina pool whose workers update
+ * the shared parameters without locks (Hogwild).
+ */
+import { fileURLToPath } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import {
+  Adagrad, Adam, AutoOptimizer, Parameter, Rng, SGD, SMORMS3, WordloomError, sharedInt32,
+  type MultiOptimizer, type Optimizer,
+} from '@wordloom/core';
+import { standaloneContext, type OpContext } from '../op.js';
+import { readExamples, splitExamples, type RawExample } from './data.js';
+import { ClassifierModel, encodeExamples, topK, type EncodedExamples } from './model.js';
+import { CLASSIFY_DEFAULTS, CLASSIFY_OPTIMIZERS, type ClassifyParams } from './params.js';
+import type { TrainResult, TrainTask } from './worker.js';
+
+export interface TestResult {
+  examples: number;
+  k: number;
+  /** Correct labels among the top k, over the labels predicted (fastText's P@k). */
+  precision: number;
+  /** Correct labels among the top k, over the true labels (fastText's R@k). */
+  recall: number;
+  /** Mean cross-entropy of the first label. */
+  loss: number;
+}
+
+export interface ClassifierResult {
+  model: ClassifierModel;
+  train: {
+    examples: number;
+    epochs: number;
+    seconds: number;
+    /** Training examples (sentences) processed per second, all threads together. */
+    sentencesPerSecond: number;
+    /** Mean training loss of each epoch (as seen while training). */
+    losses: number[];
+    optimizer: string;
+    threads: number;
+  };
+  test?: TestResult;
+  files: string[];
+}
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+const CHUNK = 2048;
+let jobCounter = 0;
+
+export function resolveClassifyParams(p: Partial<ClassifyParams>): ClassifyParams {
+  const out = { ...CLASSIFY_DEFAULTS, ...Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) } as ClassifyParams;
+  const int = (k: keyof ClassifyParams, min: number): void => {
+    const v = out[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new WordloomError('E_PARAM', `${k} must be an integer >= ${min}, got ${JSON.stringify(v)}`, { param: k });
+  };
+  int('dim', 1); int('epoch', 1); int('word_ngrams', 1); int('bucket', 1); int('min_count', 1); int('batch', 1); int('k', 1);
+  if (!(out.lr > 0)) throw new WordloomError('E_PARAM', `lr must be > 0, got ${out.lr}`, { param: 'lr' }, "0.01 suits the Adam family, 0.1 sgd (fastText's default)");
+  if (!(out.test_fraction >= 0 && out.test_fraction <= 0.9)) throw new WordloomError('E_PARAM', `test_fraction must be from 0 to 0.9, got ${out.test_fraction}`, { param: 'test_fraction' });
+  if (!CLASSIFY_OPTIMIZERS.includes(out.optimizer)) throw new WordloomError('E_PARAM', `unknown optimizer ${JSON.stringify(out.optimizer)}`, { param: 'optimizer' }, `choose from ${CLASSIFY_OPTIMIZERS.join(', ')}`);
+  return out;
+}
+
+/** Read the data the params name, split it, train, test on the held-out part and save: the classify op. */
+export async function trainClassifier(params: Partial<ClassifyParams>, ctx: OpContext = standaloneContext()): Promise<ClassifierResult> {
+  const p = resolveClassifyParams(params);
+  const seed = p.seed ?? ctx.seed;
+  ctx.progress({ phase: 'reading', message: 'reading the examples' });
+  const all = await readExamples(p, ctx.baseDir);
+  const { train, test } = splitExamples(all, p.test_fraction, seed);
+  const res = await fitClassifier(train, p, ctx);
+  if (test.length) {
+    res.test = testClassifier(res.model, test, p.k);
+    ctx.log(`test on ${test.length} held-out examples: P@${p.k} ${res.test.precision.toFixed(4)}, R@${p.k} ${res.test.recall.toFixed(4)}`);
+    ctx.progress({ phase: 'testing', metrics: { examples: test.length, [`P@${p.k}`]: round(res.test.precision, 4), [`R@${p.k}`]: round(res.test.recall, 4) } });
+  }
+  if (p.output) {
+    const file = isAbsolute(p.output) ? p.output : resolve(ctx.baseDir, p.output);
+    ctx.progress({ phase: 'saving', message: file });
+    await res.model.save(file);
+    res.files.push(file);
+  }
+  return res;
+}
+
+/** A model with the vocabulary and labels of these examples, input rows uniform in [-1/dim, 1/dim] (fastText), output zeros. */
+export function initModel(train: readonly RawExample[], p: ClassifyParams, seed: number): ClassifierModel {
+  const counts = new Map<string, number>();
+  const labelCounts = new Map<string, number>();
+  for (const e of train) {
+    for (const t of e.tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (const l of e.labels) labelCounts.set(l, (labelCounts.get(l) ?? 0) + 1);
+  }
+  const byCount = (m: Map<string, number>, min: number): string[] =>
+    [...m.entries()].filter(([, c]) => c >= min).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([w]) => w);
+  const words = byCount(counts, p.min_count);
+  const labels = byCount(labelCounts, 1);
+  const bucket = p.word_ngrams > 1 ? p.bucket : 0;
+  const model = new ClassifierModel(words, labels, p.dim, p.word_ngrams, bucket, p.label_prefix);
+  const rng = new Rng(seed);
+  const a = 1 / p.dim;
+  for (let i = 0; i < model.input.length; i++) model.input[i] = (2 * rng.next() - 1) * a;
+  return model;
+}
+
+export interface FitOptions {
+  /** Start from this model (its words and labels) instead of a fresh one. */
+  model?: ClassifierModel;
+}
+
+/** Train on these examples (no split, no files). */
+export async function fitClassifier(train: readonly RawExample[], params: Partial<ClassifyParams>, ctx: OpContext = standaloneContext(), opts: FitOptions = {}): Promise<ClassifierResult> {
+  const p = resolveClassifyParams(params);
+  const seed = p.seed ?? ctx.seed;
+  const threads = p.threads ?? ctx.threads;
+  const model = opts.model ?? initModel(train, p, seed);
+  if (model.labels.length < 2) {
+    throw new WordloomError('E_INPUT', `the training examples have ${model.labels.length} label(s); a classifier needs at least 2`, { node: ctx.node, param: 'input' }, `labels are tokens starting with "${p.label_prefix}", or come from classes / labels`);
+  }
+  const data = encodeExamples(model, train);
+  const emb = new Parameter([model.inputRows, model.dim], { name: 'input', data: model.input, sparse: true });
+  const lin = new Parameter([model.labels.length, model.dim], { name: 'output', data: model.output });
+  const opt = makeOptimizer(p, emb, lin);
+  const baseLrs = opt.paramGroups.map((g) => g.options.lr);
+  const shared = opt.share();
+  const pool = new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  const job = ++jobCounter;
+  const counter = sharedInt32(1);
+  const n = data.count;
+  const total = n * p.epoch;
+  const rng = new Rng(seed + 1);
+  const losses: number[] = [];
+  const t0 = performance.now();
+  let processed = 0;
+  try {
+    for (let ep = 1; ep <= p.epoch; ep++) {
+      if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new WordloomError('E_STATE', 'classify training was cancelled', { node: ctx.node });
+      const order = sharedInt32(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      rng.shuffle(order);
+      const chunk = Math.max(p.batch, Math.floor(CHUNK / p.batch) * p.batch);
+      const tasks: Promise<TrainResult>[] = [];
+      let epLoss = 0;
+      let epN = 0;
+      for (let from = 0; from < n; from += chunk) {
+        const task: TrainTask = {
+          job, shared, densify: p.optimizer === 'adam', rows: data.rows, offsets: data.offsets, labels: data.labels, order, from, to: Math.min(n, from + chunk),
+          dim: model.dim, nLabels: model.labels.length, batch: p.batch, baseLrs, linear: p.lr_schedule === 'linear', counter, total,
+        };
+        tasks.push(
+          (pool.run(task) as Promise<TrainResult>).then((r) => {
+            epLoss += r.loss;
+            epN += r.examples;
+            processed += task.to - task.from;
+            const secs = (performance.now() - t0) / 1000;
+            ctx.progress({ phase: 'training', done: processed, total, unit: 'examples', metrics: { epoch: ep, loss: round(epLoss / Math.max(1, epN), 4), 'sentences/s': Math.round(processed / secs) } });
+            return r;
+          }),
+        );
+      }
+      await Promise.all(tasks);
+      const loss = epLoss / Math.max(1, epN);
+      if (!Number.isFinite(loss)) {
+        throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep}: the loss became ${loss}`, { node: ctx.node, param: 'lr' }, `lower lr (now ${p.lr})`);
+      }
+      losses.push(loss);
+      ctx.log(`epoch ${ep}/${p.epoch}: loss ${loss.toFixed(4)}`);
+    }
+  } finally {
+    await pool.destroy();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    model,
+    train: { examples: n, epochs: p.epoch, seconds, sentencesPerSecond: (n * p.epoch) / seconds, losses, optimizer: describeOptimizer(opt), threads },
+    files: [],
+  };
+}
+
+function makeOptimizer(p: ClassifyParams, emb: Parameter, lin: Parameter): Optimizer<any> | MultiOptimizer {
+  switch (p.optimizer) {
+    case 'lazy_adam':
+    case 'sparse_adam': {
+      const o = new AutoOptimizer([emb, lin], { lr: p.lr, sparse: p.optimizer === 'lazy_adam' ? 'LazyAdam' : 'SparseAdam' });
+      o.route(lin, 'dense');
+      return o;
+    }
+    case 'adam':
+      return new Adam([emb, lin], { lr: p.lr });
+    case 'adagrad':
+      return new Adagrad([emb, lin], { lr: p.lr });
+    case 'smorms3':
+      return new SMORMS3([emb, lin], { lr: p.lr });
+    case 'sgd':
+      return new SGD([emb, lin], { lr: p.lr });
+  }
+}
+
+function describeOptimizer(o: Optimizer<any> | MultiOptimizer): string {
+  if ('optimizers' in o) return o.optimizers.map((x) => `${x.type}(${x.params.map((q) => q.name).join(',')})`).join(' + ');
+  return `${o.type}(${o.params.map((q) => q.name).join(',')})`;
+}
+
+/** Precision and recall at k on labelled examples, and the mean loss of the first label. */
+export function testClassifier(model: ClassifierModel, examples: readonly RawExample[], k = 1): TestResult {
+  let correct = 0;
+  let predicted = 0;
+  let gold = 0;
+  let loss = 0;
+  let lossN = 0;
+  const rows: number[] = [];
+  for (const e of examples) {
+    rows.length = 0;
+    model.encode(e.tokens, rows);
+    gold += e.labels.length;
+    const p = model.probabilities(rows);
+    if (!p) continue;
+    const top = topK(p, k);
+    predicted += top.length;
+    for (const j of top) if (e.labels.includes(model.labels[j]!)) correct++;
+    const y = model.labelIndex.get(e.labels[0]!);
+    loss -= Math.log(Math.max(y === undefined ? 0 : p[y]!, 1e-300));
+    lossN++;
+  }
+  return { examples: examples.length, k, precision: predicted ? correct / predicted : 0, recall: gold ? correct / gold : 0, loss: lossN ? loss / lossN : NaN };
+}
+
+/** Mean cross-entropy of encoded examples under the model. */
+export function meanLoss(model: ClassifierModel, data: EncodedExamples): number {
+  let loss = 0;
+  let n = 0;
+  for (let e = 0; e < data.count; e++) {
+    const p = model.probabilities(data.rows.subarray(data.offsets[e]!, data.offsets[e + 1]!));
+    if (!p || data.labels[e]! < 0) continue;
+    loss -= Math.log(Math.max(p[data.labels[e]!]!, 1e-300));
+    n++;
+  }
+  return loss / n;
+}
+
+function round(x: number, d: number): number {
+  const m = 10 ** d;
+  return Math.round(x * m) / m;
+}

@@ -1,0 +1,152 @@
+/**
+ * Piscina worker of the classify operator. It attaches the shared optimizer (the
+ * embedding rows, the linear layer and their optimizer state are shared memory),
+ * then runs its slice of examples: forward, softmax cross-entropy, a sparse
+ * gradient for the embedding rows and a dense one for the linear layer, and an
+ * optimizer step per batch. Workers step at the same time without locks (Hogwild).
+ */
+import { attachOptimizer, type MultiOptimizer, type Optimizer, type Parameter, type SharedMulti, type SharedOptimizer } from '@wordloom/core';
+
+export interface TrainTask {
+  job: number;
+  shared: SharedMulti | SharedOptimizer;
+  /** Step the embedding with a dense gradient (the whole table): for optimizers without a sparse path. */
+  densify: boolean;
+  rows: Int32Array;
+  offsets: Int32Array;
+  labels: Int32Array;
+  order: Int32Array;
+  from: number;
+  to: number;
+  dim: number;
+  nLabels: number;
+  batch: number;
+  /** Learning rate of each parameter group at the start, and the schedule. */
+  baseLrs: number[];
+  linear: boolean;
+  /** Examples processed so far by all workers (shared), and the total for the linear schedule. */
+  counter: Int32Array;
+  total: number;
+}
+
+export interface TrainResult {
+  loss: number;
+  examples: number;
+}
+
+interface Attached {
+  job: number;
+  opt: Optimizer<any> | MultiOptimizer;
+  emb: Parameter;
+  lin: Parameter;
+  dense?: Float32Array;
+  rowBuf: Int32Array;
+  valBuf: Float32Array;
+  gOut: Float32Array;
+}
+let cur: Attached | undefined;
+
+function attach(t: TrainTask): Attached {
+  if (cur && cur.job === t.job) return cur;
+  const opt = attachOptimizer(t.shared as SharedMulti) as Optimizer<any> | MultiOptimizer;
+  const emb = opt.params.find((p) => p.name === 'input')!;
+  const lin = opt.params.find((p) => p.name === 'output')!;
+  cur = {
+    job: t.job, opt, emb, lin,
+    dense: t.densify ? new Float32Array(emb.size) : undefined,
+    rowBuf: new Int32Array(1024), valBuf: new Float32Array(1024 * t.dim), gOut: new Float32Array(lin.size),
+  };
+  return cur;
+}
+
+export default function run(t: TrainTask): TrainResult {
+  const a = attach(t);
+  const { dim, nLabels: L, rows, offsets, labels, order, batch } = t;
+  const E = a.emb.data;
+  const O = a.lin.data;
+  const h = new Float64Array(dim);
+  const gh = new Float64Array(dim);
+  const p = new Float64Array(L);
+  const groups = a.opt.paramGroups;
+  let loss = 0;
+  let seen = 0;
+  for (let start = t.from; start < t.to; start += batch) {
+    const end = Math.min(t.to, start + batch);
+    const inv = 1 / (end - start);
+    const gOut = a.gOut;
+    gOut.fill(0);
+    let count = 0;
+    for (let q = start; q < end; q++) {
+      const e = order[q]!;
+      const s = offsets[e]!;
+      const n = offsets[e + 1]! - s;
+      const y = labels[e]!;
+      if (n === 0 || y < 0) continue;
+      h.fill(0);
+      for (let k = 0; k < n; k++) {
+        const o = rows[s + k]! * dim;
+        for (let b = 0; b < dim; b++) h[b] += E[o + b]!;
+      }
+      for (let b = 0; b < dim; b++) h[b] /= n;
+      let max = -Infinity;
+      for (let j = 0; j < L; j++) {
+        let z = 0;
+        const o = j * dim;
+        for (let b = 0; b < dim; b++) z += O[o + b]! * h[b]!;
+        p[j] = z;
+        if (z > max) max = z;
+      }
+      let sum = 0;
+      for (let j = 0; j < L; j++) sum += p[j] = Math.exp(p[j]! - max);
+      for (let j = 0; j < L; j++) p[j]! /= sum;
+      loss -= Math.log(Math.max(p[y]!, 1e-300));
+      seen++;
+      gh.fill(0);
+      for (let j = 0; j < L; j++) {
+        const g = (p[j]! - (j === y ? 1 : 0)) * inv;
+        const o = j * dim;
+        for (let b = 0; b < dim; b++) {
+          gOut[o + b] = gOut[o + b]! + g * h[b]!;
+          gh[b] += g * O[o + b]!;
+        }
+      }
+      if (a.rowBuf.length < count + n) {
+        const r = new Int32Array((count + n) * 2);
+        r.set(a.rowBuf);
+        a.rowBuf = r;
+        const v = new Float32Array((count + n) * 2 * dim);
+        v.set(a.valBuf);
+        a.valBuf = v;
+      }
+      const rb = a.rowBuf;
+      const vb = a.valBuf;
+      for (let k = 0; k < n; k++) {
+        rb[count] = rows[s + k]!;
+        const o = count * dim;
+        for (let b = 0; b < dim; b++) vb[o + b] = gh[b]! / n;
+        count++;
+      }
+    }
+    const done = Atomics.add(t.counter, 0, end - start) + (end - start);
+    if (t.linear) {
+      const f = Math.max(0, 1 - done / t.total);
+      for (let g = 0; g < groups.length; g++) groups[g]!.options.lr = t.baseLrs[g]! * f;
+    }
+    if (count === 0) continue;
+    if (a.dense) {
+      const d = a.dense;
+      for (let k = 0; k < count; k++) {
+        const o = a.rowBuf[k]! * dim;
+        for (let b = 0; b < dim; b++) d[o + b] = d[o + b]! + a.valBuf[k * dim + b]!;
+      }
+      a.emb.setGrad(d);
+    } else a.emb.setSparseGrad(a.rowBuf, a.valBuf, count);
+    a.lin.setGrad(gOut);
+    a.opt.step();
+    if (a.dense) {
+      const d = a.dense;
+      for (let k = 0; k < count; k++) d.fill(0, a.rowBuf[k]! * dim, (a.rowBuf[k]! + 1) * dim);
+    }
+  }
+  return { loss, examples: seen };
+}

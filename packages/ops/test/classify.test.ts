@@ -1,0 +1,114 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { WordloomError } from '@wordloom/core';
+import { ClassifierModel, fitClassifier, readExamples, splitExamples, standaloneContext, testClassifier, trainClassifier, findOperator } from '../src/index.js';
+import { dataPath, tempDir } from './helpers.js';
+
+async function rejects(fn: () => Promise<unknown>, re: RegExp): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    assert.match((e as Error).message, re);
+    return;
+  }
+  assert.unreachable(`expected an error matching ${re}`);
+}
+
+const classes = { pos: dataPath('classify/rt-polarity.pos'), neg: dataPath('classify/rt-polarity.neg') };
+
+test('rt-polarity, seeded 90/10 split: accuracy at least 0.76 (one thread, deterministic), model saved and loaded gives the same predictions', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const progress: number[] = [];
+    const out = join(dir, 'rt.bin');
+    const res = await trainClassifier(
+      { classes, test_fraction: 0.1, output: out },
+      standaloneContext({ threads: 1, seed: 1, progress: (u) => { if (u.phase === 'training') progress.push(u.done!); } }),
+    );
+    assert.is(res.train.examples, 9596);
+    assert.is(res.test!.examples, 1066);
+    assert.ok(res.test!.precision >= 0.76, `accuracy ${res.test!.precision}`);
+    assert.is(res.test!.precision, res.test!.recall); // one label each, k = 1
+    assert.ok(res.train.losses[0]! > res.train.losses.at(-1)!);
+    assert.ok(progress.length >= 5 && progress.at(-1) === 9596 * 5);
+    assert.match(res.train.optimizer, /LazyAdam\(input\) \+ Adam\(output\)/);
+    assert.equal(res.files, [out]);
+    assert.equal(readdirSync(dir), ['rt.bin']); // no temporary left behind
+    const loaded = await ClassifierModel.load(out);
+    assert.equal(loaded.labels, res.model.labels);
+    assert.equal(Array.from(loaded.output), Array.from(res.model.output));
+    const { test: held } = splitExamples(await readExamples({ classes }), 0.1, 1);
+    const again = testClassifier(loaded, held, 1);
+    assert.is(again.precision, res.test!.precision);
+    const p = loaded.predict('a gorgeous , witty , seductive movie .', 2);
+    assert.is(p.length, 2);
+    assert.is(p[0]!.label, 'pos');
+    assert.ok(Math.abs(p[0]!.probability + p[1]!.probability - 1) < 1e-9);
+    assert.is(loaded.predict('a dull , boring and tedious mess .')[0]!.label, 'neg');
+    // a second run with the same seed and one thread gives the same model
+    const res2 = await fitClassifier(splitExamples(await readExamples({ classes }), 0.1, 1).train, { epoch: 1, word_ngrams: 1 }, standaloneContext({ threads: 1, seed: 3 }));
+    const res3 = await fitClassifier(splitExamples(await readExamples({ classes }), 0.1, 1).train, { epoch: 1, word_ngrams: 1 }, standaloneContext({ threads: 1, seed: 3 }));
+    assert.equal(Array.from(res2.model.output), Array.from(res3.model.output));
+  } finally {
+    cleanup();
+  }
+});
+
+test('fastText-format input, a separate label file, two threads (Hogwild) and every optimizer', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const pos = readFileSync(classes.pos, 'utf8').split('\n').slice(0, 300);
+    const neg = readFileSync(classes.neg, 'utf8').split('\n').slice(0, 300);
+    const ft = join(dir, 'train.txt');
+    writeFileSync(ft, [...pos.map((l) => `__label__pos ${l}`), ...neg.map((l) => `${l} __label__neg`), 'a line without a label'].join('\n') + '\n');
+    const text = join(dir, 'text.txt');
+    const labels = join(dir, 'labels.txt');
+    writeFileSync(text, [...pos, ...neg].join('\n') + '\n');
+    writeFileSync(labels, [...pos.map(() => 'pos'), ...neg.map(() => 'neg')].join('\n') + '\n');
+    const a = await readExamples({ input: ft });
+    const b = await readExamples({ input: text, labels });
+    assert.is(a.length, 600);
+    assert.equal(a.map((e) => e.labels), b.map((e) => e.labels));
+    assert.equal(a[0]!.tokens, b[0]!.tokens);
+    for (const optimizer of ['lazy_adam', 'sparse_adam', 'adam', 'adagrad', 'smorms3', 'sgd'] as const) {
+      const lr = optimizer === 'sgd' ? 0.5 : optimizer === 'adagrad' ? 0.1 : optimizer === 'smorms3' ? 0.01 : 0.005;
+      const r = await trainClassifier({ input: ft, optimizer, lr, epoch: optimizer === 'sgd' ? 10 : 4, bucket: 5000, batch: optimizer === 'adam' ? 32 : 1 }, standaloneContext({ threads: 2 }));
+      const fit = testClassifier(r.model, a, 1);
+      assert.ok(fit.precision > 0.9, `${optimizer}: training accuracy ${fit.precision}`);
+      assert.ok(r.train.losses.at(-1)! < r.train.losses[0]!, optimizer);
+    }
+    writeFileSync(labels, 'pos\n');
+    await rejects(() => readExamples({ input: text, labels }), /the label file has 1 lines but the input has 600/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('classify errors say what to do', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const f = join(dir, 'nolabels.txt');
+    writeFileSync(f, 'just text\nmore text\n');
+    try {
+      await trainClassifier({ input: f });
+      assert.unreachable();
+    } catch (e) {
+      assert.ok(e instanceof WordloomError);
+      assert.match((e as Error).message, /no line has a label/);
+      assert.match((e as WordloomError).hint!, /__label__/);
+    }
+    writeFileSync(f, '__label__a one\n__label__a two\n');
+    await rejects(() => trainClassifier({ input: f }), /needs at least 2/);
+    writeFileSync(join(dir, 'bad.bin'), 'nope');
+    await rejects(() => ClassifierModel.load(join(dir, 'bad.bin')), /not a wordloom classifier/);
+    assert.ok(findOperator('classify'));
+    assert.is(findOperator('classify')!.output, 'classifier');
+    assert.ok(!existsSync(join(dir, 'model.bin')));
+  } finally {
+    cleanup();
+  }
+});
+
+test.run();
