@@ -33,6 +33,12 @@ test('wordloom classify train | test | predict on rt-polarity sentences', () => 
     const c = wordloom(['classify', 'test', model, '--class', `pos=${repoPath('data/classify/rt-polarity.pos')}`]);
     assert.is(c.code, 0, c.err);
     assert.match(c.out, /N\t5331/);
+    // the classify op in a pipeline file, with its summary
+    const pipe = join(dir, 'p.json');
+    writeFileSync(pipe, JSON.stringify({ name: 'clf', seed: 1, threads: 1, nodes: [{ id: 'clf', op: 'classify', params: { input: 'train.txt', epoch: 2, bucket: 1000, test_fraction: 0.2 } }] }));
+    const run = wordloom(['run', pipe]);
+    assert.is(run.code, 0, run.err);
+    assert.match(run.out, /clf\s+classify\s+.*2 labels, [0-9,]+ words, [0-9,]+ sentences\/s; test P@1 0\.\d+ R@1 0\.\d+/);
     const bad = wordloom(['classify', 'train', '--class', 'pos']);
     assert.is(bad.code, 1);
     assert.match(bad.err, /--class needs label=file/);

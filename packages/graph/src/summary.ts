@@ -81,6 +81,16 @@ export function summarize(kind: ArtifactKind | undefined, value: unknown): Outpu
         }
         break;
       }
+      case 'classifier': {
+        if (v.model && v.train) {
+          const t = v.test as Any;
+          const text = `${fmt(v.model.labels.length)} labels, ${fmt(v.model.words.length)} words, ${fmt(Math.round(v.train.sentencesPerSecond))} sentences/s${t ? `; test P@${t.k} ${Number(t.precision).toFixed(4)} R@${t.k} ${Number(t.recall).toFixed(4)}` : ''}`;
+          const stats: Record<string, number | string> = { labels: v.model.labels.length, words: v.model.words.length, sentencesPerSecond: v.train.sentencesPerSecond };
+          if (t) stats.precision = t.precision;
+          return { kind, text, stats };
+        }
+        break;
+      }
       case 'evaluation': {
         const parts: string[] = [];
         const stats: Record<string, number | string> = {};
