@@ -139,6 +139,8 @@ test('bad input: zero or negative weights, eps <= 0, NaN vectors, empty matrix',
   const bad = new Embeddings(['a', 'b'], 2, Float32Array.from([1, NaN, 0, 1]));
   await rejects(() => dbscan(bad, { eps: 0.5 }), (e) => e instanceof WordloomError && e.where.word === 'a' && /NaN/.test(e.message));
   await rejects(() => dbscan(new Embeddings([], 3, new Float32Array(0)), { eps: 0.5 }), (e) => e instanceof WordloomError && /empty/.test(e.message));
+  // eps so large that every point neighbours every other: refused past the pair budget, not out of memory.
+  await rejects(() => dbscan(blobs(4, 25, 8, 0, 2).vectors, { eps: 2, maxPairs: 5000 }), (e) => e instanceof WordloomError && e.where.param === 'eps' && /smaller eps/.test(e.message));
 });
 
 test('ops: chinese-whispers reads an edge-list file, dbscan reads a vectors file; both registered', async () => {

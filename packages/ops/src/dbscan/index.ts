@@ -30,6 +30,8 @@ export interface DbscanOptions {
   threads?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Refuse neighbourhoods holding more (point, neighbour) entries in all (default MAX_PAIRS, 2e8). */
+  maxPairs?: number;
 }
 
 export interface DbscanResult extends ClustersArtifact {
@@ -46,7 +48,7 @@ export async function dbscan(vectors: Embeddings, o: DbscanOptions): Promise<Dbs
   if (!Number.isInteger(minSamples) || minSamples < 1) throw new WordloomError('E_PARAM', `min_samples must be a positive integer, got ${minSamples}`, { param: 'min_samples' });
   const metric = o.metric ?? 'cosine';
   if (metric !== 'cosine' && metric !== 'euclidean') throw new WordloomError('E_PARAM', `unknown metric "${metric}"`, { param: 'metric' }, "use 'cosine' or 'euclidean'");
-  const nb = await simdRadiusNeighbors(vectors, metric, eps, { threads: o.threads, signal: o.signal, onProgress: o.onProgress });
+  const nb = await simdRadiusNeighbors(vectors, metric, eps, { threads: o.threads, signal: o.signal, onProgress: o.onProgress, maxPairs: o.maxPairs });
   const n = vectors.size;
   const { offsets, targets } = nb;
   const core = new Uint8Array(n);

@@ -10,6 +10,9 @@ import { initTopK } from '../knn/kernel.js';
 import { SIMD_QUERY_BLOCK, simdMemory } from './simd.js';
 import { rangeTask, topKTask, type RangeResult, type SimdRangeTask, type SimdTask, type SimdTopKTask } from './worker.js';
 
+/** At most this many (point, neighbour) entries in all radius neighbourhoods together (800 MB of ids). */
+export const MAX_PAIRS = 2e8;
+
 /** Below this many multiply-adds a search runs on the calling thread. */
 export const SIMD_SMALL_WORK = 5e7;
 
@@ -120,7 +123,7 @@ export async function simdRadiusNeighbors(
   m: Embeddings,
   metric: 'cosine' | 'euclidean',
   eps: number,
-  opts: SearchOptions = {},
+  opts: SearchOptions & { maxPairs?: number } = {},
 ): Promise<{ offsets: Int32Array; targets: Int32Array; backend: string }> {
   const rows = m.size;
   const dim = m.dim;
@@ -144,9 +147,22 @@ export async function simdRadiusNeighbors(
   const lanes = threads;
   const { memory, layout } = simdMemory(kernelData, rows, dim, lanes);
   const job = jobId();
-  const tasks: SimdRangeTask[] = splitQueries(rows, lanes).map(([q0, q1]) => ({ kind: 'range', job, memory, layout, lane: 0, q0, q1, metric, eps, raw, norms }));
+  const maxPairs = opts.maxPairs ?? MAX_PAIRS;
+  const tasks: SimdRangeTask[] = splitQueries(rows, lanes).map(([q0, q1]) => ({ kind: 'range', job, memory, layout, lane: 0, q0, q1, metric, eps, raw, norms, limit: maxPairs }));
   const parts = new Map<number, RangeResult>();
-  await runLanes<RangeResult>(tasks, lanes, threads, opts, (t, r) => parts.set(t.q0, r));
+  let total0 = 0;
+  await runLanes<RangeResult>(tasks, lanes, threads, opts, (t, r) => {
+    total0 += r.targets.length;
+    if (r.overflow || total0 > maxPairs) {
+      throw new WordloomError(
+        'E_PARAM',
+        `eps = ${eps} puts more than ${maxPairs.toLocaleString('en-US')} (point, neighbour) pairs within reach of each other (${metric} distance): too dense to cluster`,
+        { param: 'eps' },
+        'use a smaller eps (or fewer points)',
+      );
+    }
+    parts.set(t.q0, r);
+  });
   const offsets = new Int32Array(rows + 1);
   let total = 0;
   for (const t of tasks) {

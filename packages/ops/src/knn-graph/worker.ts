@@ -44,6 +44,8 @@ export interface SimdRangeTask extends Base {
   eps: number;
   raw: Float32Array;
   norms: Float64Array;
+  /** Give up (overflow) past this many neighbour entries in this task. */
+  limit: number;
 }
 
 export type SimdTask = SimdTopKTask | SimdRangeTask;
@@ -53,6 +55,8 @@ export interface RangeResult {
   counts: Int32Array;
   /** Their row ids, query after query, ascending within a query. */
   targets: Int32Array;
+  /** The task stopped: its neighbourhoods passed `limit` entries. */
+  overflow?: boolean;
 }
 
 export default function run(task: SimdTask): number | RangeResult {
@@ -121,6 +125,7 @@ export function rangeTask(t: SimdRangeTask): RangeResult {
     for (let i = 0; i < nq; i++) {
       const list = lists[i]!;
       counts[qa - t.q0 + i] = list.length;
+      if (used + list.length > t.limit) return { counts, targets: new Int32Array(0), overflow: true };
       if (used + list.length > targets.length) {
         const grown = new Int32Array(Math.max(targets.length * 2, used + list.length));
         grown.set(targets.subarray(0, used));
