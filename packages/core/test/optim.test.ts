@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   Adagrad, Adam, AdamW, AutoOptimizer, ExponentialLR, LazyAdam, LinearDecayLR, Parameter, RMSprop, SGD, SMORMS3, SparseAdam, StepLR,
-  WordloomError, attachOptimizer, type LRSchedule, type MultiOptimizer, type Optimizer,
+  WordloomError, attachOptimizer, coalesce, CoalesceScratch, type LRSchedule, type MultiOptimizer, type Optimizer,
 } from '../src/index.js';
 
 const repo = (rel: string): string => fileURLToPath(new URL('../../../../' + rel, import.meta.url));
@@ -253,6 +253,30 @@ test('Hogwild: optimizers attached in workers step the same shared parameters an
   assert.is(Atomics.load(opt.stateOf(p).step, 0), 400);
   assert.is(Atomics.load(sa.stateOf(sa.params[0]!).step, 0), 400);
   assert.ok(attachOptimizer(opt.share()).params[0]!.data === p.data);
+});
+
+test('coalesce sums repeated rows and sorts them, for short and long gradients', () => {
+  for (const n of [5, 40, 300, 5000]) {
+    const dim = 3;
+    const rows = new Int32Array(n);
+    const vals = new Float32Array(n * dim);
+    let seed = n;
+    const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < n; i++) {
+      rows[i] = Math.floor(rnd() * Math.max(2, n / 3));
+      for (let b = 0; b < dim; b++) vals[i * dim + b] = Math.round(rnd() * 8) - 4;
+    }
+    const want = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const w = want.get(rows[i]!) ?? [0, 0, 0];
+      for (let b = 0; b < dim; b++) w[b] += vals[i * dim + b]!;
+      want.set(rows[i]!, w);
+    }
+    const c = coalesce({ kind: 'sparse', rows, values: vals, count: n }, dim, new CoalesceScratch());
+    const keys = [...want.keys()].sort((a, b) => a - b);
+    assert.equal(Array.from(c.rows.subarray(0, c.count)), keys, `n ${n}`);
+    assert.equal(Array.from(c.values.subarray(0, c.count * dim)), keys.flatMap((k) => want.get(k)!), `n ${n}`);
+  }
 });
 
 test.run();

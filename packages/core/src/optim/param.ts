@@ -98,6 +98,12 @@ export class CoalesceScratch {
   rows = new Int32Array(64);
   values = new Float32Array(64);
   order = new Int32Array(64);
+  private keyBuf = new Float64Array(64);
+
+  keys(n: number): Float64Array {
+    if (this.keyBuf.length < n) this.keyBuf = new Float64Array(n * 2);
+    return this.keyBuf.subarray(0, n);
+  }
 
   ensure(count: number, dim: number): void {
     if (this.rows.length < count) {
@@ -128,19 +134,27 @@ export function coalesce(g: SparseGrad, dim: number, scratch: CoalesceScratch): 
   const order = scratch.order;
   for (let i = 0; i < n; i++) order[i] = i;
   const ord = order.subarray(0, n);
-  if (n <= 32) {
-    // insertion sort, stable (equal rows keep their order)
-    for (let i = 1; i < n; i++) {
-      const x = ord[i]!;
-      const rx = rows[x]!;
-      let j = i - 1;
-      while (j >= 0 && rows[ord[j]!]! > rx) {
-        ord[j + 1] = ord[j]!;
-        j--;
+  if (n <= 48 || n >= 2097152) {
+    // insertion sort, stable (equal rows keep their order); also the fallback for huge gradients
+    if (n >= 2097152) ord.sort((a, b) => rows[a]! - rows[b]! || a - b);
+    else
+      for (let i = 1; i < n; i++) {
+        const x = ord[i]!;
+        const rx = rows[x]!;
+        let j = i - 1;
+        while (j >= 0 && rows[ord[j]!]! > rx) {
+          ord[j + 1] = ord[j]!;
+          j--;
+        }
+        ord[j + 1] = x;
       }
-      ord[j + 1] = x;
-    }
-  } else ord.sort((a, b) => rows[a]! - rows[b]! || a - b);
+  } else {
+    // native numeric sort of row * 2^21 + position (exact in a double): sorted by row, then position
+    const keys = scratch.keys(n);
+    for (let i = 0; i < n; i++) keys[i] = rows[i]! * 2097152 + i;
+    keys.sort();
+    for (let i = 0; i < n; i++) ord[i] = keys[i]! % 2097152;
+  }
   const outRows = scratch.rows;
   const outVals = scratch.values;
   let u = -1;
