@@ -143,6 +143,10 @@ CASES = [
     ('SparseAdam', {}, ALLS), ('SparseAdam', {'lr': 0.01}, ALLS), ('SparseAdam', {'lr': 0.01, 'betas': [0.8, 0.99], 'eps': 1e-6}, ALLS),
     ('LazyAdam', {'lr': 0.01}, ALL), ('LazyAdam', {'lr': 0.01}, ALLS), ('LazyAdam', {'lr': 0.01, 'betas': [0.8, 0.99], 'eps': 1e-6}, ALLS),
     ('SMORMS3', {'lr': 0.01}, ALL), ('SMORMS3', {'lr': 0.01}, ALLS), ('SMORMS3', {}, ALLS),
+    # maximize (PyTorch 1.13): step along the gradient
+    ('SGD', {'lr': 0.01, 'momentum': 0.5, 'maximize': True}, ALL), ('SGD', {'lr': 0.01, 'maximize': True}, ALLS),
+    ('Adagrad', {'lr': 0.1, 'maximize': True}, ALLS), ('RMSprop', {'lr': 0.003, 'maximize': True}, ALL),
+    ('Adam', {'lr': 0.01, 'maximize': True}, ALL), ('AdamW', {'lr': 0.01, 'maximize': True}, ALL), ('SparseAdam', {'lr': 0.01, 'maximize': True}, ALLS),
 ]
 
 

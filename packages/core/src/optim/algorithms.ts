@@ -23,6 +23,8 @@ export interface SGDOptions extends BaseOptions {
   dampening: number;
   weight_decay: number;
   nesterov: boolean;
+  /** Maximize the objective (step along the gradient). */
+  maximize: boolean;
 }
 
 /** torch.optim.SGD: momentum, dampening, Nesterov, L2 weight decay. `lr` has no default (PyTorch requires it). */
@@ -30,8 +32,8 @@ export class SGD extends Optimizer<SGDOptions> {
   private dense = new WeakMap<Parameter, Float32Array>();
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
     if (options?.lr === undefined) throw new WordloomError('E_PARAM', 'SGD needs a learning rate (lr)', { param: 'lr' }, 'PyTorch has no default either; 0.01 to 0.1 are common');
-    super('SGD', params, { momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, ...options }, {
-      lr: { kind: 'number', min: 0 }, momentum: { kind: 'number', min: 0 }, dampening: { kind: 'number' }, weight_decay: { kind: 'number', min: 0 }, nesterov: { kind: 'boolean' },
+    super('SGD', params, { momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, maximize: false, ...options }, {
+      lr: { kind: 'number', min: 0 }, momentum: { kind: 'number', min: 0 }, dampening: { kind: 'number' }, weight_decay: { kind: 'number', min: 0 }, nesterov: { kind: 'boolean' }, maximize: { kind: 'boolean' },
     });
   }
   protected override validate(o: SGDOptions, param: string | undefined): void {
@@ -47,11 +49,12 @@ export class SGD extends Optimizer<SGDOptions> {
   }
   protected updateDense(p: Parameter, g: Float32Array, o: SGDOptions, st: ParamState, step: number): void {
     const { lr, momentum, dampening, weight_decay: wd, nesterov } = o;
+    const sign = o.maximize ? -1 : 1;
     const x = p.data;
     const buf = st.buffers.momentum_buffer;
     const n = x.length;
     for (let i = 0; i < n; i++) {
-      let d = g[i]!;
+      let d = sign * g[i]!;
       if (wd !== 0) d = Math.fround(d + wd * x[i]!);
       if (buf) {
         const b = step === 1 ? d : Math.fround(momentum * buf[i]! + (1 - dampening) * d);
@@ -73,7 +76,7 @@ export class SGD extends Optimizer<SGDOptions> {
       return;
     }
     const x = p.data;
-    const lr = o.lr;
+    const lr = o.maximize ? -o.lr : o.lr;
     for (let k = 0; k < count; k++) {
       const base = rows[k]! * dim;
       const src = k * dim;
@@ -88,13 +91,14 @@ export interface AdagradOptions extends BaseOptions {
   weight_decay: number;
   initial_accumulator_value: number;
   eps: number;
+  maximize: boolean;
 }
 
 /** torch.optim.Adagrad, with its sparse path (rows present only; no weight decay). */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: Params<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
-    super('Adagrad', params, { lr: 1e-2, lr_decay: 0, weight_decay: 0, initial_accumulator_value: 0, eps: 1e-10, ...options }, {
-      lr: { kind: 'number', min: 0 }, lr_decay: { kind: 'number', min: 0 }, weight_decay: { kind: 'number', min: 0 }, initial_accumulator_value: { kind: 'number', min: 0 }, eps: { kind: 'number', min: 0 },
+    super('Adagrad', params, { lr: 1e-2, lr_decay: 0, weight_decay: 0, initial_accumulator_value: 0, eps: 1e-10, maximize: false, ...options }, {
+      lr: { kind: 'number', min: 0 }, lr_decay: { kind: 'number', min: 0 }, weight_decay: { kind: 'number', min: 0 }, initial_accumulator_value: { kind: 'number', min: 0 }, eps: { kind: 'number', min: 0 }, maximize: { kind: 'boolean' },
     });
   }
   protected bufferSpec(o: AdagradOptions): Record<string, number> {
@@ -108,8 +112,9 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     const { eps, weight_decay: wd } = o;
     const x = p.data;
     const sum = st.buffers.sum!;
+    const sign = o.maximize ? -1 : 1;
     for (let i = 0, n = x.length; i < n; i++) {
-      const d = wd !== 0 ? Math.fround(g[i]! + wd * x[i]!) : g[i]!;
+      const d = wd !== 0 ? Math.fround(sign * g[i]! + wd * x[i]!) : sign * g[i]!;
       const s = (sum[i] = sum[i]! + d * d);
       x[i] = x[i]! - clr * (d / (Math.fround(Math.sqrt(s)) + eps));
     }
@@ -120,11 +125,12 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     const dim = p.dim;
     const x = p.data;
     const sum = st.buffers.sum!;
+    const sign = o.maximize ? -1 : 1;
     for (let k = 0; k < count; k++) {
       const base = rows[k]! * dim;
       const src = k * dim;
       for (let b = 0; b < dim; b++) {
-        const d = values[src + b]!;
+        const d = sign * values[src + b]!;
         const i = base + b;
         const s = (sum[i] = sum[i]! + d * d);
         x[i] = x[i]! - clr * (d / (Math.fround(Math.sqrt(s)) + eps));
@@ -140,13 +146,14 @@ export interface RMSpropOptions extends BaseOptions {
   weight_decay: number;
   momentum: number;
   centered: boolean;
+  maximize: boolean;
 }
 
 /** torch.optim.RMSprop (dense gradients only). */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
-    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weight_decay: 0, momentum: 0, centered: false, ...options }, {
-      lr: { kind: 'number', min: 0 }, alpha: { kind: 'number', min: 0 }, eps: { kind: 'number', min: 0 }, weight_decay: { kind: 'number', min: 0 }, momentum: { kind: 'number', min: 0 }, centered: { kind: 'boolean' },
+    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weight_decay: 0, momentum: 0, centered: false, maximize: false, ...options }, {
+      lr: { kind: 'number', min: 0 }, alpha: { kind: 'number', min: 0 }, eps: { kind: 'number', min: 0 }, weight_decay: { kind: 'number', min: 0 }, momentum: { kind: 'number', min: 0 }, centered: { kind: 'boolean' }, maximize: { kind: 'boolean' },
     });
   }
   protected bufferSpec(o: RMSpropOptions): Record<string, number> {
@@ -164,8 +171,9 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     const sq = st.buffers.square_avg!;
     const ga = o.centered ? st.buffers.grad_avg! : undefined;
     const buf = momentum > 0 ? st.buffers.momentum_buffer! : undefined;
+    const sign = o.maximize ? -1 : 1;
     for (let i = 0, n = x.length; i < n; i++) {
-      const d = wd !== 0 ? Math.fround(g[i]! + wd * x[i]!) : g[i]!;
+      const d = wd !== 0 ? Math.fround(sign * g[i]! + wd * x[i]!) : sign * g[i]!;
       const s = (sq[i] = alpha * sq[i]! + (1 - alpha) * d * d);
       let avg: number;
       if (ga) {
@@ -188,10 +196,11 @@ export interface AdamOptions extends BaseOptions {
   eps: number;
   weight_decay: number;
   amsgrad: boolean;
+  maximize: boolean;
 }
 
 const ADAM_KINDS = {
-  lr: { kind: 'number', min: 0 }, betas: { kind: 'betas' }, eps: { kind: 'number', min: 0 }, weight_decay: { kind: 'number', min: 0 }, amsgrad: { kind: 'boolean' },
+  lr: { kind: 'number', min: 0 }, betas: { kind: 'betas' }, eps: { kind: 'number', min: 0 }, weight_decay: { kind: 'number', min: 0 }, amsgrad: { kind: 'boolean' }, maximize: { kind: 'boolean' },
 } as const;
 
 function adamDense(p: Parameter, g: Float32Array, o: AdamOptions, st: ParamState, step: number, decoupled: boolean): void {
@@ -205,9 +214,10 @@ function adamDense(p: Parameter, g: Float32Array, o: AdamOptions, st: ParamState
   const bc2sqrt = Math.sqrt(1 - b2 ** step);
   const stepSize = lr / bc1;
   const decay = decoupled ? 1 - lr * wd : 1;
+  const sign = o.maximize ? -1 : 1;
   for (let i = 0, n = x.length; i < n; i++) {
     let xi = x[i]!;
-    let d = g[i]!;
+    let d = sign * g[i]!;
     if (decoupled) xi = Math.fround(xi * decay);
     else if (wd !== 0) d = Math.fround(d + wd * xi);
     const mi = (m[i] = b1 * m[i]! + (1 - b1) * d);
@@ -225,7 +235,7 @@ function adamBuffers(o: AdamOptions): Record<string, number> {
 /** torch.optim.Adam (dense gradients only; L2 weight decay added to the gradient). */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, ...options }, ADAM_KINDS);
+    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false, ...options }, ADAM_KINDS);
   }
   protected bufferSpec(o: AdamOptions): Record<string, number> {
     return adamBuffers(o);
@@ -242,7 +252,7 @@ export class Adam extends Optimizer<AdamOptions> {
 /** torch.optim.AdamW (decoupled weight decay, default 1e-2; dense gradients only). */
 export class AdamW extends Optimizer<AdamOptions> {
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 1e-2, amsgrad: false, ...options }, ADAM_KINDS);
+    super('AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 1e-2, amsgrad: false, maximize: false, ...options }, ADAM_KINDS);
   }
   protected bufferSpec(o: AdamOptions): Record<string, number> {
     return adamBuffers(o);
@@ -260,15 +270,23 @@ export class AdamW extends Optimizer<AdamOptions> {
 export interface SparseAdamOptions extends BaseOptions {
   betas: Betas;
   eps: number;
+  maximize: boolean;
+}
+
+/** LazyAdam's options (TensorFlow's Adam has no maximize). */
+export interface LazyAdamOptions extends BaseOptions {
+  betas: Betas;
+  eps: number;
 }
 
 const SPARSE_ADAM_KINDS = { lr: { kind: 'number', min: 0 }, betas: { kind: 'betas' }, eps: { kind: 'number', min: 0 } } as const;
 
 /** Adam on the rows present (moments of absent rows untouched), eps added to the uncorrected sqrt(v): SparseAdam and LazyAdam. */
-function lazyAdamRows(p: Parameter, rows: Int32Array, values: Float32Array, count: number, o: SparseAdamOptions, st: ParamState, step: number): void {
+function lazyAdamRows(p: Parameter, rows: Int32Array, values: Float32Array, count: number, o: LazyAdamOptions & { maximize?: boolean }, st: ParamState, step: number): void {
   const [b1, b2] = o.betas;
   const eps = o.eps;
   const stepSize = (o.lr * Math.sqrt(1 - b2 ** step)) / (1 - b1 ** step);
+  const sign = o.maximize ? -1 : 1;
   const dim = p.dim;
   const x = p.data;
   const m = st.buffers.exp_avg!;
@@ -278,7 +296,7 @@ function lazyAdamRows(p: Parameter, rows: Int32Array, values: Float32Array, coun
     const src = k * dim;
     for (let b = 0; b < dim; b++) {
       const i = base + b;
-      const d = values[src + b]!;
+      const d = sign * values[src + b]!;
       const mi = (m[i] = b1 * m[i]! + (1 - b1) * d);
       const vi = (v[i] = b2 * v[i]! + (1 - b2) * d * d);
       x[i] = x[i]! - stepSize * (mi / Math.fround(Math.fround(Math.sqrt(vi)) + eps));
@@ -289,7 +307,7 @@ function lazyAdamRows(p: Parameter, rows: Int32Array, values: Float32Array, coun
 /** torch.optim.SparseAdam: sparse gradients only; a step updates the moments and values of the rows present. */
 export class SparseAdam extends Optimizer<SparseAdamOptions> {
   constructor(params: Params<SparseAdamOptions>, options: Partial<SparseAdamOptions> = {}) {
-    super('SparseAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, ...options }, SPARSE_ADAM_KINDS);
+    super('SparseAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, maximize: false, ...options }, { ...SPARSE_ADAM_KINDS, maximize: { kind: 'boolean' } });
   }
   protected bufferSpec(): Record<string, number> {
     return { exp_avg: 0, exp_avg_sq: 0 };
@@ -308,18 +326,18 @@ export class SparseAdam extends Optimizer<SparseAdamOptions> {
  * rows present are updated (absent rows keep theirs); on a dense one, TensorFlow's
  * Adam. Default eps 1e-7 (TensorFlow's).
  */
-export class LazyAdam extends Optimizer<SparseAdamOptions> {
-  constructor(params: Params<SparseAdamOptions>, options: Partial<SparseAdamOptions> = {}) {
+export class LazyAdam extends Optimizer<LazyAdamOptions> {
+  constructor(params: Params<LazyAdamOptions>, options: Partial<LazyAdamOptions> = {}) {
     super('LazyAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-7, ...options }, SPARSE_ADAM_KINDS);
   }
   protected bufferSpec(): Record<string, number> {
     return { exp_avg: 0, exp_avg_sq: 0 };
   }
-  protected updateDense(p: Parameter, g: Float32Array, o: SparseAdamOptions, st: ParamState, step: number): void {
+  protected updateDense(p: Parameter, g: Float32Array, o: LazyAdamOptions, st: ParamState, step: number): void {
     const rows = ALL_ROWS.get(p.rows);
     lazyAdamRows(p, rows, g, p.rows, o, st, step);
   }
-  protected updateSparse(p: Parameter, rows: Int32Array, values: Float32Array, count: number, o: SparseAdamOptions, st: ParamState, step: number): void {
+  protected updateSparse(p: Parameter, rows: Int32Array, values: Float32Array, count: number, o: LazyAdamOptions, st: ParamState, step: number): void {
     lazyAdamRows(p, rows, values, count, o, st, step);
   }
 }
