@@ -38,6 +38,36 @@ test('wasm SIMD top-k of every row equals brute force (odd sizes and dimensions,
   }
 });
 
+test('wasm SIMD top-k: exact ties (duplicate rows) resolve to the lower row, the same on 1 and 2 worker threads', async () => {
+  // 700 rows: 140 distinct vectors, each 5 times, so every list holds exact ties.
+  const base = randomMatrix(140, 12, 5);
+  const d = new Float32Array(700 * 12);
+  for (let i = 0; i < 700; i++) d.set(base.data.subarray((i % 140) * 12, (i % 140 + 1) * 12), i * 12);
+  const u = unitEmbeddings(new Embeddings(Array.from({ length: 700 }, (_, i) => `w${i}`), 12, d));
+  const one = await simdAllTopK(u, 9, { threads: 1 });
+  const two = await simdAllTopK(u, 9, { threads: 2, parallelThreshold: 0 });
+  assert.is(two.backend, 'wasm-simd:2-threads');
+  assert.equal(Array.from(two.indices), Array.from(one.indices));
+  assert.equal(Array.from(two.scores), Array.from(one.scores));
+  for (let q = 0; q < 700; q++) {
+    const row = Array.from(one.indices.subarray(q * 9, q * 9 + 9));
+    // The 4 copies of q come first (cosine 1), lowest row first, then the next vector's copies in row order.
+    const copies = [0, 1, 2, 3, 4].map((c) => (q % 140) + 140 * c).filter((r) => r !== q);
+    assert.equal(row.slice(0, 4), copies, `row ${q}`);
+    for (let j = 4; j < 8; j++) if (one.scores[q * 9 + j] === one.scores[q * 9 + j + 1]) assert.ok(row[j]! < row[j + 1]!, `row ${q} ties ascending`);
+  }
+  // Against brute force on the pooled path, where scores are not near ties.
+  const v = unitEmbeddings(randomMatrix(1500, 16, 8));
+  const r = await simdAllTopK(v, 20, { threads: 2, parallelThreshold: 0 });
+  for (let q = 0; q < 1500; q += 7) {
+    const b = brute(v, q, 20);
+    for (let j = 0; j < 20; j++) {
+      assert.ok(Math.abs(r.scores[q * 20 + j]! - b.sc[j]!) < 1e-6);
+      if (r.indices[q * 20 + j] !== b.idx[j]) assert.ok(Math.abs(b.sc[j]! - b.sc[j + (j + 1 < 20 ? 1 : -1)]!) < 1e-6, `row ${q} slot ${j}`);
+    }
+  }
+});
+
 test('knn-graph: symmetric, mutual and directed CSR from the same lists', async () => {
   const v = randomMatrix(200, 8, 7);
   const d = await knnGraph(v, { n: 5, mode: 'directed' });

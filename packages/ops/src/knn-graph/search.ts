@@ -8,7 +8,7 @@ import { Embeddings, WordloomError, sharedFloat32, sharedFloat64, sharedInt32, t
 import { Piscina } from 'piscina';
 import { initTopK } from '../knn/kernel.js';
 import { SIMD_QUERY_BLOCK, simdMemory } from './simd.js';
-import { rangeTask, topKTask, type RangeResult, type SimdRangeTask, type SimdTask, type SimdTopKTask } from './worker.js';
+import { insert, rangeTask, topKTask, type RangeResult, type SimdRangeTask, type SimdTask, type SimdTopKTask } from './worker.js';
 
 /** At most this many (point, neighbour) entries in all radius neighbourhoods together (800 MB of ids). */
 export const MAX_PAIRS = 2e8;
@@ -18,6 +18,8 @@ export const SIMD_SMALL_WORK = 5e7;
 
 export interface SearchOptions {
   threads?: number;
+  /** Jobs of fewer multiply-adds run on the calling thread (default SIMD_SMALL_WORK). */
+  parallelThreshold?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -100,18 +102,40 @@ export async function simdAllTopK(unit: Embeddings, k: number, opts: SearchOptio
   const rows = unit.size;
   const dim = unit.dim;
   const work = rows * rows * dim;
-  const threads = work < SIMD_SMALL_WORK ? 1 : Math.max(1, Math.floor(opts.threads ?? 1));
+  const threads = work < (opts.parallelThreshold ?? SIMD_SMALL_WORK) ? 1 : Math.max(1, Math.floor(opts.threads ?? 1));
   const lanes = threads;
   const { memory, layout } = simdMemory(unit.data, rows, dim, lanes);
   const idx = sharedInt32(rows * k);
   const sc = sharedFloat32(rows * k);
   initTopK(idx, sc);
-  const self = sharedInt32(rows);
-  for (let i = 0; i < rows; i++) self[i] = i;
+  const colIdx = sharedInt32(lanes * rows * k);
+  const colSc = sharedFloat32(lanes * rows * k);
+  initTopK(colIdx, colSc);
   const job = jobId();
-  const tasks: SimdTopKTask[] = splitQueries(rows, lanes).map(([q0, q1]) => ({ kind: 'topk', job, memory, layout, lane: 0, q0, q1, k, idx, sc, self }));
+  // The triangle makes early query blocks the longest: smaller tasks balance better.
+  const tasks: SimdTopKTask[] = splitQueries(rows, lanes * 2).map(([q0, q1]) => ({ kind: 'topk', job, memory, layout, lane: 0, q0, q1, k, idx, sc, colIdx, colSc }));
   await runLanes<number>(tasks, lanes, threads, opts, () => {});
+  mergeColumnLists(rows, k, lanes, idx, sc, colIdx, colSc);
   return { indices: idx, scores: sc, backend: threads > 1 ? `wasm-simd:${threads}-threads` : 'wasm-simd' };
+}
+
+/** Merge each row's lane lists into its main list: the top k by score descending, then row ascending. */
+function mergeColumnLists(rows: number, k: number, lanes: number, idx: Int32Array, sc: Float32Array, colIdx: Int32Array, colSc: Float32Array): void {
+  for (let l = 0; l < lanes; l++) {
+    const lb = l * rows * k;
+    for (let r = 0; r < rows; r++) {
+      const base = r * k;
+      const last = base + k - 1;
+      for (let s = 0; s < k; s++) {
+        const row = colIdx[lb + base + s]!;
+        if (row < 0) break;
+        const v = colSc[lb + base + s]!;
+        const thr = sc[last]!;
+        if (v < thr || (v === thr && idx[last]! >= 0 && idx[last]! < row)) break; // the lane list is sorted: nothing later beats the last
+        insert(idx, sc, base, last, v, row);
+      }
+    }
+  }
 }
 
 /**
@@ -143,7 +167,7 @@ export async function simdRadiusNeighbors(
     }
   }
   const work = rows * rows * dim;
-  const threads = work < SIMD_SMALL_WORK ? 1 : Math.max(1, Math.floor(opts.threads ?? 1));
+  const threads = work < (opts.parallelThreshold ?? SIMD_SMALL_WORK) ? 1 : Math.max(1, Math.floor(opts.threads ?? 1));
   const lanes = threads;
   const { memory, layout } = simdMemory(kernelData, rows, dim, lanes);
   const job = jobId();

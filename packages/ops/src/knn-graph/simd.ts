@@ -13,7 +13,7 @@
  * Memory: one shared WebAssembly.Memory per job (see SimdLayout), made on the
  * calling thread and passed to the workers, which instantiate the module over it.
  */
-import { FnBuilder, ModuleBuilder, I32, V128, wasm, type WasmMemory } from '../glove/wasm-asm.js';
+import { FnBuilder, ModuleBuilder, I32, F32, V128, wasm, type WasmMemory } from '../glove/wasm-asm.js';
 
 /** Queries per block (a multiple of 4). */
 export const SIMD_QUERY_BLOCK = 64;
@@ -27,6 +27,13 @@ export interface DotsExports {
    * out[(4g + i) * stride + 8p + r] = dot(query 4g+i, row 8p+r); stride in bytes.
    */
   dots(q: number, groups: number, t: number, pairs: number, out: number, strideBytes: number): void;
+  /**
+   * The byte address of the first group of 4 floats in [p, end) (16-byte steps)
+   * with one value > thr, or `end`: the top-k merge looks only at those.
+   */
+  above(p: number, end: number, thr: number): number;
+  /** As above, each value against its own threshold, at address + delta. */
+  aboveEach(p: number, end: number, delta: number): number;
 }
 
 function uleb(out: number[], v: number): void {
@@ -105,7 +112,29 @@ export function dotsModuleBytes(dim: number, pages: number, shared: boolean): Ui
 
   const m = new ModuleBuilder({ minPages: pages, maxPages: pages, shared });
   m.addFunction(f, 'dots');
+  m.addFunction(aboveFn(false), 'above');
+  m.addFunction(aboveFn(true), 'aboveEach');
   return m.encode();
+}
+
+function aboveFn(each: boolean): FnBuilder {
+  const f = new FnBuilder([I32, I32, each ? I32 : F32], [I32]);
+  const [p, end, arg] = [0, 1, 2];
+  const t = f.local(V128);
+  if (!each) f.get(arg).f32x4Splat().set(t);
+  f.block().loop();
+  f.get(p).get(end).i32GeU().brIf(1);
+  f.get(p).v128Load(0);
+  if (each) f.get(p).get(arg).i32Add().v128Load(0);
+  else f.get(t);
+  f.code.push(0xfd, 0x44); // f32x4.gt
+  f.code.push(0xfd, 0x53); // v128.any_true
+  f.if_().get(p).return_().end();
+  f.get(p).i32(16).i32Add().set(p);
+  f.br(0);
+  f.end().end();
+  f.get(end);
+  return f;
 }
 
 /** Whether this runtime runs WebAssembly SIMD (checked once by validating a tiny kernel). */
@@ -126,6 +155,7 @@ export function simdAvailable(): boolean {
  *   q:       the matrix row-major, rowsQ = rows rounded up to a multiple of 4 (zero rows after)
  *   t:       the matrix as quads, rowsT = rows rounded up to a multiple of 8 (zero rows after)
  *   scratch: `lanes` score blocks of SIMD_QUERY_BLOCK x SIMD_ROW_BLOCK floats
+ *   thr:     `lanes` rows of SIMD_ROW_BLOCK floats (per-column thresholds)
  */
 export interface SimdLayout {
   dim: number;
@@ -133,6 +163,7 @@ export interface SimdLayout {
   q: number;
   t: number;
   scratch: number;
+  thr: number;
   lanes: number;
   pages: number;
 }
@@ -145,12 +176,13 @@ export function simdLayout(rows: number, dim: number, lanes: number): SimdLayout
   const q = 0;
   const t = align16(q + rowsQ * dim * 4);
   const scratch = align16(t + rowsT * dim * 4);
-  const end = scratch + lanes * SIMD_QUERY_BLOCK * SIMD_ROW_BLOCK * 4;
+  const thr = scratch + lanes * SIMD_QUERY_BLOCK * SIMD_ROW_BLOCK * 4;
+  const end = thr + lanes * SIMD_ROW_BLOCK * 4;
   const pages = Math.ceil(end / 65536) + 1;
   if (pages > 65536) {
     throw new RangeError(`a ${rows} x ${dim} matrix needs ${Math.round(end / 2 ** 20)} MiB of WebAssembly memory (at most 4 GiB)`);
   }
-  return { dim, rows, q, t, scratch, lanes, pages };
+  return { dim, rows, q, t, scratch, thr, lanes, pages };
 }
 
 /** A shared memory holding `data` (rows x dim, row-major) in both layouts. */

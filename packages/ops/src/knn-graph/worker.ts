@@ -6,7 +6,6 @@
  * (range lists, small).
  */
 import type { WasmMemory } from '../glove/wasm-asm.js';
-import { mergeTopK } from '../knn/kernel.js';
 import { SIMD_QUERY_BLOCK, SIMD_ROW_BLOCK, dotsBlock, dotsKernel, type SimdLayout } from './simd.js';
 
 interface Base {
@@ -19,14 +18,23 @@ interface Base {
   q1: number;
 }
 
-/** Top-k rows by score for each query row (never the row itself), into idx/sc (k per row, initialised). */
+/**
+ * Top-k rows by score for each row (never the row itself), computing each pair
+ * once: query block Q = [qa, qa + 64) meets rows r >= qa only. Scores of Q with
+ * rows r merge into Q's lists `idx`/`sc`; scores with rows r >= qa + 64 also
+ * merge, as column candidates (row r gets query q), into this lane's own lists
+ * `colIdx`/`colSc` (k per row, lane after lane), since other tasks own row r's
+ * main list. s(q, r) and s(r, q) are bit-identical (the same products added in
+ * the same order), so the union of the lists holds every row's exact top k.
+ * All lists initialised; k per row.
+ */
 export interface SimdTopKTask extends Base {
   kind: 'topk';
   k: number;
   idx: Int32Array;
   sc: Float32Array;
-  /** exclude[i] = i (the row itself), shared. */
-  self: Int32Array;
+  colIdx: Int32Array;
+  colSc: Float32Array;
 }
 
 /**
@@ -67,15 +75,93 @@ export function topKTask(t: SimdTopKTask): number {
   const k = dotsKernel(t.job, t.memory, t.layout);
   const f = new Float32Array(t.memory.buffer);
   const rows = t.layout.rows;
+  const kk = t.k;
+  const colBase = t.lane * rows * kk;
+  const thrAt = t.layout.thr / 4 + t.lane * SIMD_ROW_BLOCK;
   for (let qa = t.q0; qa < t.q1; qa += SIMD_QUERY_BLOCK) {
     const nq = Math.min(SIMD_QUERY_BLOCK, t.q1 - qa);
-    for (let r0 = 0; r0 < rows; r0 += SIMD_ROW_BLOCK) {
+    const qEnd = qa + nq;
+    for (let r0 = qa; r0 < rows; r0 += SIMD_ROW_BLOCK) {
       const r1 = Math.min(rows, r0 + SIMD_ROW_BLOCK);
       const at = dotsBlock(k, t.layout, t.lane, qa, nq, r0, r1);
-      mergeTopK(at === 0 ? f : f.subarray(at), SIMD_ROW_BLOCK, nq, r1 - r0, r0, t.k, qa, t.idx, t.sc, t.self, 1);
+      const n = r1 - r0;
+      const n4 = Math.ceil(n / 4) * 4;
+      // Rows: query qa + i gets row r0 + x. WebAssembly finds the groups of 4
+      // scores holding one above the list's k-th best; only those come here.
+      // (Rows arrive in ascending order, so a tie never displaces: strict >.)
+      for (let i = 0; i < nq; i++) {
+        const slot = qa + i;
+        const base = slot * kk;
+        const last = base + kk - 1;
+        let thr = t.sc[last]!;
+        const fi = at + i * SIMD_ROW_BLOCK;
+        const end = (fi + n4) * 4;
+        let p = fi * 4;
+        for (;;) {
+          p = k.above(p, end, thr);
+          if (p >= end) break;
+          const xa = (p >> 2) - fi;
+          const xb = Math.min(n, xa + 4);
+          for (let x = xa; x < xb; x++) {
+            const v = f[fi + x]!;
+            if (!(v > thr)) continue;
+            const row = r0 + x;
+            if (row === slot) continue;
+            insert(t.idx, t.sc, base, last, v, row);
+            thr = t.sc[last]!;
+          }
+          p += 16;
+        }
+      }
+      // Columns: row r0 + x (outside Q) gets query qa + i, against per-column
+      // thresholds kept in this lane's threshold row (queries arrive in
+      // ascending order within a lane: strict > again).
+      const x0 = Math.max(0, qEnd - r0);
+      if (x0 >= n) continue;
+      const xs = x0 & ~3;
+      for (let x = xs; x < n4; x++) f[thrAt + x] = x < x0 || x >= n ? Infinity : t.colSc[colBase + (r0 + x) * kk + kk - 1]!;
+      const delta = (thrAt - at) * 4;
+      for (let i = 0; i < nq; i++) {
+        const fi = at + i * SIMD_ROW_BLOCK;
+        const end = (fi + n4) * 4;
+        let p = (fi + xs) * 4;
+        const q = qa + i;
+        for (;;) {
+          p = k.aboveEach(p, end, delta - i * SIMD_ROW_BLOCK * 4);
+          if (p >= end) break;
+          const xa = (p >> 2) - fi;
+          for (let x = xa; x < xa + 4; x++) {
+            const v = f[fi + x]!;
+            if (!(v > f[thrAt + x]!)) continue;
+            const base = colBase + (r0 + x) * kk;
+            const last = base + kk - 1;
+            insert(t.colIdx, t.colSc, base, last, v, q);
+            f[thrAt + x] = t.colSc[last]!;
+          }
+          p += 16;
+        }
+      }
     }
   }
   return t.q1 - t.q0;
+}
+
+/**
+ * Insert (v, row) into the list [base, last], ordered by score descending then
+ * row ascending (so the list is the top k by that order whatever the arrival
+ * order); the caller checked that it beats the last entry.
+ */
+export function insert(idx: Int32Array, sc: Float32Array, base: number, last: number, v: number, row: number): void {
+  let s = last;
+  while (s > base) {
+    const p = sc[s - 1]!;
+    if (p > v || (p === v && idx[s - 1]! >= 0 && idx[s - 1]! < row)) break;
+    sc[s] = p;
+    idx[s] = idx[s - 1]!;
+    s--;
+  }
+  sc[s] = v;
+  idx[s] = row;
 }
 
 export function rangeTask(t: SimdRangeTask): RangeResult {
