@@ -215,6 +215,16 @@ function adamDense(p: Parameter, g: Float32Array, o: AdamOptions, st: ParamState
   const stepSize = lr / bc1;
   const decay = decoupled ? 1 - lr * wd : 1;
   const sign = o.maximize ? -1 : 1;
+  if (!vmax && !decoupled && wd === 0) {
+    // the common case, without per-element branches (same arithmetic)
+    for (let i = 0, n = x.length; i < n; i++) {
+      const d = sign * g[i]!;
+      const mi = (m[i] = b1 * m[i]! + (1 - b1) * d);
+      const vi = (v[i] = b2 * v[i]! + (1 - b2) * d * d);
+      x[i] = x[i]! - stepSize * (mi / Math.fround(Math.fround(Math.sqrt(vi)) / bc2sqrt + eps));
+    }
+    return;
+  }
   for (let i = 0, n = x.length; i < n; i++) {
     let xi = x[i]!;
     let d = sign * g[i]!;
