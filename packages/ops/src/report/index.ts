@@ -149,7 +149,7 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 #map circle.dim { opacity: 0.08; }
 #tip { position: absolute; pointer-events: none; background: #222; color: #fff; padding: 2px 6px; border-radius: 3px; font-size: 12px; display: none; }
 #clusters { columns: 2 420px; column-gap: 3.5em; padding-left: 2.5em; }
-#clusters li { break-inside: avoid; margin: 0 0 6px; cursor: pointer; }
+#clusters li { break-inside: avoid; margin: 0 0 6px; cursor: pointer; overflow-wrap: anywhere; }
 #clusters li .sw { display: inline-block; width: 10px; height: 10px; border-radius: 5px; margin-right: 6px; }
 #clusters li.on { background: #ffeeb0; }
 .size { color: #777; }
