@@ -1,6 +1,6 @@
 export * from './errors.js';
 export * from './rng.js';
-export * from './shared.js';
+export * from './buffers.js';
 export * from './vocab.js';
 export * from './cooccur.js';
 export * from './embeddings.js';

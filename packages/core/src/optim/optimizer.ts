@@ -10,7 +10,7 @@
  * updates race benignly as in Hogwild SGD.
  */
 import { WordloomError } from '../errors.js';
-import { sharedFloat32, sharedInt32 } from '../shared.js';
+import { sharedFloat32, sharedInt32 } from '../buffers.js';
 import { CoalesceScratch, Parameter, coalesce } from './param.js';
 
 export interface BaseOptions {

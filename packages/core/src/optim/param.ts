@@ -9,7 +9,7 @@
  * optimizer uses them (PyTorch's coalesce).
  */
 import { WordloomError } from '../errors.js';
-import { sharedFloat32, toShared } from '../shared.js';
+import { sharedFloat32, toShared } from '../buffers.js';
 
 export interface DenseGrad {
   readonly kind: 'dense';
