@@ -5,17 +5,13 @@
 //   node bench/glove-double.mjs once 1    # shuffled once, same order every iteration (as glove.c + shuffle)
 //   node bench/glove-double.mjs every 1   # a fresh order every iteration (as wordloom)
 // About 30 s an iteration: this is the plain loop the SIMD kernel replaces.
-const OPS = new URL('../packages/ops/dist/src/index.js', import.meta.url).href;
+import { mainJobCooccurrences, mainJobEval } from './lib/main-job.mjs';
+
 const CORE = new URL('../packages/core/dist/src/index.js', import.meta.url).href;
-const DATA = (p) => new URL('../data/' + p, import.meta.url).pathname;
-const { tokenize, tokenizeDefaults, buildVocab, countTokenStream, standaloneContext, evaluateVectors } = await import(OPS);
 const { Rng, Embeddings } = await import(CORE);
 const mode = process.argv[2] === 'every' ? 'every' : 'once';
 const seed = Number(process.argv[3] || 1);
-const ctx = standaloneContext({ threads: 1 });
-const s = tokenize(tokenizeDefaults({ input: DATA('corpora/wikitext-2/wiki.train.tokens.gz'), lowercase: 'ascii', replace: { '<unk>': 'unk' } }), ctx);
-const vocab = await buildVocab(s, { min_count: 5, max_size: 0 });
-const cooc = await countTokenStream(s, vocab, { window: 15 }, ctx);
+const { ops, vocab, cooc } = await mainJobCooccurrences({ threads: 1 });
 const V = vocab.size, dim = 50, D = dim + 1, xmax = 10, alpha = 0.75, eta = 0.05;
 const rng = new Rng(seed);
 const W = new Float64Array(2 * V * D);
@@ -53,6 +49,6 @@ for (let it = 1; it <= 15; it++) {
 const out = new Float32Array(V * dim);
 for (let a = 0; a < V; a++) for (let b = 0; b < dim; b++) out[a * dim + b] = W[a * D + b] + W[(V + a) * D + b];
 const emb = new Embeddings(vocab.words, dim, out);
-const ev = await evaluateVectors(emb, { analogies: [DATA('eval/questions-words.txt')], similarity: [DATA('eval/wordsim353.tsv')], methods: ['3CosAdd'] });
+const ev = await ops.evaluateVectors(emb, mainJobEval);
 console.log(mode, seed, 'analogy', ev.analogy[0].accuracy.toFixed(4), 'ws353', ev.similarity[0].spearman.toFixed(4));
 process.exit(0);

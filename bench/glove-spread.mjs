@@ -16,11 +16,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 
-const OPS = new URL('../packages/ops/dist/src/index.js', import.meta.url).href;
+import { mainJobCooccurrences, mainJobEval, repoPath as path } from './lib/main-job.mjs';
+
 const CORE = new URL('../packages/core/dist/src/index.js', import.meta.url).href;
-const path = (p) => new URL('../' + p, import.meta.url).pathname;
-const { tokenize, tokenizeDefaults, buildVocab, countTokenStream, standaloneContext, evaluateVectors, trainGlove, writeCooccurrences } =
-  await import(OPS);
 const { Embeddings } = await import(CORE);
 
 const arg = (name, def) => {
@@ -40,14 +38,9 @@ const dim = 50, xMax = 10;
 const outDir = path('out/spread');
 mkdirSync(outDir, { recursive: true });
 
-const ctx = standaloneContext({ threads });
-const s = tokenize(
-  tokenizeDefaults({ input: path('data/corpora/wikitext-2/wiki.train.tokens.gz'), lowercase: 'ascii', replace: { '<unk>': 'unk' } }),
-  ctx,
-);
-const vocab = await buildVocab(s, { min_count: 5, max_size: 0 });
-const cooc = await countTokenStream(s, vocab, { window: 15 }, ctx);
-const evalFiles = { analogies: [path('data/eval/questions-words.txt')], similarity: [path('data/eval/wordsim353.tsv')], methods: ['3CosAdd'] };
+const { ops, ctx, vocab, cooc } = await mainJobCooccurrences({ threads });
+const { evaluateVectors, trainGlove, writeCooccurrences } = ops;
+const evalFiles = mainJobEval;
 console.error(`${vocab.size} words, ${cooc.size} records; seeds ${seeds.join(',')}; ${threads} threads; ${iter} iterations`);
 
 let refBin;
