@@ -32,6 +32,13 @@ const range = (s) =>
   });
 const seeds = range(arg('seeds', '1-10'));
 const impls = arg('impl', 'ref,wordloom').split(',');
+const IMPLS = ['ref', 'ref-every', 'wordloom'];
+for (const impl of impls) {
+  if (!IMPLS.includes(impl)) {
+    console.error(`unknown --impl ${impl}: use ${IMPLS.join(', ')}`);
+    process.exit(2);
+  }
+}
 const threads = Number(arg('threads', 2));
 const iter = Number(arg('iter', 15));
 const dim = 50, xMax = 10;
@@ -40,12 +47,11 @@ mkdirSync(outDir, { recursive: true });
 
 const { ops, ctx, vocab, cooc } = await mainJobCooccurrences({ threads });
 const { evaluateVectors, trainGlove, writeCooccurrences } = ops;
-const evalFiles = mainJobEval;
 console.error(`${vocab.size} words, ${cooc.size} records; seeds ${seeds.join(',')}; ${threads} threads; ${iter} iterations`);
 
+const coocFile = `${outDir}/cooc.bin`;
 let refBin;
 if (impls.some((i) => i.startsWith('ref'))) {
-  const coocFile = `${outDir}/cooc.bin`;
   await writeCooccurrences(cooc, coocFile);
   refBin = `${outDir}/glove-ref`;
   const cc = spawnSync('cc', ['-O3', '-march=native', '-o', refBin, path('bench/reference/glove-ref.c'), '-lm', '-pthread'], { stdio: 'inherit' });
@@ -64,10 +70,8 @@ for (const seed of seeds) {
       if (!refBin) continue;
       const out = `${outDir}/${impl}-${seed}.f32`;
       const order = impl === 'ref' ? 'once' : 'every';
-      const args = [`${outDir}/cooc.bin`, String(vocab.size), String(seed), String(iter), String(threads), String(dim), String(xMax), out, order];
-      const r = spawnSync(refBin, args, {
-        encoding: 'utf8',
-      });
+      const args = [coocFile, String(vocab.size), String(seed), String(iter), String(threads), String(dim), String(xMax), out, order];
+      const r = spawnSync(refBin, args, { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`glove-ref failed: ${r.stderr}`);
       cost = Number(r.stderr.trim().split('\n').pop().split(' ').pop());
       const buf = readFileSync(out);
@@ -76,9 +80,9 @@ for (const seed of seeds) {
       const res = await trainGlove(cooc, vocab, { vector_size: dim, x_max: xMax, max_iter: iter, seed, threads }, ctx);
       cost = res.costs[res.costs.length - 1];
       emb = res.embeddings;
-    } else throw new Error(`unknown --impl ${impl}: use ref, ref-every or wordloom`);
+    }
     const secs = (performance.now() - t0) / 1000;
-    const ev = await evaluateVectors(emb, evalFiles);
+    const ev = await evaluateVectors(emb, mainJobEval);
     const row = { impl, seed, cost, analogy: ev.analogy[0].accuracy, ws353: ev.similarity[0].spearman, seconds: secs };
     rows.push(row);
     console.log(`${impl.padEnd(8)} seed ${String(seed).padStart(2)}  cost ${cost.toFixed(6)}  analogy ${row.analogy.toFixed(4)}  ws353 ${row.ws353.toFixed(4)}  ${secs.toFixed(1)} s`);

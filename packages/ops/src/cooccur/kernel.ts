@@ -187,6 +187,9 @@ function accBits32(ranks: Int32Array, pos: Int32Array, start: number, end: numbe
   }
 }
 
+// accList16 and accList32 are one loop written twice on purpose: each sees a single
+// typed-array type (and its own end-of-document marker), so V8 keeps the hot loop
+// monomorphic instead of handling Uint16Array | Int32Array in one body.
 function accList16(ranks: Uint16Array, pos: Int32Array, start: number, end: number, W: number, sym: boolean, wt: Float64Array, acc: Float64Array, bits: Int32Array, touched: Int32Array): number {
   const N = ranks.length;
   let k = 0;
