@@ -9,8 +9,9 @@
 // compiled test files is a failure too. Failures are counted from uvu's own totals
 // (Total excludes skipped tests; failed = Total - Passed), never by subtracting skips again.
 //
-// Usage: node scripts/test.mjs [package ...] [--timeout SECONDS] [--jobs N] [--root DIR]
+// Usage: node scripts/test.mjs [package ...] [--match REGEX] [--timeout SECONDS] [--jobs N] [--root DIR]
 //   package    only these packages (directory names under packages/, or "scripts")
+//   --match    only the test files whose name matches (e.g. --match report)
 //   --timeout  seconds one test file may run (default 300, or WORDLOOM_TEST_TIMEOUT_S)
 //   --jobs     test files run at the same time (default 2, or WORDLOOM_TEST_JOBS)
 //   --root     the project whose packages/ are tested (default: this repository)
@@ -24,7 +25,7 @@ const here = join(dirname(fileURLToPath(import.meta.url)), '..');
 const uvuBin = join(here, 'node_modules', 'uvu', 'bin.js');
 
 function usage(msg) {
-  process.stderr.write(`test.mjs: ${msg}\nusage: node scripts/test.mjs [package ...] [--timeout SECONDS] [--jobs N] [--root DIR]\n`);
+  process.stderr.write(`test.mjs: ${msg}\nusage: node scripts/test.mjs [package ...] [--match REGEX] [--timeout SECONDS] [--jobs N] [--root DIR]\n`);
   process.exit(2);
 }
 
@@ -38,6 +39,7 @@ let root = here;
 let timeoutS = process.env.WORDLOOM_TEST_TIMEOUT_S ? positive('WORDLOOM_TEST_TIMEOUT_S', process.env.WORDLOOM_TEST_TIMEOUT_S) : 300;
 let jobs = process.env.WORDLOOM_TEST_JOBS ? positive('WORDLOOM_TEST_JOBS', process.env.WORDLOOM_TEST_JOBS) : 2;
 const only = [];
+let match = null;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -47,7 +49,14 @@ for (let i = 0; i < argv.length; i++) {
   };
   if (a === '--timeout') timeoutS = positive('--timeout', value());
   else if (a === '--jobs') jobs = Math.floor(positive('--jobs', value()));
-  else if (a === '--root') root = resolve(value());
+  else if (a === '--match') {
+    const v = value();
+    try {
+      match = new RegExp(v);
+    } catch (err) {
+      usage(`--match: ${err.message}`);
+    }
+  } else if (a === '--root') root = resolve(value());
   else if (a.startsWith('-')) usage(`unknown option ${a}`);
   else only.push(a);
 }
@@ -77,6 +86,7 @@ for (const name of only) if (!suites.some((s) => s.name === name)) usage(`no pac
 const chosen = suites.filter((s) => !only.length || only.includes(s.name));
 if (!chosen.length) usage(`no packages to test under ${packagesDir}`);
 
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -87,17 +97,21 @@ function fail(where, why) {
   problems.push(`${where}: ${why}`);
 }
 
-// Files to run; a package with none is a failure now.
+// Files to run; a package with none is a failure now (with --match, one with none matching is left out).
 const files = [];
 for (const s of chosen) {
   const dir = join(s.cwd, s.testDir);
-  const list = existsSync(dir) ? listTests(dir, s.suffix) : [];
+  const all = existsSync(dir) ? listTests(dir, s.suffix) : [];
+  const list = match ? all.filter((f) => match.test(f)) : all;
+  if (match && all.length && !list.length) continue;
   if (!list.length) {
     fail(s.label, `no compiled test files (*${s.suffix}) under ${relative(root, dir) || dir}; build first (npx pnpm@10.34.9 build)`);
     continue;
   }
   for (const f of list) files.push({ suite: s, file: f });
 }
+
+if (match && !files.length && !failed) usage(`--match ${match.source}: no test file matches`);
 
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const stripAnsi = (s) => s.replace(/\u001b\[[0-9;]*m/g, '');
