@@ -25,17 +25,27 @@ const FIX = JSON.parse(readFileSync(dataPath('fixtures/cluster-sklearn.json'), '
 test('dbscan: the same labels as scikit-learn (cosine and euclidean, several eps and min_samples)', async () => {
   const n = FIX.data.length / FIX.dim;
   const v = new Embeddings(Array.from({ length: n }, (_, i) => `p${i}`), FIX.dim, Float32Array.from(FIX.data));
+  // Eight settings: four euclidean, four cosine.
+  assert.equal(FIX.dbscan.map((r) => r.metric), ['euclidean', 'euclidean', 'euclidean', 'euclidean', 'cosine', 'cosine', 'cosine', 'cosine']);
+  let checked = 0;
   for (const run of FIX.dbscan) {
     const c = await dbscan(v, { eps: run.eps, min_samples: run.min_samples, metric: run.metric });
+    assert.is(run.labels.length, n);
     assert.equal(Array.from(c.labels), run.labels, `${run.metric} eps=${run.eps} min_samples=${run.min_samples}`);
+    checked++;
   }
+  assert.is(checked, 8);
 });
 
 test('quality: ARI and NMI equal scikit-learn; purity by hand', () => {
+  assert.is(FIX.scores.length, 7, 'scikit-learn score cases');
+  let checked = 0;
   for (const s of FIX.scores) {
+    checked++;
     assert.ok(Math.abs(adjustedRandIndex(s.truth, s.pred) - s.ari) < 1e-12, `ARI ${adjustedRandIndex(s.truth, s.pred)} vs ${s.ari}`);
     assert.ok(Math.abs(normalizedMutualInfo(s.truth, s.pred) - s.nmi) < 1e-12, `NMI ${normalizedMutualInfo(s.truth, s.pred)} vs ${s.nmi}`);
   }
+  assert.is(checked, 7);
   assert.is(adjustedRandIndex([0, 0, 1, 1], [5, 5, 3, 3]), 1);
   assert.is(purity([0, 0, 1, 1, 2, 2], [0, 0, 0, 1, 1, 1]), 4 / 6);
   assert.is(purity([0, 1, 2], [7, 7, 7]), 1 / 3);

@@ -30,8 +30,10 @@ const vectorsP = readVectors(repoPath(REF.vectors));
 
 function checkCase(res: EvaluationResult, c: RefCase, label: string): void {
   assert.is(res.analogy!.length, 2);
+  assert.equal(res.analogy!.map((a) => a.method), ['3CosAdd', '3CosMul']);
   for (const a of res.analogy!) {
     const g = c.analogies[a.method];
+    assert.is(g.sections.length, 14, `${label} ${a.method}: gensim sections`);
     assert.ok(Math.abs(a.accuracy - g.accuracy) < 1e-6, `${label} ${a.method}: accuracy ${a.accuracy} vs gensim ${g.accuracy}`);
     assert.is(a.correct, g.correct, `${label} ${a.method} correct`);
     assert.is(a.total, g.correct + g.incorrect, `${label} ${a.method} answered`);
@@ -44,6 +46,7 @@ function checkCase(res: EvaluationResult, c: RefCase, label: string): void {
       `${label} ${a.method} sections`,
     );
   }
+  assert.is(c.similarity.length, 2, `${label}: gensim word-pair files`);
   assert.is(res.similarity!.length, c.similarity.length);
   res.similarity!.forEach((s, i) => {
     const g = c.similarity[i]!;
@@ -56,6 +59,9 @@ function checkCase(res: EvaluationResult, c: RefCase, label: string): void {
 
 test(`analogies and word pairs equal gensim ${REF.gensim} (restrict_vocab, case folding, both methods)`, async () => {
   const v = await vectorsP;
+  // Three settings: restrict_vocab 300000 and 1000 folding case, 300000 keeping case.
+  assert.equal(REF.cases.map((c) => [c.restrict_vocab, c.case_insensitive]), [[300000, true], [1000, true], [300000, false]]);
+  let checked = 0;
   for (const c of REF.cases) {
     const res = await evaluateVectors(v, {
       analogies: [repoPath(c.analogies.file)],
@@ -67,7 +73,9 @@ test(`analogies and word pairs equal gensim ${REF.gensim} (restrict_vocab, case 
     assert.is(res.restrictVocab, Math.min(c.restrict_vocab, v.size));
     checkCase(res, c, `restrict ${c.restrict_vocab} ci ${c.case_insensitive}`);
     assert.is(res.analogy![0]!.backend, 'typescript');
+    checked++;
   }
+  assert.is(checked, 3);
 });
 
 test('gpu.js kernels and worker threads give the same analogy answers', async () => {

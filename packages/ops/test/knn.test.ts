@@ -55,7 +55,12 @@ for (const backend of ['typescript', 'gpu'] as const) {
     const v = await vectorsP;
     for (const rv of [null, 1000]) {
       const items = REF.knn.filter((x) => x.restrict_vocab === rv);
+      // 19 query words per setting, one of them out of the vocabulary, 10 neighbours each.
+      assert.is(items.length, 19, `gensim cases with restrict_vocab ${rv}`);
+      assert.is(items.filter((x) => x.missing).length, 1);
+      let compared = 0;
       const res = await nearestNeighbors(v, items.map((x) => x.word), { k: 10, backend, restrict_vocab: rv ?? undefined });
+      assert.is(res.queries.length, items.length);
       assert.ok(backend === 'gpu' ? res.backend.startsWith('gpu.js:') : res.backend === 'typescript', res.backend);
       items.forEach((it, i) => {
         const got = res.queries[i]!;
@@ -67,8 +72,11 @@ for (const backend of ['typescript', 'gpu'] as const) {
         }
         assert.is(got.missing, undefined);
         assert.equal(got.neighbors.map((n) => n.word), it.neighbors!.map((n) => n[0]), `${it.word} restrict ${rv}`);
+        assert.is(got.neighbors.length, 10, it.word);
         got.neighbors.forEach((n, j) => assert.ok(Math.abs(n.similarity - it.neighbors![j]![1]) < 1e-6, `${it.word}: ${n.similarity} vs ${it.neighbors![j]![1]}`));
+        compared += got.neighbors.length;
       });
+      assert.is(compared, 18 * 10, `neighbours compared with restrict_vocab ${rv}`);
     }
   });
 }
