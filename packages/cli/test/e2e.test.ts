@@ -1,9 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { wordloom } from './helpers.js';
+import { fileURLToPath } from 'node:url';
+import { repoPath, wordloom } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wordloom-e2e-'));
 const vectors = join(dir, 'lee.vectors.txt');
@@ -45,13 +47,56 @@ test('neighbors, analogy and eval on the saved vectors', () => {
   assert.match(e.out, /similarity simlex999\.txt: Spearman/);
 });
 
-test('run: a failing node names itself and leaves no half-written output', () => {
+test('run: a node that fails before any output names itself and writes nothing', () => {
   const out = join(dir, 'never.txt');
   const r = wordloom(['run', 'examples/lee-small.json', '--set', 'vocab.min_count=100000', '--set', `glove.output=${out}`]);
   assert.is(r.code, 1);
   assert.match(r.err, /node "vocab"/);
   assert.match(r.err, /min_count 100000 leaves the vocabulary empty/);
   assert.not.ok(existsSync(out));
+});
+
+/**
+ * Runs the Lee pipeline with its vectors written to `out` under a file-size limit of 200 KB
+ * (ulimit -f): everything before GloVe's output fits, the vectors file (about 800 KB) does not, so
+ * the write fails with EFBIG after the output was opened and partly written.
+ */
+function runWithSmallFileLimit(out: string, tmp: string) {
+  const bin = fileURLToPath(new URL('../src/bin.js', import.meta.url));
+  mkdirSync(tmp, { recursive: true });
+  const r = spawnSync('/bin/sh', ['-c', 'ulimit -f 200 && exec "$0" "$@"', process.execPath, bin, 'run', 'examples/lee-small.json', '--set', `glove.output=${out}`], {
+    cwd: repoPath(''),
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, CI: '1', NO_COLOR: '1', TMPDIR: tmp },
+  });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+test('run: a write that fails inside glove (file too large) names the node and leaves no half-written file', () => {
+  const sub = join(dir, 'efbig-new');
+  mkdirSync(sub);
+  const out = join(sub, 'vectors.txt');
+  const r = runWithSmallFileLimit(out, join(sub, 'tmp'));
+  assert.is(r.code, 1, r.err);
+  assert.match(r.err, /\[glove\] iter: 020/, 'training finished before the write');
+  assert.ok(r.err.includes(`${out}, node "glove": could not finish writing: EFBIG`), r.err.slice(-600));
+  assert.not.ok(existsSync(out));
+  assert.equal(readdirSync(sub).sort(), ['tmp'], 'no temporary file beside the output');
+  assert.equal(readdirSync(join(sub, 'tmp')), [], "the run's temporary directory is removed");
+});
+
+test('run: an existing output file survives a failed write unchanged (the write is atomic)', () => {
+  const sub = join(dir, 'efbig-existing');
+  mkdirSync(sub);
+  const out = join(sub, 'vectors.txt');
+  const before = 'the 0.1 0.2\nof 0.3 0.4\n';
+  writeFileSync(out, before);
+  const r = runWithSmallFileLimit(out, join(sub, 'tmp'));
+  assert.is(r.code, 1, r.err);
+  assert.ok(r.err.includes(`${out}, node "glove": could not finish writing: EFBIG`), r.err.slice(-600));
+  assert.is(readFileSync(out, 'utf8'), before);
+  assert.equal(readdirSync(sub).sort(), ['tmp', 'vectors.txt'], 'no temporary file beside the output');
 });
 
 test('run: a corpus read from standard input ("-"), vocab written as GloVe vocab.txt', () => {

@@ -58,14 +58,19 @@ export async function openAtomic(file: string): Promise<AtomicWriter> {
   return {
     async write(chunk) {
       if (done) throw new WordloomError('E_STATE', 'write after commit/abort', { file });
-      if (typeof chunk === 'string') {
-        if (chunk.length * 3 <= BUFFER - used) {
-          used += buf.write(chunk, used, 'utf8');
+      try {
+        if (typeof chunk === 'string') {
+          if (chunk.length * 3 <= BUFFER - used) {
+            used += buf.write(chunk, used, 'utf8');
+          } else {
+            await writeBytes(Buffer.from(chunk, 'utf8'));
+          }
         } else {
-          await writeBytes(Buffer.from(chunk, 'utf8'));
+          await writeBytes(chunk);
         }
-      } else {
-        await writeBytes(chunk);
+      } catch (e) {
+        // A full disk or a file-size limit while writing: name the file, as commit() does.
+        throw new WordloomError('E_FILE', `could not finish writing: ${(e as Error).message}`, { file });
       }
     },
     async commit() {
