@@ -56,6 +56,67 @@ test('rt-polarity, seeded 90/10 split: accuracy at least 0.76 (one thread, deter
   }
 });
 
+test('P@k and R@k: k = 1, 2, 3 with several gold labels, against values computed by hand', () => {
+  // Three labels, output rows the identity, so a word's input row is its label scores:
+  // x ranks a > b > c, y ranks b > c > a, z ranks c > a > b.
+  const input = Float32Array.from([3, 2, 0, 0, 3, 2, 2, 0, 3]);
+  const output = Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  const model = new ClassifierModel(['x', 'y', 'z'], ['a', 'b', 'c'], 3, 1, 0, '__label__', input, output);
+  const ex = (tokens: string[], labels: string[], line: number) => ({ tokens, labels, file: 'hand.txt', line });
+  const examples = [
+    ex(['x'], ['a', 'b'], 1), // top 2 a b: 2 right; top 1 a: right
+    ex(['y'], ['a'], 2), //      top 2 b c: none;    top 1 b: wrong
+    ex(['z'], ['c', 'a', 'b'], 3), // top 2 c a: 2 right; top 1 c: right
+    ex(['x'], ['c'], 4), //      top 2 a b: none;    top 1 a: wrong
+  ];
+  // 7 gold labels in all; k predictions per example.
+  const at = (k: number) => {
+    const r = testClassifier(model, examples, k);
+    assert.is(r.examples, 4);
+    assert.is(r.k, k);
+    return [r.precision, r.recall];
+  };
+  assert.equal(at(1), [2 / 4, 2 / 7]);
+  assert.equal(at(2), [4 / 8, 4 / 7]);
+  assert.equal(at(3), [7 / 12, 7 / 7]);
+  // One gold label each, two labels to choose from: P@2 is 1/2 whatever the model, R@2 is 1.
+  const two = new ClassifierModel(['x'], ['a', 'b'], 1, 1, 0, '__label__', Float32Array.from([1]), Float32Array.from([1, -1]));
+  const three = [ex(['x'], ['b'], 1), ex(['x'], ['a'], 2), ex(['x'], ['b'], 3)];
+  const r = testClassifier(two, three, 2);
+  assert.equal([r.precision, r.recall], [3 / 6, 3 / 3]);
+  const r1 = testClassifier(two, three, 1);
+  assert.equal([r1.precision, r1.recall], [1 / 3, 1 / 3]);
+});
+
+test('the classify op reports P@k and R@k at the k asked for, on multi-label held-out lines', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // Two topics, every line labelled with both its topic and "any": a perfect top 2 is {topic, any}.
+    const lines: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = i % 2 ? 'sport' : 'food';
+      const words = t === 'sport' ? 'goal match team score' : 'bread soup salt cook';
+      lines.push(`__label__${t} __label__any ${words} w${i % 7}`);
+    }
+    const file = join(dir, 'multi.txt');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const res = await trainClassifier({ input: file, test_fraction: 0.2, k: 2, epoch: 20, lr: 0.5 }, standaloneContext({ threads: 1, seed: 1 }));
+    const t = res.test!;
+    assert.is(t.examples, 40);
+    assert.is(t.k, 2);
+    // Gold labels: 2 per line; predictions: 2 per line. Precision = recall = correct / 80 here, and
+    // both must be 1 when the model learned the topics (any is on every line).
+    assert.is(t.precision, 1, `P@2 ${t.precision}`);
+    assert.is(t.recall, 1, `R@2 ${t.recall}`);
+    const k1 = testClassifier(res.model, splitExamples(await readExamples({ input: file }), 0.2, 1).test, 1);
+    // Top 1 is right on every line (either label is gold), but finds only half the gold labels.
+    assert.is(k1.precision, 1);
+    assert.is(k1.recall, 0.5);
+  } finally {
+    cleanup();
+  }
+});
+
 test('fastText-format input, a separate label file, two threads (Hogwild) and every optimizer', async () => {
   const { dir, cleanup } = tempDir();
   try {
