@@ -17,7 +17,11 @@
  *
  * count_s: wall time of countCooccurrences; cpu_s: CPU time of all its threads.
  *
- * Reference (README, same machine class): GloVe C cooccur 3.05 s, 552 MB peak.
+ * This times counting alone, from ranks already in memory: it has no counterpart among
+ * the reference figures, which are whole processes (GloVe vocab_count + cooccur, text
+ * in, file out: 2.73 s wall, 539 MB peak). For that comparison run
+ * `node bench/whole.mjs --only cooccur`, which times the same work as a whole
+ * `wordloom run` process.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,7 +103,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'wordloom-bench-cooccur-'));
   try {
     const { file, vocabSize } = await prepare(dir);
-    console.log(`window 15, symmetric, weighted; memory_mb ${memory}; best of ${runs} fresh processes`);
+    console.log(`window 15, symmetric, weighted; memory_mb ${memory}; best of ${runs} fresh processes; counting from ranks in memory (not comparable with a whole process: see bench/whole.mjs)`);
     console.log('scale threads   count_s    cpu_s  write_s   records  peak_rss_MB (count only)');
     for (const scale of scales) {
       for (const threads of threadsList) {
