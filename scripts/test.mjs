@@ -162,9 +162,11 @@ function account({ suite, file }, r) {
   if (r.timedOut) {
     bad(`timed out after ${timeoutS} s and was killed (a hung test? raise the limit with --timeout SECONDS or WORDLOOM_TEST_TIMEOUT_S)`);
   }
-  const total = /Total:\s+(\d+)/.exec(r.out);
-  const ok = /Passed:\s+(\d+)/.exec(r.out);
-  const skip = /Skipped:\s+(\d+)/.exec(r.out);
+  // uvu's summary closes its output: take the last match, not a line a test printed.
+  const last = (re) => [...r.out.matchAll(re)].pop();
+  const total = last(/^\s*Total:\s+(\d+)$/gm);
+  const ok = last(/^\s*Passed:\s+(\d+)$/gm);
+  const skip = last(/^\s*Skipped:\s+(\d+)$/gm);
   if (!total || !ok || !skip) {
     if (!r.timedOut) bad(`uvu reported no totals (exit ${r.code ?? r.signal}): it could not be imported or stopped early; see its output above`);
     return notes;

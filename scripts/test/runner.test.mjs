@@ -47,6 +47,13 @@ test('all passing: exit 0 and the totals', () => {
   assert.equal([r.passed, r.failed, r.skipped], [6, 0, 0]);
 });
 
+test("lines a test prints that look like uvu's summary do not count", () => {
+  const body = "test('noisy', () => { console.log('  Total:     0'); console.log('  Passed:    99'); });\ntest('broken', () => assert.is(1, 2));\ntest.run();\n";
+  const r = run({ a: { 'x.test.js': body } });
+  assert.is(r.status, 1, r.out);
+  assert.equal([r.passed, r.failed, r.skipped], [1, 1, 0]);
+});
+
 test('a failing test beside skipped ones is counted as a failure (skips are not subtracted twice)', () => {
   const body =
     passing(3).replace('test.run();\n', '') +
