@@ -91,9 +91,9 @@ export class Vocab {
         while (lo > 0 && counts[idx[lo - 1]!]! === cutCount) lo--;
         let hi = maxSize;
         while (hi < idx.length && counts[idx[hi]!]! === cutCount) hi++;
-        const tied = gloveHashOrder(idx.slice(lo, hi).map(keyOf), idx.slice(lo, hi).map((i) => counts[i]!), lastSeen ? idx.slice(lo, hi).map((i) => lastSeen[i]!) : undefined);
         const group = idx.slice(lo, hi);
-        idx = idx.slice(0, lo).concat(tied.slice(0, maxSize - lo).map((k) => group[k]!));
+        const inHashOrder = gloveHashOrder(group.map(keyOf), group.map((i) => counts[i]!), lastSeen ? group.map((i) => lastSeen[i]!) : undefined);
+        idx = idx.slice(0, lo).concat(inHashOrder.slice(0, maxSize - lo).map((k) => group[k]!));
       } else {
         idx.length = maxSize;
       }
