@@ -4,7 +4,9 @@
 Writes data/fixtures/cluster-sklearn.json: a small data set (Gaussian blobs with
 scattered noise, float32 values), sklearn.cluster.DBSCAN labels for several
 (metric, eps, min_samples), and sklearn.metrics scores (adjusted_rand_score,
-normalized_mutual_info_score) for some label pairs. The eps values are checked to
+normalized_mutual_info_score) for some label pairs, and DBSCAN labels of small
+sets (dbscan_order) whose cluster ids, in scikit-learn's order of discovery, differ
+from a numbering by lowest member. The eps values are checked to
 lie away from every pairwise distance, so float rounding cannot move a point in
 or out of a neighbourhood.
 
@@ -43,6 +45,31 @@ for metric, eps, ms in [
     runs.append({'metric': metric, 'eps': eps, 'min_samples': ms, 'labels': labels.tolist(),
                  'clusters': int(labels.max() + 1), 'noise': int((labels == -1).sum()), 'gap': gap})
 
+# Cluster ids in scikit-learn's order of discovery: a cluster is numbered when the
+# scan in index order reaches its first core point, so a border point of a later
+# cluster can come first (point 0 here). Small sets where that order differs from
+# numbering by lowest member.
+def lowest_member_ids(labels):
+    seen = {}
+    return [-1 if l < 0 else seen.setdefault(l, len(seen)) for l in labels]
+
+
+order_runs = []
+X1 = np.array([0, 10, 10.5, 1, 1.5, 11, 2], dtype=np.float64).reshape(-1, 1)
+order_sets = [('issue example', X1, 1.0, 3)]
+ro = np.random.default_rng(21)
+X2 = np.concatenate([c + ro.normal(size=(12, 2)) * 0.8 for c in ([0, 0], [6, 0], [0, 6], [6, 6])])
+X2 = X2[ro.permutation(len(X2))].astype(np.float32).astype(np.float64)
+order_sets.append(('2-d blobs', X2, 1.1, 6))
+order_sets.append(('2-d blobs, more noise', X2, 0.9, 5))
+for name, Xo, eps, ms in order_sets:
+    if Xo.shape[1] > 1:
+        assert float(np.min(np.abs(euclidean_distances(Xo) - eps))) > 1e-6, name
+    labels = DBSCAN(eps=eps, min_samples=ms, metric='euclidean').fit(Xo).labels_.tolist()
+    assert labels != lowest_member_ids(labels), name
+    order_runs.append({'name': name, 'dim': Xo.shape[1], 'data': [float(v) for v in Xo.reshape(-1)], 'eps': eps,
+                       'min_samples': ms, 'labels': labels})
+
 scores = []
 pairs = [
     ([0, 0, 1, 1], [1, 1, 0, 0]),
@@ -62,8 +89,9 @@ out = {
     'data': [float(v) for v in X.reshape(-1)],
     'dbscan': runs,
     'scores': scores,
+    'dbscan_order': order_runs,
 }
 path = os.path.join(os.path.dirname(__file__), '..', 'data', 'fixtures', 'cluster-sklearn.json')
 with open(path, 'w') as f:
     json.dump(out, f)
-print('wrote', path, [(r['metric'], r['eps'], r['min_samples'], r['clusters'], r['noise']) for r in runs])
+print('wrote', path, [(r['metric'], r['eps'], r['min_samples'], r['clusters'], r['noise']) for r in runs], [r['labels'] for r in order_runs])

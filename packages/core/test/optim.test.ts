@@ -199,6 +199,92 @@ test('a sparse step touches only the rows present: SparseAdam and Adagrad leave 
   }
 });
 
+test('options are checked as PyTorch 1.13 checks them: SparseAdam refuses lr 0 and eps 0, Adam takes them', () => {
+  const p = new Parameter([4, 2], { name: 'table' });
+  assert.throws(() => new SparseAdam([p], { lr: 0 }), (e: WordloomError) => e.where.param === 'lr' && /SparseAdam option lr must be > 0, got 0/.test(e.message));
+  assert.throws(() => new SparseAdam([p], { eps: 0 }), (e: WordloomError) => e.where.param === 'eps' && /must be > 0, got 0/.test(e.message));
+  assert.throws(() => new SparseAdam([p], { lr: -1e-3 }), /lr must be > 0/);
+  assert.throws(() => new SparseAdam([{ params: [p], eps: 0 }]), (e: WordloomError) => e.where.param === 'table.eps');
+  assert.throws(() => new SparseAdam([p], { betas: [1, 0.9] }), /betas must be two numbers in \[0, 1\)/);
+  new SparseAdam([p], { lr: 1e-9, eps: 1e-30 });
+  new Adam([p], { lr: 0, eps: 0 });
+  new Adagrad([p], { lr: 0, eps: 0 });
+  new SGD([p], { lr: 0 });
+  assert.throws(() => new SGD([p], { lr: -0.1 }), /lr must be >= 0, got -0.1/);
+  assert.throws(() => new Adagrad([p], { lr_decay: -1 }), /lr_decay must be >= 0/);
+  assert.throws(() => new RMSprop([p], { alpha: -0.5 }), /alpha must be >= 0/);
+  // a SparseAdam step with eps 0 on a zero gradient would write NaN: refused above, so the table stays finite
+  const sa = new SparseAdam([p], { eps: 1e-8 });
+  p.setSparseGrad(Int32Array.of(1), new Float32Array(2));
+  sa.step();
+  assert.ok(Array.from(p.data).every(Number.isFinite));
+});
+
+test('NaN and Infinity options are named with their value, not as null', () => {
+  const p = new Parameter([4, 2], { name: 'table' });
+  assert.throws(() => new Adam([p], { lr: NaN }), (e: WordloomError) => /option lr must be a finite number, got NaN$/.test(e.message) && !/null/.test(e.message));
+  assert.throws(() => new Adagrad([p], { eps: Infinity }), /eps must be a finite number, got Infinity$/);
+  assert.throws(() => new SGD([p], { lr: -Infinity }), /got -Infinity$/);
+  assert.throws(() => new AdamW([p], { betas: [NaN, 0.999] }), /betas must be two numbers in \[0, 1\), got \[NaN, 0.999\]$/);
+  assert.throws(() => new Parameter([2, NaN]), /got \[2, NaN\]/);
+});
+
+test('setSparseGrad: values must be exactly rows x width, so a wrong width cannot shift rows', () => {
+  const p = new Parameter([10, 4], { name: 'emb' });
+  // 2 rows of width 3 given for a width-4 table: 6 values, not 8
+  assert.throws(() => p.setSparseGrad(Int32Array.of(1, 2), new Float32Array(6)), (e: WordloomError) => e.where.param === 'emb' && /2 rows and 6 values; 2 rows of 4 need exactly 8/.test(e.message));
+  // more values than rows x width (1 row of width 8 for a width-4 table) was accepted before
+  assert.throws(() => p.setSparseGrad(Int32Array.of(1), new Float32Array(8)), /1 rows and 8 values; 1 rows of 4 need exactly 4/);
+  assert.throws(() => p.setSparseGrad(Int32Array.of(1, 2, 3), new Float32Array(12), 2), /need exactly 8/);
+  assert.throws(() => p.setSparseGrad(Int32Array.of(1), new Float32Array(4), 2), /count 2 must be an integer from 0 to the 1 rows given/);
+  assert.throws(() => p.setSparseGrad([1] as any, new Float32Array(4)), /needs an Int32Array of rows and a Float32Array of values/);
+  p.setSparseGrad(Int32Array.of(1, 2, 3), new Float32Array(8), 2);
+  assert.is(p.grad!.kind === 'sparse' && p.grad!.count, 2);
+});
+
+test('setSparseGrad copies its arrays: changing them afterwards changes neither the checked rows nor the step', () => {
+  const p = new Parameter([6, 2], { name: 'emb' });
+  const ref = new Parameter([6, 2], { name: 'emb' });
+  const opt = new SparseAdam([p], { lr: 0.1 });
+  const refOpt = new SparseAdam([ref], { lr: 0.1 });
+  const rows = Int32Array.of(1, 4);
+  const vals = Float32Array.of(1, 2, 3, 4);
+  p.setSparseGrad(rows, vals);
+  ref.setSparseGrad(Int32Array.of(1, 4), Float32Array.of(1, 2, 3, 4));
+  rows[0] = 1_000_000; // outside the table: refused had it been given to setSparseGrad
+  rows[1] = 1;
+  vals.fill(100);
+  opt.step();
+  refOpt.step();
+  assert.equal(Array.from(p.data), Array.from(ref.data));
+  assert.ok(p.data[2]! < 0 && p.data[8]! < 0 && p.data[0] === 0);
+  assert.is(opt.stateOf(p).buffers.exp_avg!.length, 12);
+});
+
+test('a saved state with a bad step count, buffer or option is refused, and the optimizer is left as it was', () => {
+  const p = new Parameter([3, 2], { name: 'w' });
+  const opt = new Adam([p], { lr: 0.1 });
+  p.setGrad(Float32Array.of(1, 2, 3, 4, 5, 6));
+  opt.step();
+  const good = opt.stateDict();
+  const withStep = (step: unknown) => ({ ...good, state: { w: { ...good.state.w!, step } } }) as any;
+  for (const step of [-1, 1.5, NaN, 2 ** 31, '3']) {
+    assert.throws(() => opt.loadStateDict(withStep(step)), (e: WordloomError) => e.code === 'E_STATE' && /step count of parameter "w" must be an integer from 0 to 2147483647, got/.test(e.message), String(step));
+  }
+  assert.throws(() => opt.loadStateDict(withStep(-1)), /, got -1(\n|$)/);
+  const shortBuf = { ...good, state: { w: { step: 5, buffers: { ...good.state.w!.buffers, exp_avg: new Float32Array(5) } } } };
+  assert.throws(() => opt.loadStateDict(shortBuf), /has 5 values, the parameter 6/);
+  assert.throws(() => opt.loadStateDict({ ...good, state: { w: { step: 5 } } } as any), /has no buffers/);
+  assert.throws(() => opt.loadStateDict({ ...good, groups: [{ ...good.groups[0]!, options: { ...good.groups[0]!.options, lr: NaN } }] }), /lr must be a finite number, got NaN/);
+  // options of a refused state are not half-applied, and the step count is unchanged
+  assert.throws(() => opt.loadStateDict({ ...good, groups: [{ ...good.groups[0]!, options: { ...good.groups[0]!.options, lr: 0.5 } }], state: { w: { step: -1, buffers: good.state.w!.buffers } } }));
+  assert.is(opt.paramGroups[0]!.options.lr, 0.1);
+  assert.is(Atomics.load(opt.stateOf(p).step, 0), 1);
+  const sched = new StepLR(opt, 2);
+  assert.throws(() => sched.loadState({ t: -1, base_lrs: [0.1] }), /t must be an integer >= 0, got -1/);
+  assert.throws(() => sched.loadState({ t: 1, base_lrs: [NaN] }), /base lr of group 0 must be a finite number >= 0, got NaN/);
+});
+
 test('schedules: step, exponential, and linear decay to zero (fastText)', () => {
   const p = new Parameter([1, 1]);
   const opt = new SGD([{ params: [p] }, { params: [], lr: 0.5 }], { lr: 1 });

@@ -18,6 +18,7 @@ interface Fixture {
   data: number[];
   dbscan: { metric: 'cosine' | 'euclidean'; eps: number; min_samples: number; labels: number[] }[];
   scores: { truth: number[]; pred: number[]; ari: number; nmi: number }[];
+  dbscan_order: { name: string; dim: number; data: number[]; eps: number; min_samples: number; labels: number[] }[];
 }
 // scikit-learn 1.2 (scripts/make_cluster_fixture.py).
 const FIX = JSON.parse(readFileSync(dataPath('fixtures/cluster-sklearn.json'), 'utf8')) as Fixture;
@@ -35,6 +36,20 @@ test('dbscan: the same labels as scikit-learn (cosine and euclidean, several eps
     checked++;
   }
   assert.is(checked, 8);
+});
+
+test("dbscan numbers clusters in scikit-learn's order of discovery (first core point in index order), not by lowest member", async () => {
+  assert.is(FIX.dbscan_order.length, 3);
+  const [first] = FIX.dbscan_order;
+  assert.equal(first!.labels, [1, 0, 0, 1, 1, 0, 1]);
+  for (const run of FIX.dbscan_order) {
+    const n = run.data.length / run.dim;
+    const v = new Embeddings(Array.from({ length: n }, (_, i) => `p${i}`), run.dim, Float32Array.from(run.data));
+    const c = await dbscan(v, { eps: run.eps, min_samples: run.min_samples, metric: 'euclidean' });
+    assert.equal(Array.from(c.labels), run.labels, run.name);
+    const sizes = Array.from({ length: c.count }, (_, k) => run.labels.filter((l) => l === k).length);
+    assert.equal(Array.from(c.sizes), sizes, `${run.name}: sizes by cluster id`);
+  }
 });
 
 test('quality: ARI and NMI equal scikit-learn; purity by hand', () => {

@@ -289,7 +289,11 @@ export interface LazyAdamOptions extends BaseOptions {
   eps: number;
 }
 
-const SPARSE_ADAM_KINDS = { lr: { kind: 'number', min: 0 }, betas: { kind: 'betas' }, eps: { kind: 'number', min: 0 } } as const;
+const LAZY_ADAM_KINDS = { lr: { kind: 'number', min: 0 }, betas: { kind: 'betas' }, eps: { kind: 'number', min: 0 } } as const;
+/** PyTorch 1.13's SparseAdam refuses lr 0 and eps 0 (0.0 < lr, 0.0 < eps), unlike Adam. */
+const SPARSE_ADAM_KINDS = {
+  lr: { kind: 'number', min: 0, minExclusive: true }, betas: { kind: 'betas' }, eps: { kind: 'number', min: 0, minExclusive: true }, maximize: { kind: 'boolean' },
+} as const;
 
 /** Adam on the rows present (moments of absent rows untouched), eps added to the uncorrected sqrt(v): SparseAdam and LazyAdam. */
 function lazyAdamRows(p: Parameter, rows: Int32Array, values: Float32Array, count: number, o: LazyAdamOptions & { maximize?: boolean }, st: ParamState, step: number): void {
@@ -317,7 +321,7 @@ function lazyAdamRows(p: Parameter, rows: Int32Array, values: Float32Array, coun
 /** torch.optim.SparseAdam: sparse gradients only; a step updates the moments and values of the rows present. */
 export class SparseAdam extends Optimizer<SparseAdamOptions> {
   constructor(params: Params<SparseAdamOptions>, options: Partial<SparseAdamOptions> = {}) {
-    super('SparseAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, maximize: false, ...options }, { ...SPARSE_ADAM_KINDS, maximize: { kind: 'boolean' } });
+    super('SparseAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, maximize: false, ...options }, SPARSE_ADAM_KINDS);
   }
   protected bufferSpec(): Record<string, number> {
     return { exp_avg: 0, exp_avg_sq: 0 };
@@ -338,7 +342,7 @@ export class SparseAdam extends Optimizer<SparseAdamOptions> {
  */
 export class LazyAdam extends Optimizer<LazyAdamOptions> {
   constructor(params: Params<LazyAdamOptions>, options: Partial<LazyAdamOptions> = {}) {
-    super('LazyAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-7, ...options }, SPARSE_ADAM_KINDS);
+    super('LazyAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-7, ...options }, LAZY_ADAM_KINDS);
   }
   protected bufferSpec(): Record<string, number> {
     return { exp_avg: 0, exp_avg_sq: 0 };

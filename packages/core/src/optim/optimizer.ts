@@ -11,7 +11,7 @@
  */
 import { WordloomError } from '../errors.js';
 import { sharedFloat32, sharedInt32 } from '../buffers.js';
-import { CoalesceScratch, Parameter, coalesce } from './param.js';
+import { CoalesceScratch, Parameter, coalesce, showValue } from './param.js';
 
 export interface BaseOptions {
   lr: number;
@@ -102,7 +102,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     for (const [k, kind] of Object.entries(this.optionKinds) as [string, OptionKind][]) {
       const v = (o as Record<string, unknown>)[k];
       const bad = (what: string): never => {
-        throw new WordloomError('E_PARAM', `${this.type} option ${k} ${what}, got ${JSON.stringify(v)}`, { param: param ? `${param}.${k}` : k });
+        throw new WordloomError('E_PARAM', `${this.type} option ${k} ${what}, got ${showValue(v)}`, { param: param ? `${param}.${k}` : k });
       };
       if (kind.kind === 'boolean') {
         if (typeof v !== 'boolean') bad('must be true or false');
@@ -225,33 +225,69 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     return { type: this.type, groups, state };
   }
 
-  /** Restore a state from stateDict() (same algorithm, same groups and parameter shapes): options, steps and buffers are copied in. */
+  /**
+   * Restore a state from stateDict() (same algorithm, same groups and parameter
+   * shapes): options, steps and buffers are copied in. Everything is checked before
+   * anything changes, so a refused state leaves the optimizer as it was.
+   */
   loadStateDict(s: OptimizerStateDict): void {
+    if (s === null || typeof s !== 'object') throw new WordloomError('E_STATE', `a saved ${this.type} state must be an object (from stateDict()), got ${showValue(s)}`);
     if (s.type !== this.type) throw new WordloomError('E_STATE', `cannot load a ${s.type} state into ${this.type}`, {}, `create a ${s.type} optimizer to resume this state`);
+    if (!Array.isArray(s.groups) || s.state === null || typeof s.state !== 'object') {
+      throw new WordloomError('E_STATE', `the saved ${s.type} state needs "groups" (a list) and "state" (an object), as stateDict() writes them`);
+    }
     if (s.groups.length !== this.paramGroups.length) {
       throw new WordloomError('E_STATE', `the saved ${s.type} state has ${s.groups.length} parameter groups, this optimizer ${this.paramGroups.length}`);
     }
+    const plan: { g: ParamGroup<O>; options: O; params: { p: Parameter; step: number; buffers: Record<string, ArrayLike<number>> }[] }[] = [];
     this.paramGroups.forEach((g, gi) => {
       const sg = s.groups[gi]!;
+      if (sg === null || typeof sg !== 'object' || !Array.isArray(sg.params) || sg.options === null || typeof sg.options !== 'object') {
+        throw new WordloomError('E_STATE', `group ${gi} of the saved ${s.type} state needs "options" (an object) and "params" (a list of names)`);
+      }
       if (sg.params.length !== g.params.length) {
         throw new WordloomError('E_STATE', `group ${gi} of the saved ${s.type} state has ${sg.params.length} parameters, this optimizer's ${g.params.length}`);
       }
       const options = { ...g.options, ...(cloneOptions(sg.options) as Partial<O>) } as O;
       this.checkOptions(options, g.params[0]?.name);
-      g.options = options;
-      g.params.forEach((p, pi) => {
+      const params = g.params.map((p, pi) => {
         const saved = s.state[sg.params[pi]!];
         if (!saved) throw new WordloomError('E_STATE', `the saved ${s.type} state has no entry for parameter "${sg.params[pi]}"`, { param: p.name });
+        const step = saved.step;
+        if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > 0x7fffffff) {
+          throw new WordloomError('E_STATE', `the saved step count of parameter "${p.name}" must be an integer from 0 to ${0x7fffffff}, got ${showValue(step)}`, { param: p.name }, 'load a state written by stateDict()');
+        }
+        if (saved.buffers === null || typeof saved.buffers !== 'object') {
+          throw new WordloomError('E_STATE', `the saved state of parameter "${p.name}" has no buffers`, { param: p.name }, 'load a state written by stateDict()');
+        }
+        const buffers: Record<string, ArrayLike<number>> = {};
+        for (const k of Object.keys(this.bufferSpec(options))) {
+          const src = saved.buffers[k] as unknown;
+          if (!src) throw new WordloomError('E_STATE', `the saved state of parameter "${p.name}" has no "${k}" buffer`, { param: p.name });
+          if (!(src instanceof Float32Array || src instanceof Float64Array || Array.isArray(src))) {
+            throw new WordloomError('E_STATE', `the saved "${k}" of parameter "${p.name}" must be a Float32Array or a list of numbers`, { param: p.name });
+          }
+          if (src.length !== p.size) throw new WordloomError('E_STATE', `the saved "${k}" of parameter "${p.name}" has ${src.length} values, the parameter ${p.size}`, { param: p.name });
+          if (Array.isArray(src) && !src.every((x) => typeof x === 'number')) {
+            throw new WordloomError('E_STATE', `the saved "${k}" of parameter "${p.name}" holds something that is not a number`, { param: p.name });
+          }
+          buffers[k] = src as ArrayLike<number>;
+        }
+        return { p, step, buffers };
+      });
+      plan.push({ g, options, params });
+    });
+    for (const { g, options, params } of plan) {
+      g.options = options;
+      for (const { p, step, buffers } of params) {
         const st = this.stateOf(p, options);
         for (const [k, b] of Object.entries(st.buffers)) {
-          const src = saved.buffers[k];
-          if (!src) throw new WordloomError('E_STATE', `the saved state of parameter "${p.name}" has no "${k}" buffer`, { param: p.name });
-          if (src.length !== b.length) throw new WordloomError('E_STATE', `the saved "${k}" of parameter "${p.name}" has ${src.length} values, the parameter ${b.length}`, { param: p.name });
-          b.set(src);
+          const src = buffers[k];
+          if (src) b.set(src);
         }
-        Atomics.store(st.step, 0, saved.step);
-      });
-    });
+        Atomics.store(st.step, 0, step);
+      }
+    }
   }
 
   /** Describe parameters and state as shared memory, for attachOptimizer() in a worker. */
@@ -276,3 +312,4 @@ export function cloneOptions<T>(o: T): Record<string, unknown> {
   for (const [k, v] of Object.entries(o as Record<string, unknown>)) out[k] = Array.isArray(v) ? [...v] : v;
   return out;
 }
+

@@ -50,7 +50,7 @@ export class Parameter {
 
   constructor(shape: readonly number[], opts: ParameterOptions = {}) {
     if (!Array.isArray(shape) || shape.some((s) => !Number.isInteger(s) || s < 0)) {
-      throw new WordloomError('E_PARAM', `a parameter shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`, { param: opts.name });
+      throw new WordloomError('E_PARAM', `a parameter shape must be a list of non-negative integers, got ${showValue(shape)}`, { param: opts.name });
     }
     this.shape = [...shape];
     this.rows = shape.length === 0 ? 1 : shape[0]!;
@@ -78,19 +78,44 @@ export class Parameter {
     this.grad = { kind: 'dense', values };
   }
 
-  /** Set a sparse gradient: `count` row indices (repeats are summed) and count x dim values (not copied). */
-  setSparseGrad(rows: Int32Array, values: Float32Array, count = rows.length): void {
-    if (count > rows.length || values.length < count * this.dim) {
-      throw new WordloomError('E_PARAM', `the sparse gradient of "${this.name}" has ${Math.min(rows.length, count)} rows and ${values.length} values; ${count} rows of ${this.dim} need ${count * this.dim}`, { param: this.name });
+  /**
+   * Set a sparse gradient: the first `count` row indices (repeats are summed) and
+   * exactly count x dim values. Both are copied (into buffers this parameter reuses),
+   * so changing the arrays afterwards cannot change the gradient past these checks.
+   */
+  setSparseGrad(rows: Int32Array, values: Float32Array, count = rows?.length): void {
+    const name = this.name;
+    if (!(rows instanceof Int32Array) || !(values instanceof Float32Array)) {
+      throw new WordloomError('E_PARAM', `the sparse gradient of "${name}" needs an Int32Array of rows and a Float32Array of values`, { param: name });
+    }
+    if (!Number.isInteger(count) || count < 0 || count > rows.length) {
+      throw new WordloomError('E_PARAM', `the sparse gradient of "${name}": count ${showValue(count)} must be an integer from 0 to the ${rows.length} rows given`, { param: name });
+    }
+    if (values.length !== count * this.dim) {
+      throw new WordloomError(
+        'E_PARAM',
+        `the sparse gradient of "${name}" has ${count} rows and ${values.length} values; ${count} rows of ${this.dim} need exactly ${count * this.dim}`,
+        { param: name },
+        `pass values.subarray(0, count * ${this.dim}), and check that the gradient's row width is the parameter's (shape ${JSON.stringify(this.shape)})`,
+      );
     }
     for (let i = 0; i < count; i++) {
       const r = rows[i]!;
       if (!(r >= 0 && r < this.rows)) {
-        throw new WordloomError('E_PARAM', `the sparse gradient of "${this.name}" names row ${r}, outside 0..${this.rows - 1}`, { param: this.name });
+        throw new WordloomError('E_PARAM', `the sparse gradient of "${name}" names row ${r}, outside 0..${this.rows - 1}`, { param: name });
       }
     }
-    this.grad = { kind: 'sparse', rows, values, count };
+    if (this.sparseRows.length < count) this.sparseRows = new Int32Array(Math.max(count, this.sparseRows.length * 2));
+    if (this.sparseValues.length < values.length) this.sparseValues = new Float32Array(Math.max(values.length, this.sparseValues.length * 2));
+    const ownRows = this.sparseRows.subarray(0, count);
+    const ownValues = this.sparseValues.subarray(0, values.length);
+    ownRows.set(rows.subarray(0, count));
+    ownValues.set(values);
+    this.grad = { kind: 'sparse', rows: ownRows, values: ownValues, count };
   }
+
+  private sparseRows = new Int32Array(0);
+  private sparseValues = new Float32Array(0);
 }
 
 /** Reusable buffers for coalescing sparse gradients (one per optimizer instance, so per worker). */
@@ -175,4 +200,18 @@ export function coalesce(g: SparseGrad, dim: number, scratch: CoalesceScratch): 
     }
   }
   return { rows: outRows, values: outVals, count: u + 1 };
+}
+
+/** A value as an error message shows it: numbers as JavaScript prints them (NaN, Infinity, -0 stay visible), the rest as JSON. */
+export function showValue(v: unknown): string {
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'function') return 'a function';
+  if (Array.isArray(v)) return `[${v.map(showValue).join(', ')}]`;
+  try {
+    return JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }

@@ -179,8 +179,11 @@ export class AutoOptimizer extends MultiOptimizer {
     for (const [name, r] of Object.entries(s.routes ?? {})) {
       const p = this.all.find((x) => x.name === name);
       if (!p) throw new WordloomError('E_STATE', `the saved state routes a parameter "${name}" that this optimizer does not have`, { param: name });
-      this.route(p, r);
+      if (r !== 'sparse' && r !== 'dense') throw new WordloomError('E_STATE', `the saved state routes parameter "${name}" to ${JSON.stringify(r)}; a route is 'sparse' or 'dense'`, { param: name });
+      const now = this.routeOf(p);
+      if (now && now !== r) throw new WordloomError('E_STATE', `the saved state routes parameter "${name}" to the ${r} optimizer, but it is already routed to the ${now} one`, { param: name });
     }
+    for (const [name, r] of Object.entries(s.routes ?? {})) this.route(this.all.find((x) => x.name === name)!, r);
     super.loadStateDict(s);
   }
 

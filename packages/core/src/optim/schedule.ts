@@ -4,6 +4,7 @@
  * factor of the number of step() calls so far. Call step() after optimizer.step().
  */
 import { WordloomError } from '../errors.js';
+import { showValue } from './param.js';
 
 interface HasGroups {
   readonly paramGroups: readonly { options: { lr: number } }[];
@@ -34,7 +35,11 @@ export abstract class LRSchedule {
     return { t: this.t, base_lrs: [...this.baseLrs] };
   }
   loadState(s: { t: number; base_lrs: number[] }): void {
+    if (s === null || typeof s !== 'object' || !Array.isArray(s.base_lrs)) throw new WordloomError('E_STATE', 'a saved schedule needs "t" and "base_lrs" (a list), as state() writes them');
     if (s.base_lrs.length !== this.baseLrs.length) throw new WordloomError('E_STATE', `the saved schedule has ${s.base_lrs.length} groups, the optimizer ${this.baseLrs.length}`);
+    if (typeof s.t !== 'number' || !Number.isInteger(s.t) || s.t < 0) throw new WordloomError('E_STATE', `the saved schedule's step count t must be an integer >= 0, got ${showValue(s.t)}`);
+    const bad = s.base_lrs.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0);
+    if (bad >= 0) throw new WordloomError('E_STATE', `the saved schedule's base lr of group ${bad} must be a finite number >= 0, got ${showValue(s.base_lrs[bad])}`);
     this.t = s.t;
     this.baseLrs.splice(0, this.baseLrs.length, ...s.base_lrs);
     this.apply();

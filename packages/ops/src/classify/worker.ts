@@ -148,7 +148,7 @@ export default function run(t: TrainTask): TrainResult {
         for (let b = 0; b < dim; b++) d[o + b] = d[o + b]! + a.valBuf[k * dim + b]!;
       }
       a.emb.setGrad(d);
-    } else a.emb.setSparseGrad(a.rowBuf, a.valBuf, count);
+    } else a.emb.setSparseGrad(a.rowBuf, a.valBuf.subarray(0, count * dim), count);
     a.lin.setGrad(gOut);
     a.opt.step();
     if (a.dense) {

@@ -8,19 +8,22 @@ import type { ClustersArtifact, GraphArtifact } from '../artifacts.js';
 /**
  * Number the clusters of `raw` (any int labels, -1 = noise) 0..count-1. With
  * order 'size', the largest cluster is 0 (ties: the one whose first member comes
- * first); with 'first', clusters keep the order of their first member (as sklearn
- * numbers DBSCAN clusters). Clusters smaller than minSize become noise.
+ * first); with 'first', clusters keep the order of their first member; with
+ * 'label', the order of their raw labels (DBSCAN passes its labels in scikit-learn's
+ * order of discovery, which a border point of a later cluster can precede).
+ * Clusters smaller than minSize become noise.
  */
 export function finishClusters(
   raw: Int32Array,
   method: string,
   extra: Partial<ClustersArtifact> = {},
-  order: 'size' | 'first' = 'size',
+  order: 'size' | 'first' | 'label' = 'size',
   minSize = 1,
 ): ClustersArtifact {
   const n = raw.length;
   const dense = new Map<number, number>();
   const counts: number[] = [];
+  const rawOf: number[] = [];
   const ids = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const r = raw[i]!;
@@ -33,6 +36,7 @@ export function finishClusters(
       d = counts.length;
       dense.set(r, d);
       counts.push(0);
+      rawOf.push(r);
     }
     counts[d]!++;
     ids[i] = d;
@@ -40,6 +44,7 @@ export function finishClusters(
   // Dense ids are in order of first member; sort by size when asked.
   const keep = counts.map((c, d) => [c, d] as [number, number]).filter(([c]) => c >= minSize);
   if (order === 'size') keep.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  else if (order === 'label') keep.sort((a, b) => rawOf[a[1]]! - rawOf[b[1]]!);
   const final = new Int32Array(counts.length).fill(-1);
   keep.forEach(([, d], k) => (final[d] = k));
   const labels = new Int32Array(n);

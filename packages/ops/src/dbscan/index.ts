@@ -75,7 +75,7 @@ export async function dbscan(vectors: Embeddings, o: DbscanOptions): Promise<Dbs
     }
     label++;
   }
-  const c = finishClusters(labels, `dbscan (${metric}, eps=${eps}, min_samples=${minSamples})`, { names: vectors.words, vectors }, 'first');
+  const c = finishClusters(labels, `dbscan (${metric}, eps=${eps}, min_samples=${minSamples})`, { names: vectors.words, vectors }, 'label');
   return { ...c, core };
 }
 

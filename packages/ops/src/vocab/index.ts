@@ -6,7 +6,7 @@ import type { TokenStream } from '../artifacts.js';
 import { readVocabFile, writeVocabFile } from '../io/vocab-file.js';
 import { buildVocab, vocabParams, type VocabParams } from './vocab.js';
 
-export { buildVocab, countTokens, vocabFromCounts, rankMap, vocabParams, type VocabParams } from './vocab.js';
+export { buildVocab, countTokens, countTokensInOrder, vocabFromCounts, rankMap, vocabParams, type VocabParams } from './vocab.js';
 
 export const vocabOp = defineOp<VocabParams, Vocab>({
   name: 'vocab',
