@@ -47,7 +47,8 @@ export interface Neighbor {
 export interface NeighborsResult {
   /** Which kernel ran ("gpu.js:webasm", "gpu.js:webgpu", "typescript"...). */
   backend: string;
-  queries: { word: string; neighbors: Neighbor[]; missing?: boolean }[];
+  /** `match`: the word of the vectors that a query matched, when it differs from the query (case folded). */
+  queries: { word: string; match?: string; neighbors: Neighbor[]; missing?: boolean }[];
 }
 
 /** What the evaluate op reports; the numbers follow gensim 4.2's evaluate_word_analogies / evaluate_word_pairs. */

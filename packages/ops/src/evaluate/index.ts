@@ -15,7 +15,7 @@ import { okVocab } from './vocab.js';
 export { evaluateAnalogies, evaluateAnalogiesText, parseAnalogies, rankAnalogies, ANALOGY_METHODS, type AnalogyMethod, type AnalogyOptions, type AnalogyResult, type AnalogyQuestions, type AnalogySectionResult } from './analogy.js';
 export { evaluateWordPairs, evaluateWordPairsText, wordSimilarity, type PairsOptions, type PairsResult } from './pairs.js';
 export { pearson, spearman, rankAverage } from './stats.js';
-export { okVocab, type OkVocab } from './vocab.js';
+export { okVocab, lookupWords, type OkVocab } from './vocab.js';
 
 export interface EvaluateParams {
   analogies?: string[];
