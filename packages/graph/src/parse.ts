@@ -74,7 +74,7 @@ export function loadPipeline(file: string, opts: { set?: readonly string[] } = {
       'E_FILE',
       code === 'ENOENT' ? 'pipeline file not found' : `cannot read the pipeline file (${code ?? String(e)})`,
       { file },
-      code === 'ENOENT' ? 'check the path (relative to the current directory)' : undefined,
+      code === 'ENOENT' ? `check the path (a relative path starts from the current directory, ${process.cwd()})` : undefined,
       { cause: e },
     );
   }
