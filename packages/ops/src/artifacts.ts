@@ -34,7 +34,8 @@ export interface TokenStream {
   /** The same chunks as a cold Observable (one pass per subscription). */
   observable(): Observable<TokenChunk>;
   /** Totals, known after the first complete pass. */
-  readonly stats: { tokens: number; documents: number; bytes: number; complete: boolean };
+  /** `seconds`: how long the first reading of the text took (set with the rest when complete). */
+  readonly stats: { tokens: number; documents: number; bytes: number; complete: boolean; seconds?: number };
   /** Release recorded ids (memory, temporary files). The executor calls it when the run ends. */
   dispose?(): Promise<void>;
 }

@@ -289,8 +289,9 @@ export const reportOp = defineOp<ReportParams, ClustersArtifact>({
     let v = (inputs.vectors as Embeddings | undefined) ?? c.vectors;
     if (v && v.size > c.labels.length) v = v.head(c.labels.length);
     const file = resolve(ctx.baseDir, params.output);
-    ctx.progress({ phase: 'writing', message: `writing ${file}` });
+    ctx.progress({ phase: 'writing' });
     await writeClusterReport(file, c, v, { title: params.title ?? ctx.node, max_clusters: params.max_clusters, max_members: params.max_members, max_points: params.max_points });
+    ctx.log(`wrote ${file}`);
     ctx.progress({ phase: 'done', metrics: { clusters: c.count, file } });
     return { ...c, report: file };
   },

@@ -22,7 +22,7 @@ import { tokenizeParams, WORDS_PATTERN } from './params.js';
 export type { TokenizeParams } from './params.js';
 export { tokenizeParams } from './params.js';
 
-type Ctx = Pick<OpContext, 'progress' | 'tmpDir' | 'baseDir' | 'signal'>;
+type Ctx = Pick<OpContext, 'progress' | 'tmpDir' | 'baseDir' | 'signal'> & Partial<Pick<OpContext, 'log'>>;
 
 /** Fill in defaults for params given from code. */
 export function tokenizeDefaults(p: Omit<Partial<TokenizeParams>, 'input'> & { input: string[] | string }): TokenizeParams {
@@ -188,7 +188,7 @@ function codePoints(s: string): number {
 class CorpusTokenStream implements TokenStream {
   readonly dictionary = new Dictionary();
   readonly sources: string[];
-  readonly stats = { tokens: 0, documents: 0, bytes: 0, complete: false };
+  readonly stats: { tokens: number; documents: number; bytes: number; complete: boolean; seconds?: number } = { tokens: 0, documents: 0, bytes: 0, complete: false };
   private spool?: IdSpool;
   private firstPass?: Promise<void>;
   private readonly tokenizer: LineTokenizer;
@@ -347,7 +347,12 @@ class CorpusTokenStream implements TokenStream {
     this.stats.tokens = tokens;
     this.stats.documents = docs;
     this.stats.bytes = bytesNow;
+    this.stats.seconds = (performance.now() - t0) / 1000;
     report(true);
+    if (tokens > 0) {
+      const n = (x: number) => x.toLocaleString('en-US');
+      this.ctx.log?.(`read ${n(tokens)} tokens, ${n(docs)} documents, ${n(dict.size)} distinct words (${(bytesNow / 1048576).toFixed(1)} MB) in ${this.stats.seconds.toFixed(1)} s`);
+    }
     if (tokens === 0) {
       throw new WordloomError('E_INPUT', `the corpus has no tokens (${this.sources.join(', ')})`, { file: this.sources[0] }, 'check that the files are not empty and that min_length/max_length/pattern do not drop every token');
     }
