@@ -91,9 +91,9 @@ export function parsePipeline(text: string, file = '<pipeline>'): PipelineSpec {
 /** Syntax errors listed before the rest are counted only. */
 const MAX_SYNTAX_ERRORS = 5;
 
-/** Where text holds a character no pipeline file has (NUL, other C0 controls but tab, newline, CR, form feed; U+FFFD from bytes that are not UTF-8), or -1. */
+/** Where text holds a character no pipeline file has (NUL, other C0 controls but tab, newline, CR, form feed), or -1. */
 function binaryAt(text: string): number {
-  const m = /[\u0000-\u0008\u000b\u000e-\u001f\ufffd]/.exec(text);
+  const m = /[\u0000-\u0008\u000b\u000e-\u001f]/.exec(text);
   return m ? m.index : -1;
 }
 
