@@ -15,10 +15,11 @@ import { repoPath } from './helpers.js';
 const bin = fileURLToPath(new URL('../src/bin.js', import.meta.url));
 const root = repoPath('').replace(/\/$/, '');
 const dir = mkdtempSync(join(tmpdir(), 'wordloom-install-'));
-const env: Record<string, string | undefined> = { ...process.env, CI: '1', NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
-delete env.npm_lifecycle_event;
-delete env.INIT_CWD;
-delete env.FORCE_COLOR;
+// A clean npm environment: when the tests run under npm or pnpm, npm_config_* (such as
+// npm_config_local_prefix, npm_config_prefix) would send the installs elsewhere.
+const env: Record<string, string | undefined> = {};
+for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|INIT_CWD$|FORCE_COLOR$|PNPM_)/i.test(k)) env[k] = v;
+Object.assign(env, { CI: '1', NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' });
 
 function run(cmd: string, args: string[], cwd: string, extra: Record<string, string> = {}) {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...env, ...extra }, timeout: 120_000 });
