@@ -61,6 +61,7 @@ async function child() {
     threads: Number(threadsS),
     seed: 1,
     log: (m) => process.stderr.write(`  ${m}\n`),
+    progress: (u) => u.message && process.stderr.write(`  ${u.message}\n`),
   });
   const t0 = performance.now();
   const r = await trainGlove(cooc, vocab, { vector_size: Number(dimS), x_max: 10, max_iter: Number(itersS), seed: 1 }, ctx);

@@ -1,6 +1,17 @@
 #!/usr/bin/env node
 import { main } from './main.js';
 
+// `pnpm wordloom ...` in the repository runs the root package's script from the
+// repository root; the paths on the command line are the user's, so they resolve
+// from the directory the user ran it in (pnpm and npm pass it as INIT_CWD).
+if (process.env.npm_lifecycle_event === 'wordloom' && process.env.INIT_CWD) {
+  try {
+    process.chdir(process.env.INIT_CWD);
+  } catch {
+    /* the directory is gone: stay where the script runs */
+  }
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

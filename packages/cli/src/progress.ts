@@ -36,7 +36,9 @@ export class ProgressView {
         break;
       case 'node:finished':
         this.current.delete(e.node);
-        this.line(`[${e.node}] done in ${fmtDuration(e.durationMs)}: ${e.summary.text}`);
+        // A token stream is read later, as the nodes after it consume it: its node only opened it.
+        if (e.summary.kind === 'tokens' && e.summary.stats.complete === false) this.line(`[${e.node}] ready: the text is read as the next nodes consume it`);
+        else this.line(`[${e.node}] done in ${fmtDuration(e.durationMs)}: ${e.summary.text}`);
         break;
       case 'node:failed':
         this.current.delete(e.node);
@@ -65,8 +67,13 @@ export class ProgressView {
       this.redraw([...this.current.values()].map(describe).join('  |  '));
       return;
     }
-    // Plain output: print on a new phase, on every iteration, or every 5 s.
+    // Plain output: print on a new phase or every 5 s; an update with a message was
+    // printed as its log line.
     const newPhase = this.lastPhase.get(e.node) !== phaseKey;
+    if (e.message !== undefined) {
+      this.lastPhase.set(e.node, phaseKey);
+      return;
+    }
     if (newPhase || now - this.lastPrint > 5000) {
       this.lastPhase.set(e.node, phaseKey);
       this.lastPrint = now;

@@ -35,6 +35,8 @@ export interface NodeProgressEvent {
   unit?: string;
   metrics?: Record<string, number | string>;
   message?: string;
+  /** The iteration (pass, epoch) of an iterative op, 1-based. */
+  iteration?: number;
   /** Since the node started. */
   elapsedMs: number;
   /** Since this phase started (the first update with this phase name). */

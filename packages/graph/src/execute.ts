@@ -276,6 +276,7 @@ class Execution {
     if (u.unit !== undefined) ev.unit = u.unit;
     if (u.metrics !== undefined) ev.metrics = { ...u.metrics };
     if (u.message !== undefined) ev.message = u.message;
+    if (typeof u.iteration === 'number') ev.iteration = u.iteration;
     if (typeof u.done === 'number' && typeof u.total === 'number' && u.total > 0) ev.fraction = Math.min(1, u.done / u.total);
     const secs = ev.phaseElapsedMs / 1000;
     if (typeof u.done === 'number' && secs > 0) {

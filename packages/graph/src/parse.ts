@@ -39,16 +39,41 @@ interface Walk {
  */
 export function parsePipeline(text: string, file = '<pipeline>'): PipelineSpec {
   const lc = new LineCounter();
+  const posAt = (offset: number): Pos => {
+    // Without the parser's line table (it may not have run): count the lines up to offset.
+    let line = 1;
+    let start = 0;
+    for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++;
+      start = i + 1;
+    }
+    return { line, column: offset - start + 1 };
+  };
+  const bin = binaryAt(text);
+  if (bin >= 0) {
+    throw new PipelineErrors(
+      [new WordloomError('E_SPEC', `not a pipeline file: binary data (character U+${text.charCodeAt(bin).toString(16).toUpperCase().padStart(4, '0')})`, { file, ...posAt(bin) }, 'a pipeline is a YAML or JSON text file; check the path')],
+      file,
+    );
+  }
+  const json = /\.json$/i.test(file);
+  if (json) {
+    // YAML reads most JSON mistakes (trailing commas, single quotes, comments) without
+    // a word: a .json file is held to JSON, with the error's line.
+    const err = jsonError(text);
+    if (err) throw new PipelineErrors([new WordloomError('E_SPEC', `not valid JSON: ${err.message}`, { file, ...posAt(err.offset) }, 'fix the JSON, or name the file .yaml to write YAML')], file);
+  }
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false });
   const posOf = (offset: number): Pos => {
     const p = lc.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  const fatal = doc.errors.map((e) => {
-    const p = posOf(e.pos[0]);
-    const json = /\.json$/i.test(file);
-    return new WordloomError('E_SPEC', `not valid ${json ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`, { file, ...p });
-  });
+  const fatal = doc.errors.map((e) => new WordloomError('E_SPEC', `not valid ${json ? 'JSON' : 'YAML'}: ${printable(e.message.split('\n')[0]!)}`, { file, ...posOf(e.pos[0]) }));
+  if (fatal.length > MAX_SYNTAX_ERRORS) {
+    const more = fatal.length - MAX_SYNTAX_ERRORS;
+    fatal.length = MAX_SYNTAX_ERRORS;
+    fatal.push(new WordloomError('E_SPEC', `... and ${more} more syntax error${more === 1 ? '' : 's'} (is it a pipeline file?)`, { file }));
+  }
   if (fatal.length) throw new PipelineErrors(fatal, file);
 
   const w: Walk = { locs: new Map(), dupes: [], problems: [] };
@@ -63,18 +88,90 @@ export function parsePipeline(text: string, file = '<pipeline>'): PipelineSpec {
   return fromObject(root, file, w);
 }
 
+/** Syntax errors listed before the rest are counted only. */
+const MAX_SYNTAX_ERRORS = 5;
+
+/** Where text holds a character no pipeline file has (NUL, other C0 controls but tab, newline, CR, form feed), or -1. */
+function binaryAt(text: string): number {
+  const m = /[\u0000-\u0008\u000b\u000e-\u001f]/.exec(text);
+  return m ? m.index : -1;
+}
+
+/** A parser message made safe to print: control characters escaped, at most 100 characters. */
+function printable(s: string): string {
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return t.length > 100 ? t.slice(0, 99) + '…' : t;
+}
+
+/**
+ * The first JSON syntax error of `text` (JSON.parse's message, without its copy of
+ * the text) and its offset, or undefined for valid JSON. The offset is the one V8
+ * reports, else a trailing comma's, else the end of the text.
+ */
+function jsonError(text: string): { message: string; offset: number } | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (e) {
+    const raw = (e as Error).message;
+    const at = /at position (\d+)/.exec(raw);
+    const message = printable(raw.replace(/, (\.\.\.)?".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, ''));
+    if (at) {
+      const offset = Number(at[1]);
+      const before = text.slice(0, offset).trimEnd();
+      const trailing = (text[offset] === '}' || text[offset] === ']') && before.endsWith(',');
+      return { message: trailing ? `${message} (a comma before the closing bracket)` : message, offset: trailing ? before.length - 1 : offset };
+    }
+    const comma = trailingComma(text);
+    if (comma >= 0) return { message: `${message} (a comma before the closing bracket)`, offset: comma };
+    return { message, offset: Math.max(0, text.length - 1) };
+  }
+}
+
+/** The offset of the first comma followed (past whitespace) by } or ], outside strings; -1 if none. */
+function trailingComma(text: string): number {
+  let inString = false;
+  let comma = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      comma = -1;
+    } else if (c === ',') comma = i;
+    else if (c === '}' || c === ']') {
+      if (comma >= 0) return comma;
+    } else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') comma = -1;
+  }
+  return -1;
+}
+
 /** Read and parse a pipeline file, then apply `--set` overrides. */
 export function loadPipeline(file: string, opts: { set?: readonly string[] } = {}): PipelineSpec {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const bytes = readFileSync(file);
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      const nul = bytes.indexOf(0);
+      throw new PipelineErrors(
+        [new WordloomError('E_SPEC', `not a pipeline file: ${nul >= 0 ? 'binary data' : 'not UTF-8 text'}`, { file }, 'a pipeline is a YAML or JSON text file (UTF-8); check the path')],
+        file,
+      );
+    }
   } catch (e) {
+    if (e instanceof PipelineErrors) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new WordloomError(
       'E_FILE',
       code === 'ENOENT' ? 'pipeline file not found' : `cannot read the pipeline file (${code ?? String(e)})`,
       { file },
-      code === 'ENOENT' ? 'check the path (relative to the current directory)' : undefined,
+      code === 'ENOENT' ? `check the path (a relative path starts from the current directory, ${process.cwd()})` : undefined,
       { cause: e },
     );
   }

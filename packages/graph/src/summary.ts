@@ -24,11 +24,11 @@ export function summarize(kind: ArtifactKind | undefined, value: unknown): Outpu
         if (s && s.complete) {
           return {
             kind,
-            text: `${fmt(s.tokens)} tokens, ${fmt(s.documents)} documents, ${fmt(dict ?? 0)} distinct words`,
-            stats: { tokens: s.tokens, documents: s.documents, bytes: s.bytes, words: dict ?? 0, complete: true },
+            text: `${fmt(s.tokens)} tokens, ${fmt(s.documents)} documents, ${fmt(dict ?? 0)} distinct words${typeof s.seconds === 'number' ? `, read in ${s.seconds.toFixed(1)} s as the next nodes consumed them` : ''}`,
+            stats: { tokens: s.tokens, documents: s.documents, bytes: s.bytes, words: dict ?? 0, complete: true, ...(typeof s.seconds === 'number' ? { seconds: s.seconds } : {}) },
           };
         }
-        const partial = s && s.tokens > 0 ? `${fmt(s.tokens)} tokens read so far` : 'not read yet';
+        const partial = s && s.tokens > 0 ? `${fmt(s.tokens)} tokens read so far` : 'read as the next nodes consume it';
         return { kind, text: `token stream (${partial})`, stats: { ...(s ?? {}), complete: false } };
       }
       case 'vocab': {
@@ -67,7 +67,7 @@ export function summarize(kind: ArtifactKind | undefined, value: unknown): Outpu
       case 'graph': {
         if (typeof v.n === 'number' && v.targets) {
           const edges = v.directed ? v.targets.length : v.targets.length / 2;
-          return { kind, text: `${fmt(v.n)} nodes, ${fmt(edges)} ${v.directed ? 'directed ' : ''}edges`, stats: { nodes: v.n, edges } };
+          return { kind, text: `${fmt(v.n)} nodes, ${fmt(edges)} ${v.directed ? 'directed' : 'undirected'} edges`, stats: { nodes: v.n, edges, directed: !!v.directed } };
         }
         break;
       }

@@ -34,7 +34,8 @@ export interface TokenStream {
   /** The same chunks as a cold Observable (one pass per subscription). */
   observable(): Observable<TokenChunk>;
   /** Totals, known after the first complete pass. */
-  readonly stats: { tokens: number; documents: number; bytes: number; complete: boolean };
+  /** `seconds`: how long the first reading of the text took (set with the rest when complete). */
+  readonly stats: { tokens: number; documents: number; bytes: number; complete: boolean; seconds?: number };
   /** Release recorded ids (memory, temporary files). The executor calls it when the run ends. */
   dispose?(): Promise<void>;
 }
@@ -47,7 +48,8 @@ export interface Neighbor {
 export interface NeighborsResult {
   /** Which kernel ran ("gpu.js:webasm", "gpu.js:webgpu", "typescript"...). */
   backend: string;
-  queries: { word: string; neighbors: Neighbor[]; missing?: boolean }[];
+  /** `match`: the word of the vectors that a query matched, when it differs from the query (case folded). */
+  queries: { word: string; match?: string; neighbors: Neighbor[]; missing?: boolean }[];
 }
 
 /** What the evaluate op reports; the numbers follow gensim 4.2's evaluate_word_analogies / evaluate_word_pairs. */

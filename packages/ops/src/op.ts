@@ -57,6 +57,8 @@ export interface ProgressUpdate {
   metrics?: Record<string, number | string>;
   /** A line for the log. */
   message?: string;
+  /** The iteration (pass, epoch) this update belongs to, 1-based, for iterative ops. */
+  iteration?: number;
 }
 
 export interface OpContext {

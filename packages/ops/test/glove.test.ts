@@ -316,7 +316,10 @@ test('the glove op is registered, reports progress each iteration and returns th
     assert.type(e.metrics!.cost, 'number');
     assert.type(e.metrics!.seconds, 'number');
   }
-  assert.match(logs[0]!, /^iter: 001, cost: 0\.\d+/);
+  assert.equal(its.map((e) => e.iteration), [1, 2, 3]);
+  // Each iteration's update carries GloVe's log line as its message (printed once).
+  assert.match(its[0]!.message!, /^iter: 001, cost: 0\.\d+/);
+  assert.not.ok(logs.some((l) => l.startsWith('iter:')));
   // cancellation between iterations
   const ac = new AbortController();
   ac.abort(new Error('stop'));

@@ -59,7 +59,7 @@ for (const backend of ['typescript', 'gpu'] as const) {
       assert.is(items.length, 19, `gensim cases with restrict_vocab ${rv}`);
       assert.is(items.filter((x) => x.missing).length, 1);
       let compared = 0;
-      const res = await nearestNeighbors(v, items.map((x) => x.word), { k: 10, backend, restrict_vocab: rv ?? undefined });
+      const res = await nearestNeighbors(v, items.map((x) => x.word), { k: 10, backend, restrict_vocab: rv ?? undefined, case_insensitive: false });
       assert.is(res.queries.length, items.length);
       assert.ok(backend === 'gpu' ? res.backend.startsWith('gpu.js:') : res.backend === 'typescript', res.backend);
       items.forEach((it, i) => {
@@ -149,7 +149,7 @@ test('knn op: registered, reports missing words and the backend', async () => {
   assert.is(findOperator('knn'), knnOp);
   const v = await vectorsP;
   const logs: string[] = [];
-  const r = (await knnOp.run({ vectors: v }, { words: ['France', 'zzzz-unknown', 'war'], k: 3, backend: 'typescript' }, standaloneContext({ log: (m) => logs.push(m) }))) as NeighborsResult;
+  const r = (await knnOp.run({ vectors: v }, { words: ['France', 'zzzz-unknown', 'war'], k: 3, backend: 'typescript', case_insensitive: false }, standaloneContext({ log: (m) => logs.push(m) }))) as NeighborsResult;
   assert.is(r.backend, 'typescript');
   assert.is(r.queries.length, 3);
   assert.is(r.queries[1]!.missing, true);
@@ -157,6 +157,23 @@ test('knn op: registered, reports missing words and the backend', async () => {
   const ref = REF.knn.find((x) => x.word === 'France' && x.restrict_vocab === null)!;
   assert.equal(r.queries[0]!.neighbors.map((n) => n.word), ref.neighbors!.slice(0, 3).map((n) => n[0]));
   assert.match(logs.join('\n'), /zzzz-unknown/);
+});
+
+test('knn op: query words match case-insensitively by default, the most frequent spelling winning', async () => {
+  const v = await vectorsP;
+  assert.ok(v.id('The') > v.id('the') && v.id('the') >= 0);
+  const run = async (words: string[], case_insensitive: boolean) =>
+    (await knnOp.run({ vectors: v }, { words, k: 3, backend: 'typescript', case_insensitive }, standaloneContext())) as NeighborsResult;
+  const folded = await run(['The', 'THE', 'the'], true);
+  assert.is(folded.queries[0]!.match, 'the');
+  assert.is(folded.queries[1]!.match, 'the');
+  assert.is(folded.queries[2]!.match, undefined);
+  assert.equal(folded.queries[0]!.neighbors, folded.queries[2]!.neighbors);
+  const exact = await run(['The', 'THE'], false);
+  assert.is(exact.queries[0]!.match, undefined);
+  assert.not.equal(exact.queries[0]!.neighbors, folded.queries[2]!.neighbors);
+  assert.is(exact.queries[1]!.missing, true);
+  assert.is(knnOp.params.case_insensitive!.default, true);
 });
 
 test.run();

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { readVectors } from '../src/io/vectors.js';
 import { knnGraph } from '../src/knn-graph/index.js';
 import { chineseWhispers } from '../src/chinese-whispers/index.js';
-import { pca2, reportOp } from '../src/report/index.js';
+import { clusterReportHtml, pca2, reportOp } from '../src/report/index.js';
 import type { ClustersArtifact } from '../src/artifacts.js';
 import { standaloneContext } from '../src/op.js';
 import { Embeddings } from '@wordloom/core';
@@ -50,6 +50,18 @@ test('pca2: recovers the dominant directions of a stretched cloud', () => {
     cy += p.y[i]! * (((i * 53) % 103) / 103 - 0.5);
   }
   assert.ok(Math.abs(cx) > 10 && Math.abs(cy) > 1, `${cx} ${cy}`);
+});
+
+test('report: the page says when it lists part of the clusters, members or words', async () => {
+  const v = await readVectors(dataPath('fixtures/wt2-sg-d20-300.txt'));
+  const c = chineseWhispers(await knnGraph(v, { n: 8, mode: 'mutual' }), { seed: 1, min_cluster_size: 2 });
+  assert.ok(c.count > 10 && c.noise > 0, `${c.count} clusters, ${c.noise} noise`);
+  const shown = (html: string) => /<p id="shown">([^<]*)<\/p>/.exec(html)?.[1];
+  const part = shown(clusterReportHtml(c, v, { max_clusters: 5, max_members: 2, max_points: 100 }));
+  assert.is(part, `Listed: the 5 largest of ${c.count} clusters, at most 2 members each (most frequent first; … marks a cut list); the ${c.noise} noise words are not listed. Map: the 100 most frequent of 300 words.`);
+  const all = shown(clusterReportHtml(c, v, { max_clusters: 1000, max_members: 1000, max_points: 5000 }));
+  assert.is(all, `Listed: all ${c.count} clusters, every member; the ${c.noise} noise words are not listed. Map: all 300 words.`);
+  assert.is(shown(clusterReportHtml(c, undefined, { max_clusters: 1000, max_members: 1000 })), `Listed: all ${c.count} clusters, every member; the ${c.noise} noise words are not listed.`);
 });
 
 test('report: one self-contained HTML file with the words embedded', async () => {

@@ -9,10 +9,10 @@ const options: OptionSpec[] = [
   { name: 'limit', type: 'number', doc: 'cluster only the first N vectors of the file (the most frequent words)' },
   { name: 'n', alias: 'n', type: 'number', default: 10, doc: 'cw: neighbours per word in the kNN graph' },
   { name: 'min-similarity', type: 'number', doc: 'cw: drop graph edges of lower cosine similarity' },
-  { name: 'mode', type: 'string', default: 'symmetric', valueName: 'symmetric|mutual|directed', doc: 'cw: which kNN edges make the graph' },
+  { name: 'mode', type: 'string', default: 'mutual', valueName: 'mutual|symmetric|directed', doc: 'cw: which kNN edges make the graph (mutual: both words among each other\'s n; symmetric chains most words of a vectors file into one cluster)' },
   { name: 'weighting', type: 'string', default: 'top', valueName: 'top|lin|log', doc: "cw: a neighbour's vote (edge weight, / degree, / log2(1 + degree))" },
   { name: 'max-iter', type: 'number', default: 20, doc: 'cw: at most this many passes' },
-  { name: 'min-cluster-size', type: 'number', default: 1, doc: 'cw: smaller clusters are reported as noise' },
+  { name: 'min-cluster-size', type: 'number', default: 2, doc: 'cw: smaller clusters are reported as noise (2: words left alone are noise)' },
   { name: 'eps', type: 'number', doc: 'dbscan: neighbourhood radius (cosine distance 1 - cos, or euclidean)' },
   { name: 'min-samples', type: 'number', default: 5, doc: 'dbscan: points within eps (itself included) that make a core point' },
   { name: 'metric', type: 'string', default: 'cosine', valueName: 'cosine|euclidean', doc: 'dbscan: distance' },
@@ -40,6 +40,8 @@ export function formatClusters(c: ClustersArtifact, show = 10, members = 12): st
   }
   const singletons = Array.from(c.sizes).filter((s) => s === 1).length;
   const lines = [`${c.method}: ${c.labels.length} words, ${c.count} clusters (${singletons} singletons), ${c.noise} noise${c.iterations !== undefined ? `, ${c.iterations} iterations${c.converged ? '' : ' (not converged)'}` : ''}`];
+  const shown = Math.min(show, c.count);
+  if (shown < c.count) lines.push(`  the ${shown} largest of ${c.count} clusters, at most ${members} members each, most frequent first${c.noise ? '; noise words not listed' : ''}`);
   order.slice(0, show).forEach((k, r) => {
     const size = c.sizes[k]!;
     lines.push(`  ${String(k).padStart(4)} (${size})  ${lists[r]!.join(' ')}${size > lists[r]!.length ? ' ...' : ''}`);
@@ -58,8 +60,13 @@ export const clusterCommand: Command = {
     'dbscan labels points in sparse regions as noise (-1), as scikit-learn does. Clusters print largest first,',
     'members most frequent first (vectors files from GloVe are in frequency order).',
     '',
+    'The cw defaults are those of the demo pipeline (examples/wikitext2-glove.yaml): the 10 mutual nearest',
+    'neighbours of each word (an edge only when each word is among the other\'s 10), and words left alone are',
+    'noise (--min-cluster-size 2). With --mode symmetric (an edge when either word is among the other\'s',
+    'neighbours) a few frequent words join everything and one cluster holds most of the vocabulary.',
+    '',
     'examples:',
-    '  wordloom cluster out/wikitext2/vectors.txt --limit 5000 -n 10 --min-similarity 0.5 --html clusters.html',
+    '  wordloom cluster out/wikitext2/vectors.txt --limit 10000 --min-similarity 0.6 --html clusters.html',
     '  wordloom cluster vectors.txt --method dbscan --eps 0.25 --min-samples 5 --limit 5000',
   ].join('\n'),
   async main(argv) {
@@ -102,7 +109,13 @@ export const clusterCommand: Command = {
       vectors.words.forEach((w, i) => (labels[w] = c.labels[i]!));
       process.stdout.write(JSON.stringify({ method: c.method, count: c.count, noise: c.noise, sizes: Array.from(c.sizes), labels }) + '\n');
     } else {
-      process.stdout.write(formatClusters(c, a.options.show as number) + '\n');
+      const show = a.options.show as number;
+      process.stdout.write(formatClusters(c, show) + (show < c.count ? '\n  (--show N lists more clusters, --json prints every label)' : '') + '\n');
+    }
+    const largest = c.sizes.reduce((m, s) => Math.max(m, s), 0);
+    if (c.labels.length >= 100 && largest > c.labels.length / 2) {
+      const hint = method === 'cw' ? (a.options.mode === 'mutual' ? 'raise --min-similarity or lower -n' : 'use --mode mutual') : 'lower --eps';
+      process.stderr.write(`wordloom cluster: note: one cluster holds ${largest} of ${c.labels.length} words; ${hint} for smaller clusters\n`);
     }
     return 0;
   },

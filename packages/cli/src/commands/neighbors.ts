@@ -7,6 +7,7 @@ const options: OptionSpec[] = [
   { name: 'k', alias: 'k', type: 'number', default: 10, doc: 'neighbours per word' },
   { name: 'backend', type: 'string', default: 'auto', valueName: 'auto|gpu|typescript', doc: 'kernel to use' },
   { name: 'restrict-vocab', type: 'number', doc: 'only the first N words of the file are candidates' },
+  { name: 'case-sensitive', type: 'boolean', doc: 'match query words exactly (default: case-insensitive, the most frequent spelling winning, as analogy and eval)' },
   { name: 'limit', type: 'number', doc: 'read only the first N vectors of the file' },
   { name: 'json', type: 'boolean', doc: 'print JSON' },
 ];
@@ -26,6 +27,7 @@ export const neighborsCommand: Command = {
       k: a.options.k as number,
       backend: a.options.backend as 'auto' | 'gpu' | 'typescript',
       restrict_vocab: a.options['restrict-vocab'] as number | undefined,
+      case_insensitive: !a.options['case-sensitive'],
     });
     process.stdout.write((a.options.json ? JSON.stringify(res, null, 2) : formatNeighbors(res)) + '\n');
     return res.queries.every((q) => q.missing) ? 1 : 0;

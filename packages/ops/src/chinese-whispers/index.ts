@@ -139,7 +139,7 @@ export const chineseWhispersOp = defineOp<ChineseWhispersParams, ClustersArtifac
       min_cluster_size: params.min_cluster_size,
       seed: params.seed ?? ctx.seed,
       signal: ctx.signal,
-      onIteration: (it, changed) => ctx.progress({ phase: 'iteration', done: it, total: params.max_iter, unit: 'iterations', metrics: { changed } }),
+      onIteration: (it, changed) => ctx.progress({ phase: 'iteration', iteration: it, done: it, total: params.max_iter, unit: 'iterations', metrics: { changed } }),
     });
     if (!c.converged) ctx.log(`labels still changed after max_iter = ${params.max_iter} passes`);
     ctx.progress({ phase: 'done', metrics: { clusters: c.count, largest: c.sizes[0] ?? 0, singletons: c.sizes.filter((s) => s === 1).length, iterations: c.iterations ?? 0 } });

@@ -78,8 +78,9 @@ export async function trainClassifier(params: Partial<ClassifyParams>, ctx: OpCo
   }
   if (p.output) {
     const file = isAbsolute(p.output) ? p.output : resolve(ctx.baseDir, p.output);
-    ctx.progress({ phase: 'saving', message: file });
+    ctx.progress({ phase: 'saving' });
     await res.model.save(file);
+    ctx.log(`wrote ${file}`);
     res.files.push(file);
   }
   return res;
@@ -155,7 +156,7 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
             epN += r.examples;
             processed += task.to - task.from;
             const secs = (performance.now() - t0) / 1000;
-            ctx.progress({ phase: 'training', done: processed, total, unit: 'examples', metrics: { epoch: ep, loss: round(epLoss / Math.max(1, epN), 4), 'sentences/s': Math.round(processed / secs) } });
+            ctx.progress({ phase: 'training', iteration: ep, done: processed, total, unit: 'examples', metrics: { epoch: ep, loss: round(epLoss / Math.max(1, epN), 4), 'sentences/s': Math.round(processed / secs) } });
             return r;
           }),
         );

@@ -15,7 +15,7 @@ import { okVocab } from './vocab.js';
 export { evaluateAnalogies, evaluateAnalogiesText, parseAnalogies, rankAnalogies, ANALOGY_METHODS, type AnalogyMethod, type AnalogyOptions, type AnalogyResult, type AnalogyQuestions, type AnalogySectionResult } from './analogy.js';
 export { evaluateWordPairs, evaluateWordPairsText, wordSimilarity, type PairsOptions, type PairsResult } from './pairs.js';
 export { pearson, spearman, rankAverage } from './stats.js';
-export { okVocab, type OkVocab } from './vocab.js';
+export { okVocab, lookupWords, type OkVocab } from './vocab.js';
 
 export interface EvaluateParams {
   analogies?: string[];
@@ -58,13 +58,14 @@ export async function evaluateVectors(vectors: Embeddings, o: EvaluateOptions): 
   if (analogies.length) {
     out.analogy = [];
     for (const file of analogies) {
-      o.progress?.({ phase: 'analogies', message: file, done: 0, total: vocab.rows, unit: 'words' });
+      // Progress counts the candidate words scanned (every question against each), not questions.
+      o.progress?.({ phase: 'analogies', message: `analogies: ${file}, each question against ${vocab.rows.toLocaleString('en-US')} candidate words` });
       const rs = await evaluateAnalogies(vectors, file, {
         methods,
         backend: o.backend,
         threads: o.threads,
         signal: o.signal,
-        onProgress: (done, total) => o.progress?.({ phase: 'analogies', done, total, unit: 'words' }),
+        onProgress: (done, total) => o.progress?.({ phase: 'analogies', done, total, unit: 'candidate words' }),
       }, vocab);
       out.analogy.push(...rs);
     }
@@ -72,7 +73,7 @@ export async function evaluateVectors(vectors: Embeddings, o: EvaluateOptions): 
   if (similarity.length) {
     out.similarity = [];
     for (const file of similarity) {
-      o.progress?.({ phase: 'similarity', message: file });
+      o.progress?.({ phase: 'similarity', message: `similarity: ${file}` });
       out.similarity.push(await evaluateWordPairs(vectors, file, {}, vocab));
     }
   }

@@ -33,3 +33,33 @@ export function okVocab(vectors: Embeddings, restrictVocab: number, caseInsensit
   }
   return { rows, index, canon, key };
 }
+
+/**
+ * The rows that query words match, by the rule every command uses: exactly when
+ * `caseInsensitive` is false; otherwise the first row (the most frequent word) whose
+ * uppercase form is the query's, as okVocab keys words (so "King" finds "king" when
+ * "king" is the more frequent spelling). -1 for a word not found. One pass over the
+ * words, stopping when every query is found.
+ */
+export function lookupWords(vectors: Embeddings, words: readonly string[], caseInsensitive: boolean): Int32Array {
+  const out = new Int32Array(words.length).fill(-1);
+  if (!caseInsensitive) {
+    words.forEach((w, i) => (out[i] = vectors.id(w)));
+    return out;
+  }
+  const want = new Map<string, number[]>();
+  words.forEach((w, i) => {
+    const k = pyUpper(w);
+    const list = want.get(k);
+    if (list) list.push(i);
+    else want.set(k, [i]);
+  });
+  let left = want.size;
+  for (let r = 0; r < vectors.size && left > 0; r++) {
+    const list = want.get(pyUpper(vectors.words[r]!));
+    if (!list || out[list[0]!]! >= 0) continue;
+    for (const i of list) out[i] = r;
+    left--;
+  }
+  return out;
+}

@@ -194,8 +194,16 @@ export async function trainGlove(
       }
       costs.push(cost);
       seconds.push(secs);
-      ctx.progress({ phase: 'iteration', done: it, total: p.max_iter, unit: 'iterations', metrics: { cost: round(cost, 6), seconds: round(secs, 3) } });
-      ctx.log(`iter: ${String(it).padStart(3, '0')}, cost: ${cost.toFixed(6)} (${secs.toFixed(2)} s)`);
+      // One update per iteration: its message is the log line (GloVe's), the rest the live status.
+      ctx.progress({
+        phase: 'iteration',
+        iteration: it,
+        done: it,
+        total: p.max_iter,
+        unit: 'iterations',
+        metrics: { cost: round(cost, 6), seconds: round(secs, 3) },
+        message: `iter: ${String(it).padStart(3, '0')}, cost: ${cost.toFixed(6)} (${secs.toFixed(2)} s)`,
+      });
       if (p.checkpoint_every > 0 && it % p.checkpoint_every === 0 && it < p.max_iter && outputs.length) {
         const emb = model.vectors(p.save, p.unk_vector);
         for (const o of outputs) {
@@ -217,10 +225,11 @@ export async function trainGlove(
 
     const embeddings = model.vectors(p.save, p.unk_vector);
     if (outputs.length) {
-      ctx.progress({ phase: 'saving', message: outputs.map((o) => o.file).join(', ') });
+      ctx.progress({ phase: 'saving' });
       for (const o of outputs) {
         await writeVectors(embeddings, o.file, o.format);
         files.push(o.file);
+        ctx.log(`wrote ${o.file} (${embeddings.size.toLocaleString('en-US')} x ${embeddings.dim} vectors, ${o.format})`);
       }
     }
     return { embeddings, costs, seconds, stopped, setupSeconds, model, files };

@@ -228,7 +228,8 @@ export const knnGraphOp = defineOp<KnnGraphParams, GraphArtifact>({
       signal: ctx.signal,
       onProgress: (done, total) => ctx.progress({ phase: 'searching', done, total, unit: 'words' }),
     });
-    ctx.progress({ phase: 'done', metrics: { nodes: g.n, edges: g.targets.length, backend: g.source ?? '' } });
+    // An undirected graph stores each edge in both rows: count it once, as the summary does.
+    ctx.progress({ phase: 'done', metrics: { nodes: g.n, [g.directed ? 'directed edges' : 'undirected edges']: g.directed ? g.targets.length : g.targets.length / 2, backend: g.source ?? '' } });
     return g;
   },
 });

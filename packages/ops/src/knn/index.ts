@@ -6,6 +6,7 @@ import { WordloomError } from '@wordloom/core';
 import { defineOp, type ParamSpecs } from '../op.js';
 import type { NeighborsResult } from '../artifacts.js';
 import { cosineTopK, unitEmbeddings, type KnnBackend } from './topk.js';
+import { lookupWords } from '../evaluate/vocab.js';
 
 export { cosineTopK, unitEmbeddings, gpuDeviceAvailable, kernelPool, type CosineTopKOptions, type TopKResult, type KnnBackend } from './topk.js';
 /** The low-level kernels (dot-product blocks, top-k merging) for ops built on them (kNN graphs...). */
@@ -17,6 +18,7 @@ export interface KnnParams {
   k: number;
   backend: KnnBackend;
   restrict_vocab?: number;
+  case_insensitive: boolean;
 }
 
 export const knnParams: ParamSpecs = {
@@ -24,19 +26,20 @@ export const knnParams: ParamSpecs = {
   k: { type: 'int', default: 10, min: 1, doc: 'neighbours per query word (the word itself is never its own neighbour)' },
   backend: { type: 'enum', values: ['auto', 'gpu', 'typescript'], default: 'auto', doc: "kernel: gpu.js ('gpu'), plain TypeScript, or 'auto' (gpu.js when it finds a GPU, else TypeScript)" },
   restrict_vocab: { type: 'int', optional: true, min: 1, doc: 'only the first N words of the vectors (the most frequent) are candidate neighbours, as gensim restrict_vocab' },
+  case_insensitive: { type: 'boolean', default: true, doc: 'a query word matches the most frequent word that is the same when uppercased (as evaluate matches words); false: exact match only' },
 };
 
 /** Neighbours of `words` in `vectors` (the function behind the knn op). */
 export async function nearestNeighbors(
   vectors: Embeddings,
   words: readonly string[],
-  p: { k?: number; backend?: KnnBackend; restrict_vocab?: number; threads?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  p: { k?: number; backend?: KnnBackend; restrict_vocab?: number; case_insensitive?: boolean; threads?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<NeighborsResult> {
   const unit = unitEmbeddings(vectors);
   const rows: number[] = [];
   const slot: number[] = [];
-  for (const w of words) {
-    const id = vectors.id(w);
+  const found = lookupWords(vectors, words, p.case_insensitive ?? true);
+  for (const id of found) {
     slot.push(id < 0 ? -1 : rows.length);
     if (id >= 0) rows.push(id);
   }
@@ -53,13 +56,14 @@ export async function nearestNeighbors(
     queries: words.map((word, i) => {
       const s = slot[i]!;
       if (s < 0) return { word, neighbors: [], missing: true };
+      const matched = vectors.words[found[i]!]!;
       const neighbors = [];
       for (let j = 0; j < k; j++) {
         const row = r.indices[s * k + j]!;
         if (row < 0) break;
         neighbors.push({ word: vectors.words[row]!, similarity: r.scores[s * k + j]! });
       }
-      return { word, neighbors };
+      return matched === word ? { word, neighbors } : { word, match: matched, neighbors };
     }),
   };
 }

@@ -123,6 +123,7 @@ export function clusterReportHtml(c: ClustersArtifact, vectors: Embeddings | und
     }
   }
   const singletons = Array.from(c.sizes).filter((s) => s === 1).length;
+  const shown = reportCoverage(c, clusters.length, maxMembers, points?.w.length);
   const data = {
     title: o.title ?? 'word clusters',
     method: c.method,
@@ -143,7 +144,8 @@ export function clusterReportHtml(c: ClustersArtifact, vectors: Embeddings | und
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 20px; color: #222; }
 h1 { font-size: 20px; margin: 0 0 4px; }
-#summary { color: #555; margin: 0 0 12px; }
+#summary { color: #555; margin: 0 0 4px; }
+#shown { color: #555; margin: 0 0 12px; font-size: 13px; }
 #map { border: 1px solid #ddd; background: #fff; }
 #map circle { stroke: none; }
 #map circle.dim { opacity: 0.08; }
@@ -158,6 +160,7 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 <body>
 <h1 id="title"></h1>
 <p id="summary"></p>
+<p id="shown">${esc(shown)}</p>
 <svg id="map" width="900" height="640" viewBox="0 0 900 640" xmlns="http://www.w3.org/2000/svg"></svg>
 <div id="tip"></div>
 <h2>Clusters</h2>
@@ -233,6 +236,22 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 `;
 }
 
+/**
+ * What the page shows of the clustering, in words: which clusters are listed, how
+ * many members of each, and which words are on the map, saying when it is a part.
+ */
+export function reportCoverage(c: ClustersArtifact, listed: number, maxMembers: number, mapped: number | undefined): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const largest = c.sizes.reduce((m, s) => Math.max(m, s), 0);
+  const parts: string[] = [];
+  parts.push(listed < c.count ? `Listed: the ${n(listed)} largest of ${n(c.count)} clusters` : `Listed: all ${n(c.count)} clusters`);
+  parts[0] += largest > maxMembers ? `, at most ${n(maxMembers)} members each (most frequent first; … marks a cut list)` : ', every member';
+  if (c.noise > 0) parts[0] += `; the ${n(c.noise)} noise words are not listed`;
+  parts[0] += '.';
+  if (mapped !== undefined) parts.push(mapped < c.labels.length ? `Map: the ${n(mapped)} most frequent of ${n(c.labels.length)} words.` : `Map: all ${n(mapped)} words.`);
+  return parts.join(' ');
+}
+
 /** Write the report to `file` (atomically). */
 export async function writeClusterReport(file: string, c: ClustersArtifact, vectors: Embeddings | undefined, o: ReportOptions = {}): Promise<void> {
   const html = clusterReportHtml(c, vectors, o);
@@ -270,8 +289,9 @@ export const reportOp = defineOp<ReportParams, ClustersArtifact>({
     let v = (inputs.vectors as Embeddings | undefined) ?? c.vectors;
     if (v && v.size > c.labels.length) v = v.head(c.labels.length);
     const file = resolve(ctx.baseDir, params.output);
-    ctx.progress({ phase: 'writing', message: `writing ${file}` });
+    ctx.progress({ phase: 'writing' });
     await writeClusterReport(file, c, v, { title: params.title ?? ctx.node, max_clusters: params.max_clusters, max_members: params.max_members, max_points: params.max_points });
+    ctx.log(`wrote ${file}`);
     ctx.progress({ phase: 'done', metrics: { clusters: c.count, file } });
     return { ...c, report: file };
   },

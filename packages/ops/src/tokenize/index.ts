@@ -4,12 +4,12 @@ import { tokenize, type TokenizeParams } from './tokenize.js';
 import { tokenizeParams } from './params.js';
 
 export { tokenize, tokenizeDefaults } from './tokenize.js';
-export { tokenizeParams, type TokenizeParams } from './params.js';
+export { tokenizeParams, WORDS_PATTERN, type TokenizeParams } from './params.js';
 export { readLines } from './source.js';
 
 export const tokenizeOp = defineOp<TokenizeParams, TokenStream>({
   name: 'tokenize',
-  summary: 'Stream a corpus (files, globs, .gz, stdin) as chunks of token ids; a line is a document.',
+  summary: 'Stream a corpus (files, globs, .gz, stdin) as chunks of token ids; a line is a document (or a paragraph, or a file).',
   params: tokenizeParams,
   inputs: {},
   output: 'tokens',

@@ -3,7 +3,8 @@
  *
  * Default tokenization is GloVe's: tokens are separated by space, tab and newline;
  * carriage returns are ignored; each line is a document (DOC_END follows it) and no
- * context window crosses it. Text is read in blocks with backpressure and never held
+ * context window crosses it (param `document`: or a paragraph, ended by a blank line,
+ * or a whole file). Text is read in blocks with backpressure and never held
  * whole; ids are recorded as they are produced so that later consumers replay them
  * instead of reading the text again.
  */
@@ -16,12 +17,12 @@ import { expandGlobs } from '../io/glob.js';
 import { readLines } from './source.js';
 import { IdSpool } from './spool.js';
 import type { TokenizeParams } from './params.js';
-import { tokenizeParams } from './params.js';
+import { tokenizeParams, WORDS_PATTERN } from './params.js';
 
 export type { TokenizeParams } from './params.js';
 export { tokenizeParams } from './params.js';
 
-type Ctx = Pick<OpContext, 'progress' | 'tmpDir' | 'baseDir' | 'signal'>;
+type Ctx = Pick<OpContext, 'progress' | 'tmpDir' | 'baseDir' | 'signal'> & Partial<Pick<OpContext, 'log'>>;
 
 /** Fill in defaults for params given from code. */
 export function tokenizeDefaults(p: Omit<Partial<TokenizeParams>, 'input'> & { input: string[] | string }): TokenizeParams {
@@ -38,9 +39,20 @@ class LineTokenizer {
   private readonly replace?: Map<string, string>;
 
   constructor(private readonly p: TokenizeParams) {
-    if (p.pattern !== undefined) {
+    if (p.preset !== undefined && p.pattern !== undefined) {
+      throw new WordloomError('E_PARAM', `both preset "${p.preset}" and a pattern are given`, { param: 'pattern' }, 'keep one: the preset is a ready-made pattern');
+    }
+    if (p.preset !== undefined && p.preset !== 'words') {
+      throw new WordloomError('E_PARAM', `unknown preset "${String(p.preset)}"`, { param: 'preset' }, "use preset: words, or a pattern");
+    }
+    const document = p.document ?? 'line';
+    if (!['line', 'paragraph', 'file'].includes(document)) {
+      throw new WordloomError('E_PARAM', `unknown document "${String(document)}"`, { param: 'document' }, 'use line, paragraph or file');
+    }
+    const pattern = p.preset === 'words' ? WORDS_PATTERN : p.pattern;
+    if (pattern !== undefined) {
       try {
-        this.re = new RegExp(p.pattern, 'gu');
+        this.re = new RegExp(pattern, 'gu');
       } catch (e) {
         throw new WordloomError('E_PARAM', `not a valid regular expression: ${(e as Error).message}`, { param: 'pattern' }, 'use JavaScript RegExp syntax, e.g. "\\\\p{L}+|\\\\p{N}+"');
       }
@@ -59,12 +71,13 @@ class LineTokenizer {
   }
 
   /**
-   * Tokenize `text` into `dict`: call `token(id)` for every kept token (after
-   * replacement and length limits) and `docEnd()` after every line. On the default
-   * path a word already seen costs a hash and a comparison, no string allocation;
+   * Tokenize `text` (whole lines) into `dict`: call `token(id)` for every kept token
+   * (after replacement and length limits) and `lineEnd(blank)` after every line,
+   * `blank` when the line holds nothing but spaces and tabs. On the default path a
+   * word already seen costs a hash and a comparison, no string allocation;
    * replacement and length limits are decided once per dictionary id.
    */
-  run(text: string, dict: Dictionary, token: (id: number) => void, docEnd: () => void): void {
+  run(text: string, dict: Dictionary, token: (id: number) => void, lineEnd: (blank: boolean) => void): void {
     if (this.re) {
       let start = 0;
       for (;;) {
@@ -75,7 +88,7 @@ class LineTokenizer {
           const id = this.resolve(dict, dict.intern(m[0]));
           if (id >= 0) token(id);
         }
-        docEnd();
+        lineEnd(BLANK.test(line));
         if (nl < 0) break;
         start = nl + 1;
       }
@@ -84,6 +97,7 @@ class LineTokenizer {
     const n = text.length;
     let s = -1;
     let h = FNV_OFFSET;
+    let blank = true;
     for (let i = 0; i <= n; i++) {
       const c = i < n ? text.charCodeAt(i) : 10;
       if (c === 32 || c === 9 || c === 10) {
@@ -92,8 +106,12 @@ class LineTokenizer {
           if (id >= 0) token(id);
           s = -1;
         }
-        if (c === 10) docEnd();
+        if (c === 10) {
+          lineEnd(blank);
+          blank = true;
+        }
       } else {
+        blank = false;
         if (s < 0) {
           s = i;
           h = FNV_OFFSET;
@@ -151,6 +169,9 @@ async function fileSize(file: string): Promise<number> {
   }
 }
 
+/** A line with nothing but spaces and tabs (carriage returns are gone by then). */
+const BLANK = /^[ \t]*$/;
+
 function asciiLower(s: string): string {
   return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
 }
@@ -167,7 +188,7 @@ function codePoints(s: string): number {
 class CorpusTokenStream implements TokenStream {
   readonly dictionary = new Dictionary();
   readonly sources: string[];
-  readonly stats = { tokens: 0, documents: 0, bytes: 0, complete: false };
+  readonly stats: { tokens: number; documents: number; bytes: number; complete: boolean; seconds?: number } = { tokens: 0, documents: 0, bytes: 0, complete: false };
   private spool?: IdSpool;
   private firstPass?: Promise<void>;
   private readonly tokenizer: LineTokenizer;
@@ -300,12 +321,14 @@ class CorpusTokenStream implements TokenStream {
         metrics: { tokens: tokens + chunkTokens, 'tokens/s': secs > 0 ? Math.round((tokens + chunkTokens) / secs) : 0, words: dict.size },
       });
     };
+    // Where a document ends: every line, a blank line, or the end of a file.
+    const document = p.document ?? 'line';
+    const onLineEnd = document === 'line' ? onDocEnd : document === 'paragraph' ? (blank: boolean) => blank && onDocEnd() : () => {};
     for (const file of this.sources) {
       let base = bytesNow;
       for await (const block of readLines(file, p.invalid_utf8 === 'replace', signal ?? this.ctx.signal)) {
         bytesNow = base + block.bytesRead;
-        this.tokenizer.run(this.tokenizer.prepare(block.text), dict, onToken, onDocEnd);
-        onDocEnd(); // a block always ends at a line end
+        this.tokenizer.run(this.tokenizer.prepare(block.text), dict, onToken, onLineEnd);
         for (const c of ready) {
           await spool.add(c);
           yield c;
@@ -324,7 +347,12 @@ class CorpusTokenStream implements TokenStream {
     this.stats.tokens = tokens;
     this.stats.documents = docs;
     this.stats.bytes = bytesNow;
+    this.stats.seconds = (performance.now() - t0) / 1000;
     report(true);
+    if (tokens > 0) {
+      const n = (x: number) => x.toLocaleString('en-US');
+      this.ctx.log?.(`read ${n(tokens)} tokens, ${n(docs)} documents, ${n(dict.size)} distinct words (${(bytesNow / 1048576).toFixed(1)} MB) in ${this.stats.seconds.toFixed(1)} s`);
+    }
     if (tokens === 0) {
       throw new WordloomError('E_INPUT', `the corpus has no tokens (${this.sources.join(', ')})`, { file: this.sources[0] }, 'check that the files are not empty and that min_length/max_length/pattern do not drop every token');
     }

@@ -25,7 +25,11 @@ export const vocabOp = defineOp<VocabParams, Vocab>({
       vocab = await buildVocab(tokens, params, ctx);
     }
     ctx.progress({ phase: 'done', metrics: { words: vocab.size, tokens: vocab.totalCount() } });
-    if (params.output) await writeVocabFile(vocab, resolve(ctx.baseDir, params.output));
+    if (params.output) {
+      const file = resolve(ctx.baseDir, params.output);
+      await writeVocabFile(vocab, file);
+      ctx.log(`wrote ${file} (${vocab.size.toLocaleString('en-US')} words)`);
+    }
     return vocab;
   },
 });
