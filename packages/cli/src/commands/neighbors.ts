@@ -2,6 +2,7 @@ import { readVectors, nearestNeighbors } from '@wordloom/ops';
 import { parseArgs, type OptionSpec } from '../args.js';
 import { formatNeighbors } from '../format.js';
 import type { Command } from './types.js';
+import { interruptSignal } from '../interrupt.js';
 
 const options: OptionSpec[] = [
   { name: 'k', alias: 'k', type: 'number', default: 10, doc: 'neighbours per word' },
@@ -26,6 +27,8 @@ export const neighborsCommand: Command = {
       k: a.options.k as number,
       backend: a.options.backend as 'auto' | 'gpu' | 'typescript',
       restrict_vocab: a.options['restrict-vocab'] as number | undefined,
+      signal: interruptSignal(),
+      onNote: (m) => process.stderr.write(`note: ${m}\n`),
     });
     process.stdout.write((a.options.json ? JSON.stringify(res, null, 2) : formatNeighbors(res)) + '\n');
     return res.queries.every((q) => q.missing) ? 1 : 0;

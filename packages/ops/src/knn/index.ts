@@ -7,7 +7,7 @@ import { defineOp, type ParamSpecs } from '../op.js';
 import type { NeighborsResult } from '../artifacts.js';
 import { cosineTopK, unitEmbeddings, type KnnBackend } from './topk.js';
 
-export { cosineTopK, unitEmbeddings, gpuDeviceAvailable, kernelPool, type CosineTopKOptions, type TopKResult, type KnnBackend } from './topk.js';
+export { cosineTopK, unitEmbeddings, LARGE_K, gpuDeviceAvailable, kernelPool, type CosineTopKOptions, type TopKResult, type KnnBackend } from './topk.js';
 /** The low-level kernels (dot-product blocks, top-k merging) for ops built on them (kNN graphs...). */
 export * as knnKernels from './kernel.js';
 export { createGpuScorer, gpuInfo, type GpuScorer } from './gpu.js';
@@ -30,7 +30,16 @@ export const knnParams: ParamSpecs = {
 export async function nearestNeighbors(
   vectors: Embeddings,
   words: readonly string[],
-  p: { k?: number; backend?: KnnBackend; restrict_vocab?: number; threads?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  p: {
+    k?: number;
+    backend?: KnnBackend;
+    restrict_vocab?: number;
+    threads?: number;
+    signal?: AbortSignal;
+    onProgress?: (done: number, total: number) => void;
+    /** Told when k is more than the candidate words (the lists then hold them all). */
+    onNote?: (message: string) => void;
+  },
 ): Promise<NeighborsResult> {
   const unit = unitEmbeddings(vectors);
   const rows: number[] = [];
@@ -40,8 +49,12 @@ export async function nearestNeighbors(
     slot.push(id < 0 ? -1 : rows.length);
     if (id >= 0) rows.push(id);
   }
-  const k = p.k ?? 10;
-  const r = await cosineTopK(unit, Int32Array.from(rows), k, {
+  const asked = p.k ?? 10;
+  const candidates = Math.min(p.restrict_vocab ?? vectors.size, vectors.size);
+  if (Number.isInteger(asked) && asked > candidates - 1 && rows.length > 0) {
+    p.onNote?.(`k ${asked} is more than the ${candidates - 1} other words${candidates < vectors.size ? ` of the first ${candidates}` : ''}: listing them all`);
+  }
+  const r = await cosineTopK(unit, Int32Array.from(rows), asked, {
     backend: p.backend,
     rows: p.restrict_vocab,
     threads: p.threads,
@@ -54,6 +67,7 @@ export async function nearestNeighbors(
       const s = slot[i]!;
       if (s < 0) return { word, neighbors: [], missing: true };
       const neighbors = [];
+      const k = r.k;
       for (let j = 0; j < k; j++) {
         const row = r.indices[s * k + j]!;
         if (row < 0) break;
@@ -79,6 +93,7 @@ export const knnOp = defineOp<KnnParams, NeighborsResult>({
       threads: ctx.threads,
       signal: ctx.signal,
       onProgress: (done, total) => ctx.progress({ phase: 'searching', done, total, unit: 'words' }),
+      onNote: (m) => ctx.log(m),
     });
     const missing = res.queries.filter((q) => q.missing).map((q) => q.word);
     if (missing.length) ctx.log(`not in the vectors: ${missing.map((w) => JSON.stringify(w)).join(', ')}`);

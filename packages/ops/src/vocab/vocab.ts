@@ -21,7 +21,7 @@ export const vocabParams: ParamSpecs = {
   min_count: { type: 'int', default: 1, min: 1, doc: 'drop words seen fewer times (GloVe vocab_count -min-count)' },
   max_size: { type: 'int', default: 0, min: 0, doc: 'keep at most this many words, most frequent first; 0 = no limit (-max-vocab)' },
   file: { type: 'path', optional: true, mustExist: true, doc: 'read this GloVe vocab.txt ("word count" lines) instead of counting the corpus' },
-  output: { type: 'path', optional: true, doc: 'also write the vocabulary as GloVe vocab.txt' },
+  output: { type: 'path', optional: true, output: true, doc: 'also write the vocabulary as GloVe vocab.txt' },
 };
 
 /** Count every dictionary id of a token stream (one pass). */
