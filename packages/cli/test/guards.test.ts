@@ -1,9 +1,10 @@
 /** Commands given inputs that used to hang or crash with a stack trace. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClassifierModel } from '@wordloom/ops';
 import { wordloom, repoPath } from './helpers.js';
 
 const VEC = repoPath('data/fixtures/wt2-sg-d20-300.txt');
@@ -46,6 +47,42 @@ test('outputs that cannot be written are refused before the work starts', () => 
       assert.not.match(k.err, /training/);
       assert.ok(Date.now() - t0 < 10_000);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('no exit 0 with a wrong answer: empty analogy file, NaN score, NaN classifier, examples without words', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wordloom-wrong-'));
+  try {
+    const q = join(dir, 'q.txt');
+    writeFileSync(q, ': capitals\nparis france\n');
+    const a = wordloom(['eval', VEC, '--analogies', q]);
+    assert.is(a.code, 1, a.out);
+    assert.match(a.err, /q\.txt: no analogy question/);
+    assert.not.match(a.out, /0\.00%/);
+
+    const p = join(dir, 'p.tsv');
+    writeFileSync(p, 'the\tcity\t3\nof\tand\tNaN\nin\tthe\t2\n');
+    const s = wordloom(['eval', VEC, '--similarity', p]);
+    assert.is(s.code, 1, s.out);
+    assert.match(s.err, /p\.tsv:2: the score "NaN" is not a finite number/);
+
+    const train = join(dir, 'train.txt');
+    writeFileSync(train, '__label__a\n__label__b\n__label__a __label__b\n');
+    const model = join(dir, 'm.bin');
+    const t = wordloom(['classify', 'train', train, '--output', model, '--threads', '1']);
+    assert.is(t.code, 1, t.out);
+    assert.match(t.err, /train\.txt:1, .*none of the 3 training examples has a word to learn from/);
+    assert.not.ok(existsSync(model));
+
+    const nan = new ClassifierModel(['good', 'bad'], ['pos', 'neg'], 2, 1, 0, '__label__');
+    nan.input.set([NaN, 0, 0, 1]);
+    await nan.save(model);
+    const pr = wordloom(['classify', 'predict', model, '-'], { input: 'good movie\n' });
+    assert.is(pr.code, 1, pr.out);
+    assert.match(pr.err, /the input vector of word "good" holds NaN/);
+    assert.is(pr.out, '');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,7 +10,11 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Embeddings, Rng, WordloomError } from '@wordloom/core';
 import {
+  ClassifierModel,
   cosineTopK,
+  evaluateAnalogiesText,
+  evaluateWordPairsText,
+  fitClassifier,
   knnGraph,
   LARGE_K,
   nearestNeighbors,
@@ -174,6 +178,67 @@ test('glove: cancelling stops the iteration in progress, not at its end', async 
   const iteration = Math.min(...secs) * 1000;
   assert.is(secs.length, 2);
   assert.ok(took < iteration / 2, `stopped ${took.toFixed(0)} ms after the abort; an iteration takes ${iteration.toFixed(0)} ms`);
+});
+
+test('analogies: a file with no question that can be asked is an error, not 0.00% (0/0)', async () => {
+  const v = await readVectors(TXT);
+  const none = (text: string) => evaluateAnalogiesText(v, text, 'q.txt', { methods: ['3CosAdd'] });
+  await rejects(none(': s\nthe city\nof and in the way\n'), (e) => {
+    assert.is(e.where.file, 'q.txt');
+    assert.match(e.message, /no analogy question: no line is four words "a b c d" \(2 other lines\)/);
+  });
+  await rejects(none(': s\nqqq rrr sss ttt\n'), (e) => assert.match(e.message, /all 1 have a word outside the 300 words evaluated/));
+  // one question left: a result, with the invalid lines counted
+  const [r] = await none(': s\nthe city\nthe of the of\n');
+  assert.is(r!.total, 1);
+  assert.is(r!.invalid, 1);
+});
+
+test('word pairs: a NaN or infinite score names its line instead of giving Spearman NaN', async () => {
+  const v = await readVectors(TXT);
+  for (const bad of ['nan', 'inf', '-Infinity']) {
+    await rejects(Promise.resolve().then(() => evaluateWordPairsText(v, `# pairs\nthe\tcity\t3\nof\tand\t${bad}\nin\tthe\t2\n`, 'p.tsv')), (e) => {
+      assert.is(e.where.file, 'p.tsv');
+      assert.is(e.where.line, 3);
+      assert.match(e.message, /is not a finite number/);
+    });
+  }
+  const ok = evaluateWordPairsText(v, 'the\tcity\t3\nof\tand\t7\nin\tthe\t2\nbad line\nof\tin\tseven\n', 'p.tsv');
+  assert.ok(Number.isFinite(ok.spearman));
+  assert.is(ok.invalid, 2);
+  // equal scores: no correlation exists
+  await rejects(Promise.resolve().then(() => evaluateWordPairsText(v, 'the\tcity\t3\nof\tand\t3\nin\tthe\t3\n', 'p.tsv')), (e) => assert.match(e.message, /all 3 usable pairs have the same score/));
+});
+
+test('classifier: a model whose weights hold NaN is refused at load and at predict, not an empty prediction', async () => {
+  const t = tempDir();
+  try {
+    const m = new ClassifierModel(['good', 'bad'], ['pos', 'neg'], 2, 1, 0, '__label__');
+    m.input.set([1, 0, 0, 1]);
+    m.output.set([1, 0, NaN, 1]);
+    assert.throws(() => m.predict('good'), /NaN probabilities/);
+    const file = join(t.dir, 'm.bin');
+    await m.save(file);
+    await rejects(ClassifierModel.load(file), (e) => {
+      assert.is(e.where.file, file);
+      assert.match(e.message, /the output vector of label "neg" holds NaN/);
+    });
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('classifier: training on examples with labels and no words is an error; some of them a warning with the count', async () => {
+  const ex = (tokens: string[], label: string, line: number) => ({ tokens, labels: [label], file: 'in.txt', line });
+  await rejects(fitClassifier([ex([], 'a', 1), ex([], 'b', 2)], { epoch: 1, threads: 1 }), (e) => {
+    assert.is(e.where.file, 'in.txt');
+    assert.is(e.where.line, 1);
+    assert.match(e.message, /none of the 2 training examples has a word to learn from; the first, line 1: it has labels and no words/);
+  });
+  const logs: string[] = [];
+  const r = await fitClassifier([ex(['x', 'y'], 'a', 1), ex([], 'b', 2), ex(['y', 'z'], 'b', 3)], { epoch: 2, threads: 1 }, standaloneContext({ log: (m) => logs.push(m) }));
+  assert.ok(r.train.losses.every((l) => l > 0));
+  assert.equal(logs.filter((l) => l.startsWith('warning:')), ['warning: 1 of 3 training examples have no word to learn from and are skipped (the first: in.txt:2, it has labels and no words)']);
 });
 
 test.run();

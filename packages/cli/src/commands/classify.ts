@@ -72,7 +72,7 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
     signal: interruptSignal(),
     threads: o.threads as number,
     seed: o.seed as number,
-    log: (m) => { if (!quiet) process.stderr.write(`${m}\n`); },
+    log: (m) => { if (!quiet || m.startsWith('warning:')) process.stderr.write(`${m}\n`); },
     progress: (u) => {
       if (quiet || u.phase !== 'training') return;
       const now = Date.now();
