@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { removeTemporariesSync } from '@wordloom/ops';
 import { main } from './main.js';
-import { installInterrupts, interruptExitCode } from './interrupt.js';
+import { interruptExitCode } from './interrupt.js';
 
-installInterrupts();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

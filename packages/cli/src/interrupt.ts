@@ -29,7 +29,7 @@ export function interruptExitCode(): number | undefined {
   return received ? 128 + SIGNALS[received] : undefined;
 }
 
-/** Handle SIGINT and SIGTERM as the module comment says (the bin calls this; tests calling main() do not). */
+/** Handle SIGINT and SIGTERM as the module comment says (main() calls it for the commands that are `interruptible`). */
 export function installInterrupts(stderr: NodeJS.WritableStream = process.stderr): void {
   if (installed) return;
   installed = true;

@@ -12,7 +12,7 @@ import { analogyCommand } from './commands/analogy.js';
 import { evalCommand } from './commands/eval.js';
 import { classifyCommand } from './commands/classify.js';
 import { clusterCommand } from './commands/cluster.js';
-import { interruptExitCode } from './interrupt.js';
+import { installInterrupts, interruptExitCode } from './interrupt.js';
 
 export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, opsCommand];
 
@@ -63,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wordloom: unknown command "${name}"\n\n${mainHelp()}\n`);
     return 2;
   }
+  if (cmd.interruptible) installInterrupts();
   try {
     const self = bind(cmd);
     const code = await cmd.main.call(self, rest);

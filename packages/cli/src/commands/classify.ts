@@ -154,6 +154,7 @@ const USAGE: Record<string, string> = {
 };
 
 export const classifyCommand: Command = {
+  interruptible: true,
   name: 'classify',
   usage: 'wordloom classify train|test|predict ...',
   summary: 'Train a fastText-style text classifier (sparse + dense routed optimizer, Hogwild workers), test it (P@k, R@k), predict labels.',

@@ -50,6 +50,7 @@ export function formatClusters(c: ClustersArtifact, show = 10, members = 12): st
 }
 
 export const clusterCommand: Command = {
+  interruptible: true,
   name: 'cluster',
   usage: 'wordloom cluster <vectors> [--method cw|dbscan] [-n 10] [--eps 0.3] [--html FILE]',
   summary: 'Cluster the words of a vectors file without choosing k: Chinese Whispers on the kNN graph, or DBSCAN with noise.',

@@ -23,6 +23,7 @@ const options: OptionSpec[] = [
 ];
 
 export const evalCommand: Command = {
+  interruptible: true,
   name: 'eval',
   usage: 'wordloom eval <vectors> [--analogies file] [--similarity file ...]',
   summary: 'Analogy accuracy and word-similarity correlation of a vectors file, as gensim computes them.',

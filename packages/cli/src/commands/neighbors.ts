@@ -13,6 +13,7 @@ const options: OptionSpec[] = [
 ];
 
 export const neighborsCommand: Command = {
+  interruptible: true,
   name: 'neighbors',
   usage: 'wordloom neighbors <vectors> <word> [word ...] [-k 10]',
   summary: 'Nearest neighbours by cosine similarity in a vectors file (GloVe text, word2vec text/binary, .vec).',

@@ -14,6 +14,7 @@ const options: OptionSpec[] = [
 ];
 
 export const runCommand: Command = {
+  interruptible: true,
   name: 'run',
   usage: 'wordloom run <pipeline.yaml|json> [--set node.param=value ...]',
   summary: 'Validate and run a pipeline, with live progress and a summary at the end.',

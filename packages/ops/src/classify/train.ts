@@ -151,7 +151,8 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
           dim: model.dim, nLabels: model.labels.length, batch: p.batch, baseLrs, linear: p.lr_schedule === 'linear', counter, total,
         };
         tasks.push(
-          (pool.run(task) as Promise<TrainResult>).then((r) => {
+          // Cancelling stops the running chunks too (their workers end; the shared weights are dropped anyway).
+          (pool.run(task, { signal: ctx.signal }) as Promise<TrainResult>).then((r) => {
             epLoss += r.loss;
             epN += r.examples;
             processed += task.to - task.from;
@@ -161,7 +162,12 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
           }),
         );
       }
-      await Promise.all(tasks);
+      try {
+        await Promise.all(tasks);
+      } catch (e) {
+        if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new WordloomError('E_STATE', 'classify training was cancelled', { node: ctx.node });
+        throw e;
+      }
       const loss = epLoss / Math.max(1, epN);
       if (!Number.isFinite(loss)) {
         throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep}: the loss became ${loss}`, { node: ctx.node, param: 'lr' }, `lower lr (now ${p.lr})`);

@@ -10,7 +10,8 @@
  *   (their rows): the five best by 3CosAdd (most_similar(positive=[b, c],
  *   negative=[a])) or 3CosMul (most_similar_cosmul), and the first of those whose
  *   key is not a, b or c is the prediction (if all five are, the last one is);
- * - accuracy = correct / (correct + incorrect), per section and in total.
+ * - accuracy = correct / (correct + incorrect), per section and in total; a file
+ *   with no question that can be answered is an error (gensim reports 0.0).
  *
  * The arg-max runs on the knn kernels: the cosines of the few distinct question
  * words with every restricted row are one blocked matrix product, and each
@@ -48,7 +49,7 @@ export interface AnalogySectionResult {
 export interface AnalogyResult {
   file: string;
   method: AnalogyMethod;
-  /** gensim's "Total accuracy": correct / (correct + incorrect) over all sections (0 when none). */
+  /** gensim's "Total accuracy": correct / (correct + incorrect) over all sections (a file where no question can be answered is an error, not 0/0). */
   accuracy: number;
   correct: number;
   /** Questions answered (all four words in vocabulary). */

@@ -4,6 +4,9 @@
  * lines are skipped as invalid); pairs with a word outside the restricted
  * vocabulary are skipped and counted in the OOV ratio; Pearson and Spearman
  * correlations between the gold scores and the cosines of the remaining pairs.
+ * Where gensim would report a NaN correlation, this is an error instead: a NaN or
+ * infinite score (naming its line), a NaN cosine, fewer than 2 pairs, or scores or
+ * cosines all equal. Invalid lines are counted (`invalid`).
  */
 import type { Embeddings } from '@wordloom/core';
 import { WordloomError } from '@wordloom/core';

@@ -21,7 +21,7 @@ export interface KnnParams {
 
 export const knnParams: ParamSpecs = {
   words: { type: 'string[]', doc: 'query words; words not in the vectors are reported as missing' },
-  k: { type: 'int', default: 10, min: 1, doc: 'neighbours per query word (the word itself is never its own neighbour)' },
+  k: { type: 'int', default: 10, min: 1, doc: 'neighbours per query word (the word itself is never its own neighbour); more than the candidate words lists them all, with a log line' },
   backend: { type: 'enum', values: ['auto', 'gpu', 'typescript'], default: 'auto', doc: "kernel: gpu.js ('gpu'), plain TypeScript, or 'auto' (gpu.js when it finds a GPU, else TypeScript)" },
   restrict_vocab: { type: 'int', optional: true, min: 1, doc: 'only the first N words of the vectors (the most frequent) are candidate neighbours, as gensim restrict_vocab' },
 };
