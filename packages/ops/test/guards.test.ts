@@ -16,6 +16,7 @@ import {
   evaluateWordPairsText,
   fitClassifier,
   knnGraph,
+  knnOp,
   LARGE_K,
   nearestNeighbors,
   outputPathProblem,
@@ -81,6 +82,11 @@ test('knn: k above the number of words is capped (with a note), in the order the
   // The sorted path (k > LARGE_K) agrees with the insertion path (k <= LARGE_K) on the lists they share.
   const short = await nearestNeighbors(v, ['the', 'city'], { k: LARGE_K });
   for (let i = 0; i < 2; i++) assert.equal(all.queries[i]!.neighbors.slice(0, LARGE_K), short.queries[i]!.neighbors);
+  // The knn op (a pipeline node with k 1e8) does the same and logs the note.
+  const logs: string[] = [];
+  const op = (await knnOp.run({ vectors: v }, { words: ['city'], k: 1e8, backend: 'auto' }, standaloneContext({ log: (m) => logs.push(m) }))) as Awaited<ReturnType<typeof nearestNeighbors>>;
+  assert.is(op.queries[0]!.neighbors.length, 299);
+  assert.ok(logs.some((l) => /k 100000000 is more than the 299 other words/.test(l)), logs.join('\n'));
   // restrict_vocab caps at the candidates it leaves
   const r = await nearestNeighbors(v, ['the'], { k: 500, restrict_vocab: 40 });
   assert.is(r.queries[0]!.neighbors.length, 39);
