@@ -67,7 +67,7 @@ async function stopMidTraining(sig: 'SIGINT' | 'SIGTERM'): Promise<void> {
     const r = await exited;
     const took = Date.now() - t0;
     assert.is(r.code, sig === 'SIGINT' ? 130 : 143, err);
-    assert.ok(took < 1500, `took ${took} ms to stop`);
+    assert.ok(took < 3000, `took ${took} ms to stop`);
     assert.match(err, /stopping/);
     assert.not.match(err, /\n\s+at /, 'no stack trace');
     assert.not.match(err, /unexpected error/);

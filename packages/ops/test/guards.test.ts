@@ -92,6 +92,23 @@ test('knn: k above the number of words is capped (with a note), in the order the
   assert.is(r.queries[0]!.neighbors.length, 39);
 });
 
+test('knn: the sorted lists of a large k equal the insertion lists over many row blocks', async () => {
+  const rows = 5000;
+  const dim = 8;
+  const rng = new Rng(5);
+  const data = new Float32Array(rows * dim);
+  for (let i = 0; i < data.length; i++) data[i] = rng.next() - 0.5;
+  const unit = unitEmbeddings(new Embeddings(Array.from({ length: rows }, (_, i) => `w${i}`), dim, data));
+  const queries = Int32Array.from({ length: 70 }, (_, i) => i * 71);
+  const long = await cosineTopK(unit, queries, LARGE_K + 1000);
+  const short = await cosineTopK(unit, queries, LARGE_K);
+  assert.is(long.k, LARGE_K + 1000);
+  for (let q = 0; q < queries.length; q++) {
+    assert.equal(Array.from(long.indices.subarray(q * long.k, q * long.k + LARGE_K)), Array.from(short.indices.subarray(q * LARGE_K, (q + 1) * LARGE_K)), `query ${q}`);
+    assert.equal(Array.from(long.scores.subarray(q * long.k, q * long.k + LARGE_K)), Array.from(short.scores.subarray(q * LARGE_K, (q + 1) * LARGE_K)), `query ${q}`);
+  }
+});
+
 test('knn: a long search with a huge k stops when its signal aborts', async () => {
   const rows = 20000;
   const dim = 16;
@@ -170,8 +187,8 @@ test('glove: cancelling stops the iteration in progress, not at its end', async 
     progress: (u) => {
       if (u.phase !== 'iteration') return;
       secs.push(Number(u.metrics!.seconds));
-      // a fifth into iteration 3
-      if (u.done === 2) setTimeout(() => ((abortedAt = performance.now()), ac.abort(new Error('stop'))), secs[1]! * 200);
+      // a tenth into iteration 3: finishing the iteration would take about 90% of one more
+      if (u.done === 2) setTimeout(() => ((abortedAt = performance.now()), ac.abort(new Error('stop'))), secs[1]! * 100);
     },
   });
   try {
@@ -181,9 +198,10 @@ test('glove: cancelling stops the iteration in progress, not at its end', async 
     assert.is((e as Error).message, 'stop');
   }
   const took = performance.now() - abortedAt;
-  const iteration = Math.min(...secs) * 1000;
+  const iteration = ((secs[0]! + secs[1]!) / 2) * 1000;
   assert.is(secs.length, 2);
-  assert.ok(took < iteration / 2, `stopped ${took.toFixed(0)} ms after the abort; an iteration takes ${iteration.toFixed(0)} ms`);
+  // The workers check between kernel calls (a quarter of this iteration each at most).
+  assert.ok(took < iteration * 0.55, `stopped ${took.toFixed(0)} ms after the abort; an iteration takes ${iteration.toFixed(0)} ms`);
 });
 
 test('analogies: a file with no question that can be asked is an error, not 0.00% (0/0)', async () => {

@@ -31,7 +31,7 @@ export interface CosineTopKOptions {
 }
 
 export interface TopKResult {
-  /** k row ids per query, best first; -1 where fewer than k candidates exist. */
+  /** k row ids per query, best first; -1 where fewer than k candidates exist (k is capped at the candidate rows). */
   indices: Int32Array;
   /** The cosines of those rows (float32); -Infinity in unused slots. */
   scores: Float32Array;
@@ -183,7 +183,8 @@ async function sortedTopK(
   for (let q0 = 0; q0 < nq; q0 += qb) {
     throwIfAborted(opts.signal);
     const n = Math.min(qb, nq - q0);
-    for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) dotBlock(qv, q0 * dim, n, e, r0, Math.min(rows, r0 + ROW_BLOCK), dim, scores, rows);
+    // dotBlock writes row r of query q at out[q * stride + r - r0]: give it the view that starts at r0.
+    for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) dotBlock(qv, q0 * dim, n, e, r0, Math.min(rows, r0 + ROW_BLOCK), dim, scores.subarray(r0), rows);
     for (let q = 0; q < n; q++) {
       const slot = q0 + q;
       const s = scores.subarray(q * rows, (q + 1) * rows);
