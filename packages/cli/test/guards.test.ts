@@ -28,6 +28,9 @@ test('a directory given as the vectors file is a clear error in every command th
       assert.match(r.err, /the vectors path is a directory, not a file/, args[0]);
       assert.not.match(r.err, /EISDIR|\n\s+at /, args[0]);
     }
+    const e = wordloom(['eval', VEC, '--analogies', dir]);
+    assert.is(e.code, 1);
+    assert.match(e.err, /the analogy questions path is a directory, not a file/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
