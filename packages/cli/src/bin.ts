@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { removeTemporariesSync } from '@wordloom/ops';
 import { main } from './main.js';
+import { interruptExitCode } from './interrupt.js';
 
 // `pnpm wordloom ...` in the repository runs the root package's script from the
 // repository root; the paths on the command line are the user's, so they resolve
@@ -15,6 +17,11 @@ if (process.env.npm_lifecycle_event === 'wordloom' && process.env.INIT_CWD) {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Stopped by a signal: whatever worker or timer is left must not keep the process.
+    if (interruptExitCode() !== undefined) {
+      removeTemporariesSync();
+      process.exit(code);
+    }
   },
   (e) => {
     process.stderr.write(`wordloom: ${(e as Error)?.stack ?? String(e)}\n`);

@@ -49,10 +49,10 @@ export function formatNeighbors(res: NeighborsResult): string {
 export function formatEvaluation(ev: EvaluationResult): string {
   const out: string[] = [];
   for (const a of ev.analogy ?? []) {
-    out.push(`analogies ${basename(a.file)}: ${a.method} ${(a.accuracy * 100).toFixed(2)}% (${a.correct}/${a.total}; ${a.skipped} skipped, out of vocabulary)`);
+    out.push(`analogies ${basename(a.file)}: ${a.method} ${(a.accuracy * 100).toFixed(2)}% (${a.correct}/${a.total}; ${a.skipped} skipped, out of vocabulary${a.invalid ? `; ${a.invalid} invalid lines skipped` : ''})`);
   }
   for (const s of ev.similarity ?? []) {
-    out.push(`similarity ${basename(s.file)}: Spearman ${s.spearman.toFixed(4)}, Pearson ${s.pearson.toFixed(4)} (${s.used}/${s.pairs} pairs, ${s.oovRatio.toFixed(1)}% out of vocabulary)`);
+    out.push(`similarity ${basename(s.file)}: Spearman ${s.spearman.toFixed(4)}, Pearson ${s.pearson.toFixed(4)} (${s.used}/${s.pairs} pairs, ${s.oovRatio.toFixed(1)}% out of vocabulary${s.invalid ? `; ${s.invalid} invalid lines skipped` : ''})`);
   }
   return out.join('\n');
 }

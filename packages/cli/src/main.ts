@@ -12,6 +12,7 @@ import { analogyCommand } from './commands/analogy.js';
 import { evalCommand } from './commands/eval.js';
 import { classifyCommand } from './commands/classify.js';
 import { clusterCommand } from './commands/cluster.js';
+import { installInterrupts, interruptExitCode } from './interrupt.js';
 
 export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, opsCommand];
 
@@ -62,10 +63,18 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wordloom: unknown command "${name}"\n\n${mainHelp()}\n`);
     return 2;
   }
+  if (cmd.interruptible) installInterrupts();
   try {
     const self = bind(cmd);
-    return await cmd.main.call(self, rest);
+    const code = await cmd.main.call(self, rest);
+    return interruptExitCode() ?? code;
   } catch (e) {
+    // Stopped by Ctrl-C or SIGTERM: the work ended on the abort, which is no error to report.
+    const stopped = interruptExitCode();
+    if (stopped !== undefined) {
+      process.stderr.write(`wordloom ${cmd.name}: stopped\n`);
+      return stopped;
+    }
     if (isWordloomError(e)) {
       process.stderr.write(`wordloom ${cmd.name}: error: ${e.message}\n`);
       return 1;

@@ -10,13 +10,13 @@
  * stop, the run waits for them to settle, removes its temporary directory and
  * rejects `result` with the error, which names the failing node.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catchError, defer, forkJoin, from, isObservable, map, merge, Observable, of, shareReplay, Subject, switchMap, throwError, type Subscription } from 'rxjs';
 import { isWordloomError, WordloomError } from '@wordloom/core';
 import type { OpContext, OperatorDef, ProgressUpdate, TokenStream } from '@wordloom/ops';
-import { operators as defaultOperators } from '@wordloom/ops';
+import { operators as defaultOperators, processAlive, registerTemporary, unregisterTemporary } from '@wordloom/ops';
 import type { NodeProgressEvent, OutputSummary, PipelineEvent } from './events.js';
 import { PipelineErrors, withWhere, type NodeSpec, type PipelineSpec } from './spec.js';
 import { summarize } from './summary.js';
@@ -154,7 +154,10 @@ class Execution {
       for (const node of spec.nodes) {
         this.states.set(node.id, { node, op: ops.find((o) => o.name === node.op)!, phaseStart: 0, lastUpdate: 0, lastEmit: 0 });
       }
-      this.tmpDir = mkdtempSync(join(this.opts.tmpRoot ?? tmpdir(), 'wordloom-run-'));
+      const root = this.opts.tmpRoot ?? tmpdir();
+      removeStaleRunDirs(root);
+      this.tmpDir = mkdtempSync(join(root, `wordloom-run-${process.pid}-`));
+      registerTemporary(this.tmpDir);
     } catch (e) {
       void this.stop(e instanceof Error ? e : new Error(String(e)), false);
       return;
@@ -367,6 +370,7 @@ class Execution {
     if (!this.tmpDir) return;
     try {
       rmSync(this.tmpDir, { recursive: true, force: true, maxRetries: 3 });
+      unregisterTemporary(this.tmpDir);
     } catch {
       /* best effort: the OS temp dir is cleaned eventually */
     }
@@ -374,6 +378,25 @@ class Execution {
 }
 
 /* ---------------------------------------------------------------- helpers */
+
+/** Remove the temporary directories of runs whose process no longer runs (killed with no chance to clean up). */
+function removeStaleRunDirs(root: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^wordloom-run-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    try {
+      rmSync(join(root, name), { recursive: true, force: true });
+    } catch {
+      /* not ours to fight over */
+    }
+  }
+}
 
 /** An op's result as a promise: a Promise, a plain value, or an Observable's last value. */
 function settle(r: unknown, signal: AbortSignal): Promise<unknown> {

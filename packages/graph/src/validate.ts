@@ -9,14 +9,14 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { WordloomError, type ErrorCode } from '@wordloom/core';
 import { operators as defaultOperators, type OperatorDef, type ParamSpec } from '@wordloom/ops';
-import { expandGlob, hasGlob } from '@wordloom/ops';
+import { expandGlob, hasGlob, outputPathProblem } from '@wordloom/ops';
 import { cloneSpec, NODE_ID_RE, pathKey, sourceOf, type NodeSpec, type Override, type PipelineSpec, type Pos } from './spec.js';
 import { closest, didYouMean, listOf } from './suggest.js';
 
 export interface ValidateOptions {
   /** Operators the pipeline may use (default: @wordloom/ops `operators`). */
   operators?: readonly OperatorDef[];
-  /** Check that input files exist (params with mustExist). Default true. */
+  /** Check that input files exist (params with mustExist) and that output paths can be written (params with output). Default true. */
   checkFiles?: boolean;
 }
 
@@ -232,6 +232,11 @@ export function validatePipeline(input: PipelineSpec, opts: ValidateOptions = {}
           const missing = missingFile(p, baseDir);
           if (missing) report('E_FILE', missing.message, { ...where, pos: itemPos }, missing.hint);
         });
+      }
+      if (checkFiles && ps.output && ps.type === 'path') {
+        // Before anything runs: an output that cannot be written would fail (or hang) after the whole training.
+        const problem = outputPathProblem(resolve(baseDir, value as string));
+        if (problem) report('E_FILE', problem.message, where, problem.hint);
       }
     }
     node.params = filled;

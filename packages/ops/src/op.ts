@@ -35,6 +35,8 @@ export interface ParamSpec {
   values?: readonly string[];
   /** 'path' / 'paths': files that must exist before the pipeline runs. */
   mustExist?: boolean;
+  /** 'path': a file the op writes; validation checks that it can be made (see outputPathProblem). */
+  output?: boolean;
 }
 
 export type ParamSpecs = Record<string, ParamSpec>;

@@ -133,6 +133,7 @@ test('gensim details: first case variant wins, a/b/c never answer, skipped and i
   assert.is(add!.questions, 5);
   assert.is(add!.skipped, 1);
   assert.is(add!.total, 4);
+  assert.is(add!.invalid, 1);
   assert.equal(add!.sections.map((s) => [s.section, s.correct, s.total]), [
     ['royals', 2, 3],
     ['fruit', 0, 1],
@@ -144,11 +145,15 @@ test('gensim details: first case variant wins, a/b/c never answer, skipped and i
   assert.is(cs.length, 1);
   assert.is(cs[0]!.total, 1);
   assert.is(cs[0]!.correct, 0);
-  // restrict_vocab 3: queen is out, so the question is skipped.
-  const r3 = await evaluateAnalogiesText(v, ': s\nman woman king queen\n', 'toy.txt', { restrict_vocab: 3 });
-  assert.is(r3[0]!.skipped, 1);
-  assert.is(r3[0]!.total, 0);
-  assert.is(r3[0]!.accuracy, 0);
+  // restrict_vocab 3: queen is out, so the only question is skipped: no accuracy of 0/0, an error.
+  try {
+    await evaluateAnalogiesText(v, ': s\nman woman king queen\n', 'toy.txt', { restrict_vocab: 3 });
+    assert.unreachable('0 questions answered must be an error');
+  } catch (e) {
+    assert.instance(e, WordloomError);
+    assert.is((e as WordloomError).where.file, 'toy.txt');
+    assert.match((e as Error).message, /all 1 have a word outside the 3 words evaluated/);
+  }
 });
 
 test('analogy file errors name the file and line', async () => {

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { WordloomError } from '@wordloom/core';
-import { ClassifierModel, readExamples, standaloneContext, testClassifier, trainClassifier, CLASSIFY_DEFAULTS, type ClassifyParams } from '@wordloom/ops';
+import { ClassifierModel, outputPathProblem, readExamples, standaloneContext, testClassifier, trainClassifier, CLASSIFY_DEFAULTS, type ClassifyParams } from '@wordloom/ops';
 import { formatOptions, parseArgs, type OptionSpec } from '../args.js';
 import { fmtNumber } from '../format.js';
 import type { Command, CommandThis } from './types.js';
+import { interruptSignal } from '../interrupt.js';
 
 const dataOptions: OptionSpec[] = [
   { name: 'labels', type: 'string', valueName: 'file', doc: 'labels of each input line, one line each (instead of __label__ tokens in the text)' },
@@ -62,13 +63,16 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
     word_ngrams: o['word-ngrams'] as number, bucket: o.bucket as number, min_count: o['min-count'] as number,
     optimizer: o.optimizer as ClassifyParams['optimizer'], batch: o.batch as number, k: o.k as number, output: o.output as string | undefined,
   };
+  const problem = params.output === undefined ? undefined : outputPathProblem(params.output);
+  if (problem) throw new WordloomError('E_FILE', problem.message, { param: 'output' }, problem.hint);
   const quiet = !!o.quiet || !!o.json;
   let last = 0;
   const ctx = standaloneContext({
     node: 'classify',
+    signal: interruptSignal(),
     threads: o.threads as number,
     seed: o.seed as number,
-    log: (m) => { if (!quiet) process.stderr.write(`${m}\n`); },
+    log: (m) => { if (!quiet || m.startsWith('warning:')) process.stderr.write(`${m}\n`); },
     progress: (u) => {
       if (quiet || u.phase !== 'training') return;
       const now = Date.now();
@@ -150,6 +154,7 @@ const USAGE: Record<string, string> = {
 };
 
 export const classifyCommand: Command = {
+  interruptible: true,
   name: 'classify',
   usage: 'wordloom classify train|test|predict ...',
   summary: 'Train a fastText-style text classifier (sparse + dense routed optimizer, Hogwild workers), test it (P@k, R@k), predict labels.',

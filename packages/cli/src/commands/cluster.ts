@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { WordloomError } from '@wordloom/core';
-import { readVectors, knnGraph, chineseWhispers, dbscan, writeClusterReport, type ClustersArtifact } from '@wordloom/ops';
+import { readVectors, knnGraph, chineseWhispers, dbscan, outputPathProblem, writeClusterReport, type ClustersArtifact } from '@wordloom/ops';
+import { interruptSignal } from '../interrupt.js';
 import { parseArgs, type OptionSpec } from '../args.js';
 import type { Command } from './types.js';
 
@@ -51,6 +52,7 @@ export function formatClusters(c: ClustersArtifact, show = 10, members = 12): st
 }
 
 export const clusterCommand: Command = {
+  interruptible: true,
   name: 'cluster',
   usage: 'wordloom cluster <vectors> [--method cw|dbscan] [-n 10] [--eps 0.3] [--html FILE]',
   summary: 'Cluster the words of a vectors file without choosing k: Chinese Whispers on the kNN graph, or DBSCAN with noise.',
@@ -78,6 +80,10 @@ export const clusterCommand: Command = {
     if (method !== 'cw' && method !== 'dbscan') return this.usageError(`unknown method "${method}" (use cw or dbscan)`);
     if (method === 'dbscan' && a.options.eps === undefined) return this.usageError('dbscan needs --eps (e.g. --eps 0.3 for cosine distance)');
     const threads = (a.options.threads as number | undefined) ?? Math.max(1, availableParallelism());
+    const html = a.options.html as string | undefined;
+    const problem = html === undefined ? undefined : outputPathProblem(html);
+    if (problem) throw new WordloomError('E_FILE', problem.message, { param: 'html' }, problem.hint);
+    const signal = interruptSignal();
     const vectors = await readVectors(file, { limit: a.options.limit as number | undefined });
     let c: ClustersArtifact;
     if (method === 'cw') {
@@ -87,6 +93,7 @@ export const clusterCommand: Command = {
         mode: a.options.mode as 'symmetric',
         backend: a.options.backend as 'auto',
         threads,
+        signal,
       });
       c = chineseWhispers(g, {
         weighting: a.options.weighting as 'top',
@@ -97,9 +104,8 @@ export const clusterCommand: Command = {
     } else {
       const metric = String(a.options.metric);
       if (metric !== 'cosine' && metric !== 'euclidean') throw new WordloomError('E_PARAM', `unknown metric "${metric}"`, { param: 'metric' }, 'use cosine or euclidean');
-      c = await dbscan(vectors, { eps: a.options.eps as number, min_samples: a.options['min-samples'] as number, metric, threads });
+      c = await dbscan(vectors, { eps: a.options.eps as number, min_samples: a.options['min-samples'] as number, metric, threads, signal });
     }
-    const html = a.options.html as string | undefined;
     if (html) {
       await writeClusterReport(html, c, vectors, { title: `clusters of ${file}` });
       c = { ...c, report: html };

@@ -5,6 +5,7 @@ import { WordloomError } from '@wordloom/core';
 import { parseArgs, type OptionSpec } from '../args.js';
 import { formatEvaluation } from '../format.js';
 import type { Command } from './types.js';
+import { interruptSignal } from '../interrupt.js';
 
 /** The evaluation sets bundled in the repository's data/eval, if present. */
 function bundled(name: string): string | undefined {
@@ -22,6 +23,7 @@ const options: OptionSpec[] = [
 ];
 
 export const evalCommand: Command = {
+  interruptible: true,
   name: 'eval',
   usage: 'wordloom eval <vectors> [--analogies file] [--similarity file ...]',
   summary: 'Analogy accuracy and word-similarity correlation of a vectors file, as gensim computes them.',
@@ -48,6 +50,7 @@ export const evalCommand: Command = {
       methods,
       restrict_vocab: a.options['restrict-vocab'] as number,
       case_insensitive: !a.options['case-sensitive'],
+      signal: interruptSignal(),
     });
     process.stdout.write((a.options.json ? JSON.stringify(res, null, 2) : `${file}: ${vectors.size} words x ${vectors.dim}\n${formatEvaluation(res)}`) + '\n');
     return 0;

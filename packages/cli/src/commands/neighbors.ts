@@ -2,6 +2,7 @@ import { readVectors, nearestNeighbors } from '@wordloom/ops';
 import { parseArgs, type OptionSpec } from '../args.js';
 import { formatNeighbors } from '../format.js';
 import type { Command } from './types.js';
+import { interruptSignal } from '../interrupt.js';
 
 const options: OptionSpec[] = [
   { name: 'k', alias: 'k', type: 'number', default: 10, doc: 'neighbours per word' },
@@ -13,6 +14,7 @@ const options: OptionSpec[] = [
 ];
 
 export const neighborsCommand: Command = {
+  interruptible: true,
   name: 'neighbors',
   usage: 'wordloom neighbors <vectors> <word> [word ...] [-k 10]',
   summary: 'Nearest neighbours by cosine similarity in a vectors file (GloVe text, word2vec text/binary, .vec).',
@@ -28,6 +30,8 @@ export const neighborsCommand: Command = {
       backend: a.options.backend as 'auto' | 'gpu' | 'typescript',
       restrict_vocab: a.options['restrict-vocab'] as number | undefined,
       case_insensitive: !a.options['case-sensitive'],
+      signal: interruptSignal(),
+      onNote: (m) => process.stderr.write(`note: ${m}\n`),
     });
     process.stdout.write((a.options.json ? JSON.stringify(res, null, 2) : formatNeighbors(res)) + '\n');
     return res.queries.every((q) => q.missing) ? 1 : 0;

@@ -5,6 +5,7 @@ import { parseArgs, type OptionSpec } from '../args.js';
 import { ProgressView } from '../progress.js';
 import { fmtDuration, formatEvaluation, formatNeighbors, table } from '../format.js';
 import type { Command } from './types.js';
+import { interruptSignal } from '../interrupt.js';
 
 const options: OptionSpec[] = [
   { name: 'set', type: 'string', repeat: true, valueName: 'node.param=value', doc: 'override a param of a node (or a pipeline key: threads=2, seed=7)' },
@@ -13,6 +14,7 @@ const options: OptionSpec[] = [
 ];
 
 export const runCommand: Command = {
+  interruptible: true,
   name: 'run',
   usage: 'wordloom run <pipeline.yaml|json> [--set node.param=value ...]',
   summary: 'Validate and run a pipeline, with live progress and a summary at the end.',
@@ -28,18 +30,17 @@ export const runCommand: Command = {
     const json = !!a.options.json;
     const view = new ProgressView(process.stderr, !!a.options.quiet || json);
     const run = runPipeline(v.spec, {
+      signal: interruptSignal(),
       onEvent: (e: PipelineEvent) => {
         if (json) process.stdout.write(JSON.stringify(e, (_k, val) => (val instanceof Error ? { message: val.message } : val)) + '\n');
         else view.handle(e);
       },
     });
-    const onSig = () => run.cancel(new Error('interrupted'));
-    process.once('SIGINT', onSig);
     let finished: Extract<PipelineEvent, { type: 'pipeline:finished' }> | undefined;
     run.events$.subscribe((e) => {
       if (e.type === 'pipeline:finished') finished = e;
     });
-    try {
+    {
       const outputs = await run.result;
       if (json) return 0;
       const out: string[] = [];
@@ -57,8 +58,6 @@ export const runCommand: Command = {
       }
       process.stdout.write(out.join('\n') + '\n');
       return 0;
-    } finally {
-      process.off('SIGINT', onSig);
     }
   },
 };

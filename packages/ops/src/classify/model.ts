@@ -119,6 +119,9 @@ export class ClassifierModel implements ModelShape {
     const toks = typeof text === 'string' ? text.split(/[ \t\n\v\f\r\0]+/).filter((t) => t && !t.startsWith(this.labelPrefix)) : text;
     const p = this.probabilities(this.encode(toks));
     if (!p) return [];
+    if (p.some((x) => Number.isNaN(x))) {
+      throw new WordloomError('E_INPUT', 'the classifier gives NaN probabilities: its weights hold NaN or infinite values', {}, 'train the model again (a lower lr if training diverged)');
+    }
     return topK(p, k)
       .filter((j) => p[j]! >= threshold)
       .map((j) => ({ label: this.labels[j]!, probability: p[j]! }));
@@ -166,7 +169,19 @@ export class ClassifierModel implements ModelShape {
     const output = sharedFloat32(nOut);
     readF32(buf, off, input);
     readF32(buf, off + 4 * nIn, output);
+    checkFinite(input, h.dim, (row) => (row < h.words.length ? `the input vector of word "${h.words[row]}"` : `input row ${row} (word n-gram bucket ${row - h.words.length})`), file);
+    checkFinite(output, h.dim, (row) => `the output vector of label "${h.labels[row]}"`, file);
     return new ClassifierModel(h.words, h.labels, h.dim, h.word_ngrams, h.bucket, h.label_prefix, input, output);
+  }
+}
+
+/** A model whose weights hold NaN or infinities predicts nothing useful (an empty or arbitrary label): refuse it at load. */
+function checkFinite(a: Float32Array, dim: number, what: (row: number) => string, file: string): void {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (v - v !== 0) {
+      throw new WordloomError('E_INPUT', `the classifier is damaged: ${what(Math.floor(i / dim))} holds ${v}`, { file }, 'train the model again (a lower lr if training diverged)');
+    }
   }
 }
 

@@ -58,7 +58,7 @@ export const classifyParamSpecs = {
   k: { type: 'int', doc: 'labels predicted per example for precision and recall at k', default: 1, min: 1 },
   threads: { type: 'int', doc: 'worker threads updating the shared embedding rows without locks (Hogwild); default: the pipeline threads', optional: true, min: 1, max: 256 },
   seed: { type: 'int', doc: 'seed of the initialisation, the split and the shuffles; default: the pipeline seed. One thread and a seed give the same model', optional: true },
-  output: { type: 'path', doc: 'write the model to this file (wordloom classifier format: see packages/ops/src/classify/model.ts)', optional: true },
+  output: { type: 'path', output: true, doc: 'write the model to this file (wordloom classifier format: see packages/ops/src/classify/model.ts)', optional: true },
 } satisfies ParamSpecs;
 
 export const CLASSIFY_DEFAULTS: ClassifyParams = {

@@ -121,6 +121,7 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
     throw new WordloomError('E_INPUT', `the training examples have ${model.labels.length} label(s); a classifier needs at least 2`, { node: ctx.node, param: 'input' }, `labels are tokens starting with "${p.label_prefix}", or come from classes / labels`);
   }
   const data = encodeExamples(model, train);
+  checkInputRows(data, train, model, p, ctx);
   const emb = new Parameter([model.inputRows, model.dim], { name: 'input', data: model.input, sparse: true });
   const lin = new Parameter([model.labels.length, model.dim], { name: 'output', data: model.output });
   const opt = makeOptimizer(p, emb, lin);
@@ -151,7 +152,8 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
           dim: model.dim, nLabels: model.labels.length, batch: p.batch, baseLrs, linear: p.lr_schedule === 'linear', counter, total,
         };
         tasks.push(
-          (pool.run(task) as Promise<TrainResult>).then((r) => {
+          // Cancelling stops the running chunks too (their workers end; the shared weights are dropped anyway).
+          (pool.run(task, { signal: ctx.signal }) as Promise<TrainResult>).then((r) => {
             epLoss += r.loss;
             epN += r.examples;
             processed += task.to - task.from;
@@ -161,7 +163,12 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
           }),
         );
       }
-      await Promise.all(tasks);
+      try {
+        await Promise.all(tasks);
+      } catch (e) {
+        if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new WordloomError('E_STATE', 'classify training was cancelled', { node: ctx.node });
+        throw e;
+      }
       const loss = epLoss / Math.max(1, epN);
       if (!Number.isFinite(loss)) {
         throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep}: the loss became ${loss}`, { node: ctx.node, param: 'lr' }, `lower lr (now ${p.lr})`);
@@ -178,6 +185,34 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
     train: { examples: n, epochs: p.epoch, seconds, sentencesPerSecond: (n * p.epoch) / seconds, losses, optimizer: describeOptimizer(opt), threads },
     files: [],
   };
+}
+
+/**
+ * An example with no input row (no word of the vocabulary, no n-gram) teaches
+ * nothing: training on only such examples would report loss 0 and save an
+ * untrained model, so that is an error; some of them is a warning with the count.
+ */
+function checkInputRows(data: EncodedExamples, train: readonly RawExample[], model: ClassifierModel, p: ClassifyParams, ctx: OpContext): void {
+  let empty = 0;
+  let first = -1;
+  for (let i = 0; i < data.count; i++) {
+    if (data.offsets[i + 1] === data.offsets[i]) {
+      empty++;
+      if (first < 0) first = i;
+    }
+  }
+  if (empty === 0) return;
+  const e = train[first]!;
+  const why = e.tokens.length === 0 ? 'it has labels and no words' : `none of its words is in the vocabulary (min_count ${p.min_count})`;
+  if (empty === data.count) {
+    throw new WordloomError(
+      'E_INPUT',
+      `none of the ${data.count} training examples has a word to learn from; the first, line ${e.line}: ${why}`,
+      { file: e.file, line: e.line, node: ctx.node === 'standalone' ? undefined : ctx.node, param: 'input' },
+      model.words.length === 0 && train.some((x) => x.tokens.length > 0) ? 'lower min_count' : `each line needs words besides its ${p.label_prefix} labels`,
+    );
+  }
+  ctx.log(`warning: ${empty} of ${data.count} training examples have no word to learn from and are skipped (the first: ${e.file}:${e.line}, ${why})`);
 }
 
 function makeOptimizer(p: ClassifyParams, emb: Parameter, lin: Parameter): Optimizer<any> | MultiOptimizer {

@@ -47,6 +47,7 @@ export const cooccurParamSpecs = {
   },
   output: {
     type: 'path',
+    output: true,
     doc: 'also write the matrix to this file in GloVe binary format (int32 word1, int32 word2 1-based, float64 value; sorted)',
     optional: true,
   },

@@ -10,7 +10,8 @@
  *   (their rows): the five best by 3CosAdd (most_similar(positive=[b, c],
  *   negative=[a])) or 3CosMul (most_similar_cosmul), and the first of those whose
  *   key is not a, b or c is the prediction (if all five are, the last one is);
- * - accuracy = correct / (correct + incorrect), per section and in total.
+ * - accuracy = correct / (correct + incorrect), per section and in total; a file
+ *   with no question that can be answered is an error (gensim reports 0.0).
  *
  * The arg-max runs on the knn kernels: the cosines of the few distinct question
  * words with every restricted row are one blocked matrix product, and each
@@ -48,7 +49,7 @@ export interface AnalogySectionResult {
 export interface AnalogyResult {
   file: string;
   method: AnalogyMethod;
-  /** gensim's "Total accuracy": correct / (correct + incorrect) over all sections (0 when none). */
+  /** gensim's "Total accuracy": correct / (correct + incorrect) over all sections (a file where no question can be answered is an error, not 0/0). */
   accuracy: number;
   correct: number;
   /** Questions answered (all four words in vocabulary). */
@@ -59,6 +60,8 @@ export interface AnalogyResult {
   questions: number;
   /** skipped / questions in percent (gensim logs it as "Quadruplets with out-of-vocabulary words"). */
   oovRatio: number;
+  /** Non-blank lines that are neither a section header nor four words, skipped (gensim: "Skipping invalid line"). */
+  invalid: number;
   sections: AnalogySectionResult[];
   /** Kernel that ran. */
   backend: string;
@@ -87,6 +90,8 @@ export interface AnalogyQuestions {
   questions: number;
   /** Questions skipped per section. */
   skippedBySection: number[];
+  /** Non-blank lines that are not four words, skipped. */
+  invalid: number;
 }
 
 export function parseAnalogies(text: string, file: string, vocab: OkVocab): AnalogyQuestions {
@@ -96,6 +101,7 @@ export function parseAnalogies(text: string, file: string, vocab: OkVocab): Anal
   const skippedBySection: number[] = [];
   let skipped = 0;
   let questions = 0;
+  let invalid = 0;
   const lines = text.split('\n');
   for (let ln = 0; ln < lines.length; ln++) {
     const line = lines[ln]!;
@@ -109,7 +115,10 @@ export function parseAnalogies(text: string, file: string, vocab: OkVocab): Anal
       throw new WordloomError('E_INPUT', 'a question comes before any ": section" header line', { file, line: ln + 1 }, 'an analogy file (word2vec questions-words.txt format) starts each section with a line ": name"');
     }
     const words = pySplit(line);
-    if (words.length !== 4) continue; // gensim: "Skipping invalid line"
+    if (words.length !== 4) {
+      if (words.length > 0) invalid++;
+      continue; // gensim: "Skipping invalid line"
+    }
     questions++;
     const r = words.map((w) => vocab.index.get(vocab.key(w)));
     if (r[0] === undefined || r[1] === undefined || r[2] === undefined || r[3] === undefined) {
@@ -120,7 +129,7 @@ export function parseAnalogies(text: string, file: string, vocab: OkVocab): Anal
     section.push(sections.length - 1);
     rows.push(r[0], r[1], r[2], r[3]);
   }
-  return { sections, section: Int32Array.from(section), rows: Int32Array.from(rows), skipped, questions, skippedBySection };
+  return { sections, section: Int32Array.from(section), rows: Int32Array.from(rows), skipped, questions, skippedBySection, invalid };
 }
 
 export async function evaluateAnalogies(vectors: Embeddings, file: string, opts: AnalogyOptions = {}, ok?: OkVocab): Promise<AnalogyResult[]> {
@@ -136,6 +145,19 @@ export async function evaluateAnalogiesText(vectors: Embeddings, text: string, f
   const vocab = ok ?? okVocab(vectors, opts.restrict_vocab ?? 300000, opts.case_insensitive ?? true);
   const qs = parseAnalogies(text, file, vocab);
   const nq = qs.section.length;
+  if (nq === 0) {
+    // An accuracy of 0/0 would read as a result; it is a wrong file or vocabulary.
+    throw new WordloomError(
+      'E_INPUT',
+      qs.questions === 0
+        ? `no analogy question: no line is four words "a b c d"${qs.invalid ? ` (${qs.invalid} other lines)` : ''}`
+        : `no analogy question can be asked: all ${qs.questions} have a word outside the ${vocab.rows} words evaluated`,
+      { file },
+      qs.questions === 0
+        ? 'expected the word2vec questions-words.txt format: ": section" lines, then "a b c d" lines'
+        : `raise restrict_vocab (now ${vocab.rows} words${vocab.rows < vectors.size ? ` of ${vectors.size}` : ''}), or check the case of the words (case_insensitive)`,
+    );
+  }
   const ranked = await rankAnalogies(vectors, vocab.rows, qs.rows, methods, opts);
   return methods.map((method, mi) => {
     const idx = ranked.lists[mi]!;
@@ -167,6 +189,7 @@ export async function evaluateAnalogiesText(vectors: Embeddings, text: string, f
       skipped: qs.skipped,
       questions: qs.questions,
       oovRatio: qs.questions ? (qs.skipped / qs.questions) * 100 : 0,
+      invalid: qs.invalid,
       sections,
       backend: ranked.backend,
     };

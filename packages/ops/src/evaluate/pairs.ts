@@ -4,6 +4,9 @@
  * lines are skipped as invalid); pairs with a word outside the restricted
  * vocabulary are skipped and counted in the OOV ratio; Pearson and Spearman
  * correlations between the gold scores and the cosines of the remaining pairs.
+ * Where gensim would report a NaN correlation, this is an error instead: a NaN or
+ * infinite score (naming its line), a NaN cosine, fewer than 2 pairs, or scores or
+ * cosines all equal. Invalid lines are counted (`invalid`).
  */
 import type { Embeddings } from '@wordloom/core';
 import { WordloomError } from '@wordloom/core';
@@ -28,6 +31,8 @@ export interface PairsResult {
   pairs: number;
   /** Pairs used (both words in vocabulary). */
   used: number;
+  /** Non-blank, non-comment lines that are not "word1<TAB>word2<TAB>score", skipped (as gensim skips them). */
+  invalid: number;
 }
 
 /** gensim's similarity(): cosine of float32 unit vectors (norms in float64, as matutils.unitvec). */
@@ -60,23 +65,35 @@ export function evaluateWordPairsText(vectors: Embeddings, text: string, file: s
   const gold: number[] = [];
   const model: number[] = [];
   let oov = 0;
+  let invalid = 0;
   // Python's text mode reads "\r\n" and "\r" as "\n".
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
-  for (const line of lines) {
+  for (let ln = 0; ln < lines.length; ln++) {
+    const line = lines[ln]!;
     if (line.startsWith('#')) continue;
     const parts = (line + '\n').split(delimiter);
-    if (parts.length !== 3) continue;
-    const sim = pyFloat(parts[2]!);
-    if (sim === undefined) continue;
+    const sim = parts.length === 3 ? pyFloat(parts[2]!) : undefined;
+    if (sim === undefined) {
+      if (line.trim() !== '') invalid++;
+      continue;
+    }
+    // One NaN or infinite score makes both correlations NaN: name the line instead.
+    if (!Number.isFinite(sim)) {
+      throw new WordloomError('E_INPUT', `the score ${JSON.stringify(parts[2]!.trim())} is not a finite number`, { file, line: ln + 1 }, 'each line is "word1<TAB>word2<TAB>score" with a numeric score');
+    }
     const a = vocab.index.get(vocab.key(parts[0]!));
     const b = vocab.index.get(vocab.key(parts[1]!));
     if (a === undefined || b === undefined) {
       oov++;
       continue;
     }
+    const cos = wordSimilarity(vectors, a, b);
+    if (!Number.isFinite(cos)) {
+      throw new WordloomError('E_INPUT', `the cosine of this pair is ${cos}: the vectors of "${parts[0]}" or "${parts[1]}" hold NaN or infinite values`, { file, line: ln + 1 }, 'retrain the vectors (training diverged?)');
+    }
     gold.push(sim);
-    model.push(wordSimilarity(vectors, a, b));
+    model.push(cos);
   }
   if (gold.length === 0) {
     throw new WordloomError(
@@ -86,6 +103,17 @@ export function evaluateWordPairsText(vectors: Embeddings, text: string, file: s
       oov > 0 ? 'raise restrict_vocab, or check the case of the words (case_insensitive)' : 'expected tab-separated word pairs with a score',
     );
   }
+  const constant = (xs: number[]): boolean => xs.every((x) => x === xs[0]);
+  if (gold.length < 2 || constant(gold) || constant(model)) {
+    throw new WordloomError(
+      'E_INPUT',
+      gold.length < 2
+        ? `only ${gold.length} usable word pair: a correlation needs at least 2`
+        : `the correlation is undefined: all ${gold.length} usable pairs have the same ${constant(gold) ? 'score' : 'cosine'}`,
+      { file },
+      gold.length < 2 || constant(gold) ? 'use a word-pair file with varied scores' : 'the vectors look degenerate (all equal?): retrain them',
+    );
+  }
   return {
     file,
     pearson: pearson(gold, model),
@@ -93,5 +121,6 @@ export function evaluateWordPairsText(vectors: Embeddings, text: string, file: s
     oovRatio: (oov / (gold.length + oov)) * 100,
     pairs: gold.length + oov,
     used: gold.length,
+    invalid,
   };
 }

@@ -40,6 +40,8 @@ export async function readEvalFile(file: string, what: string): Promise<string> 
   try {
     return await readFile(file, 'utf8');
   } catch (e) {
-    throw new WordloomError('E_FILE', `cannot read the ${what} file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }, 'check the path');
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new WordloomError('E_FILE', `the ${what} path is a directory, not a file`, { file }, 'name a file inside it');
+    throw new WordloomError('E_FILE', `cannot read the ${what} file: ${code ?? (e as Error).message}`, { file }, 'check the path');
   }
 }

@@ -75,6 +75,7 @@ export const gloveParamSpecs = {
   shuffle: { type: 'boolean', doc: 'visit the co-occurrences in a fresh random order every iteration; false keeps their stored (sorted) order', default: true },
   output: {
     type: 'path',
+    output: true,
     doc: 'write the vectors to this file; with several formats the extension is replaced: .txt (glove), .vec (word2vec-text), .bin (word2vec-binary)',
     optional: true,
   },

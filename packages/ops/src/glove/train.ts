@@ -130,6 +130,12 @@ export async function trainGlove(
     idleTimeout: 1000,
   });
   const model = makeModel(memory, layout, vocab);
+  // Workers look at this flag between kernel calls, so cancelling stops an iteration
+  // within a few milliseconds instead of at its end.
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const onAbort = (): void => void Atomics.store(stop, 0, 1);
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  if (ctx.signal.aborted) onAbort();
   try {
     // Pack the records into the shared memory (and deal them into random buckets).
     const t0 = performance.now();
@@ -137,13 +143,14 @@ export async function trainGlove(
     const packs = (await Promise.all(
       layout.shares.map((share, index) => {
         const task: PackTask = {
-          kind: 'pack', job, memory, module, share, index, threads: layout.shares.length,
+          kind: 'pack', job, memory, module, share, stop, index, threads: layout.shares.length,
           row, col, val, records: n, vocabSize: V, wordBase: layout.wordBase, contextBase: layout.contextBase, rowBytes: layout.rowBytes,
           xMax: p.x_max, alpha: p.alpha, scatter: p.shuffle, seed: [rng.nextU32(), rng.nextU32()],
         };
         return pool.run(task) as Promise<PackResult>;
       }),
     ));
+    if (ctx.signal.aborted) throw abortError(ctx);
     const bad = packs.map((r) => r.bad).filter((b) => b >= 0);
     if (bad.length) badRecord(cooc, vocab, Math.min(...bad), ctx);
     const zeroCost = packs.reduce((s, r) => s + r.zeroCost, 0) / n;
@@ -160,7 +167,7 @@ export async function trainGlove(
       const results = (await Promise.all(
         layout.shares.map((share) => {
           const task: EpochTask = {
-            kind: 'epoch', job, memory, module, share,
+            kind: 'epoch', job, memory, module, share, stop,
             shuffle: p.shuffle, fromB: it % 2 === 1, scatter: !last,
             seedAssign: [rng.nextU32(), rng.nextU32()], seedShuffle: [rng.nextU32(), rng.nextU32()],
             eta: p.eta, gradClip: p.grad_clip_value,
@@ -168,6 +175,7 @@ export async function trainGlove(
           return pool.run(task) as Promise<EpochResult>;
         }),
       ));
+      if (ctx.signal.aborted) throw abortError(ctx);
       const secs = (performance.now() - t1) / 1000;
       let total = 0;
       let skipped = 0;
@@ -234,6 +242,7 @@ export async function trainGlove(
     }
     return { embeddings, costs, seconds, stopped, setupSeconds, model, files };
   } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
     await pool.destroy();
   }
 }

@@ -13,7 +13,11 @@ interface TaskBase {
   memory: WasmMemory;
   module: WasmModule;
   share: ShareLayout;
+  /** Shared stop flag: when element 0 is non-zero the task returns at its next kernel call (the run was cancelled). */
+  stop?: Int32Array;
 }
+
+const stopped = (t: TaskBase): boolean => t.stop !== undefined && Atomics.load(t.stop, 0) !== 0;
 
 /** Pack this share's records (record k of the matrix for k % threads === index) and scatter them into buckets. */
 export interface PackTask extends TaskBase {
@@ -103,6 +107,7 @@ function pack(t: PackTask): PackResult {
   let bad = -1;
   let zeroCost = 0;
   for (let k = t.index; k < n; k += threads) {
+    if ((k & 0xffff) < threads && stopped(t)) break;
     const r = row[k]!;
     const c = col[k]!;
     const x = val[k]!;
@@ -120,7 +125,7 @@ function pack(t: PackTask): PackResult {
     zeroCost += 0.5 * fx * lx * lx;
     o += 4;
   }
-  if (bad < 0 && t.scatter) {
+  if (bad < 0 && t.scatter && !stopped(t)) {
     planBuckets(kernel, memory, t.share, t.share.boundsB, t.share.recB, t.seed);
     kernel.scatter(t.share.recA, t.share.count, t.share.ids, t.share.cursor);
   }
@@ -139,12 +144,14 @@ function epoch(t: EpochTask): EpochResult {
   // first pass unoptimized.
   if (!t.shuffle) {
     for (let k = 0; k < s.count; k += CALL_RECORDS) {
+      if (stopped(t)) break;
       cost += kernel.epochPlain(s.recA + k * RECORD_BYTES, Math.min(CALL_RECORDS, s.count - k), t.eta, t.gradClip);
     }
   } else {
     const [src, srcBounds, dst, dstBounds] = t.fromB ? [s.recB, s.boundsB, s.recA, s.boundsA] : [s.recA, s.boundsA, s.recB, s.boundsB];
     if (t.scatter) planBuckets(kernel, memory, s, dstBounds, dst, t.seedAssign);
     for (let b = 0; b < s.buckets; b += CALL_BUCKETS) {
+      if (stopped(t)) break;
       // each call its own random stream: splitmix64 seeded with the pass seed plus the call's first bucket
       const nb = Math.min(CALL_BUCKETS, s.buckets - b);
       cost += kernel.epochShuffled(src, srcBounds + b * 4, nb, s.ids, s.cursor, t.scatter ? 1 : 0, t.seedShuffle[0], (t.seedShuffle[1] + b) >>> 0, t.eta, t.gradClip);

@@ -58,6 +58,10 @@ export async function readVectorsWithInfo(file: string, opts: ReadVectorsOptions
     throw new WordloomError('E_FILE', `cannot read the vectors file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }, 'check the path');
   }
   try {
+    // open() succeeds on a directory; reading it would fail with a bare EISDIR.
+    if ((await fh.stat()).isDirectory()) {
+      throw new WordloomError('E_FILE', 'the vectors path is a directory, not a file', { file }, 'name a vectors file (GloVe text, word2vec text/binary, .vec) inside it');
+    }
     const src = new Source(fh, opts.chunkSize ?? CHUNK);
     await src.fill(1);
     if (src.available() === 0) throw new WordloomError('E_INPUT', 'the vectors file is empty', { file }, 'expected word vectors in GloVe or word2vec format');

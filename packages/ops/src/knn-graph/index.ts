@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { Embeddings, WordloomError } from '@wordloom/core';
 import { defineOp, type ParamSpecs } from '../op.js';
 import type { GraphArtifact } from '../artifacts.js';
-import { cosineTopK, gpuDeviceAvailable, unitEmbeddings, SMALL_WORK } from '../knn/topk.js';
+import { cosineTopK, gpuDeviceAvailable, unitEmbeddings, LARGE_K, SMALL_WORK } from '../knn/topk.js';
 import { readVectors } from '../io/vectors.js';
 import { simdAvailable } from './simd.js';
 import { checkMatrix, simdAllTopK } from './search.js';
@@ -36,6 +36,9 @@ export interface KnnGraphOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** At most this many (row, neighbour) entries in the top-n lists of a graph (800 MB of ids and scores). */
+export const MAX_GRAPH_ENTRIES = 1e8;
+
 /** The N nearest neighbours of every row of `vectors` as a graph (see KnnGraphOptions). */
 export async function knnGraph(vectors: Embeddings, o: KnnGraphOptions): Promise<GraphArtifact> {
   checkMatrix(vectors);
@@ -57,7 +60,19 @@ export async function knnGraph(vectors: Embeddings, o: KnnGraphOptions): Promise
   if (!['auto', 'gpu', 'wasm', 'typescript'].includes(backend)) {
     throw new WordloomError('E_PARAM', `unknown backend "${backend}"`, { param: 'backend' }, "use 'auto', 'gpu', 'wasm' or 'typescript'");
   }
+  if (rows * n > MAX_GRAPH_ENTRIES) {
+    throw new WordloomError(
+      'E_PARAM',
+      `n = ${n} neighbours for each of ${rows} rows makes ${rows * n} list entries (${((rows * n * 8) / 2 ** 30).toFixed(1)} GB), more than ${MAX_GRAPH_ENTRIES}`,
+      { param: 'n' },
+      `use a smaller n (a kNN graph for clustering needs tens), or fewer rows (limit)`,
+    );
+  }
   const unit = unitEmbeddings(vectors);
+  if (n > LARGE_K) {
+    // Long lists: every backend's insertion into sorted lists costs O(n) a candidate; sort each row's scores instead.
+    backend = 'typescript';
+  }
   const auto = backend === 'auto';
   if (auto) backend = rows * rows * vectors.dim >= SMALL_WORK && (await gpuDeviceAvailable()) ? 'gpu' : simdAvailable() ? 'wasm' : 'typescript';
   if (backend === 'wasm' && !simdAvailable()) {

@@ -8,7 +8,7 @@ import type { NeighborsResult } from '../artifacts.js';
 import { cosineTopK, unitEmbeddings, type KnnBackend } from './topk.js';
 import { lookupWords } from '../evaluate/vocab.js';
 
-export { cosineTopK, unitEmbeddings, gpuDeviceAvailable, kernelPool, type CosineTopKOptions, type TopKResult, type KnnBackend } from './topk.js';
+export { cosineTopK, unitEmbeddings, LARGE_K, gpuDeviceAvailable, kernelPool, type CosineTopKOptions, type TopKResult, type KnnBackend } from './topk.js';
 /** The low-level kernels (dot-product blocks, top-k merging) for ops built on them (kNN graphs...). */
 export * as knnKernels from './kernel.js';
 export { createGpuScorer, gpuInfo, type GpuScorer } from './gpu.js';
@@ -23,7 +23,7 @@ export interface KnnParams {
 
 export const knnParams: ParamSpecs = {
   words: { type: 'string[]', doc: 'query words; words not in the vectors are reported as missing' },
-  k: { type: 'int', default: 10, min: 1, doc: 'neighbours per query word (the word itself is never its own neighbour)' },
+  k: { type: 'int', default: 10, min: 1, doc: 'neighbours per query word (the word itself is never its own neighbour); more than the candidate words lists them all, with a log line' },
   backend: { type: 'enum', values: ['auto', 'gpu', 'typescript'], default: 'auto', doc: "kernel: gpu.js ('gpu'), plain TypeScript, or 'auto' (gpu.js when it finds a GPU, else TypeScript)" },
   restrict_vocab: { type: 'int', optional: true, min: 1, doc: 'only the first N words of the vectors (the most frequent) are candidate neighbours, as gensim restrict_vocab' },
   case_insensitive: { type: 'boolean', default: true, doc: 'a query word matches the most frequent word that is the same when uppercased (as evaluate matches words); false: exact match only' },
@@ -33,7 +33,17 @@ export const knnParams: ParamSpecs = {
 export async function nearestNeighbors(
   vectors: Embeddings,
   words: readonly string[],
-  p: { k?: number; backend?: KnnBackend; restrict_vocab?: number; case_insensitive?: boolean; threads?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  p: {
+    k?: number;
+    backend?: KnnBackend;
+    restrict_vocab?: number;
+    case_insensitive?: boolean;
+    threads?: number;
+    signal?: AbortSignal;
+    onProgress?: (done: number, total: number) => void;
+    /** Told when k is more than the candidate words (the lists then hold them all). */
+    onNote?: (message: string) => void;
+  },
 ): Promise<NeighborsResult> {
   const unit = unitEmbeddings(vectors);
   const rows: number[] = [];
@@ -43,8 +53,12 @@ export async function nearestNeighbors(
     slot.push(id < 0 ? -1 : rows.length);
     if (id >= 0) rows.push(id);
   }
-  const k = p.k ?? 10;
-  const r = await cosineTopK(unit, Int32Array.from(rows), k, {
+  const asked = p.k ?? 10;
+  const candidates = Math.min(p.restrict_vocab ?? vectors.size, vectors.size);
+  if (Number.isInteger(asked) && asked > candidates - 1 && rows.length > 0) {
+    p.onNote?.(`k ${asked} is more than the ${candidates - 1} other words${candidates < vectors.size ? ` of the first ${candidates}` : ''}: listing them all`);
+  }
+  const r = await cosineTopK(unit, Int32Array.from(rows), asked, {
     backend: p.backend,
     rows: p.restrict_vocab,
     threads: p.threads,
@@ -58,6 +72,7 @@ export async function nearestNeighbors(
       if (s < 0) return { word, neighbors: [], missing: true };
       const matched = vectors.words[found[i]!]!;
       const neighbors = [];
+      const k = r.k;
       for (let j = 0; j < k; j++) {
         const row = r.indices[s * k + j]!;
         if (row < 0) break;
@@ -83,6 +98,7 @@ export const knnOp = defineOp<KnnParams, NeighborsResult>({
       threads: ctx.threads,
       signal: ctx.signal,
       onProgress: (done, total) => ctx.progress({ phase: 'searching', done, total, unit: 'words' }),
+      onNote: (m) => ctx.log(m),
     });
     const missing = res.queries.filter((q) => q.missing).map((q) => q.word);
     if (missing.length) ctx.log(`not in the vectors: ${missing.map((w) => JSON.stringify(w)).join(', ')}`);

@@ -5,7 +5,7 @@
  */
 import { Embeddings, WordloomError, isShared, sharedFloat32, sharedInt32, toShared } from '@wordloom/core';
 import { Piscina } from 'piscina';
-import { QUERY_BLOCK, ROW_BLOCK, initTopK, mergeTopK, normalizeRowsInto, topKRange } from './kernel.js';
+import { QUERY_BLOCK, ROW_BLOCK, dotBlock, initTopK, mergeTopK, normalizeRowsInto, topKRange } from './kernel.js';
 import { createGpuScorer, gpuHasDevice, type GpuScorer } from './gpu.js';
 import type { KernelTask } from './worker.js';
 
@@ -31,7 +31,7 @@ export interface CosineTopKOptions {
 }
 
 export interface TopKResult {
-  /** k row ids per query, best first; -1 where fewer than k candidates exist. */
+  /** k row ids per query, best first; -1 where fewer than k candidates exist (k is capped at the candidate rows). */
   indices: Int32Array;
   /** The cosines of those rows (float32); -Infinity in unused slots. */
   scores: Float32Array;
@@ -64,11 +64,14 @@ export function gpuDeviceAvailable(): Promise<boolean> {
  * (Int32Array) or query vectors (Float32Array, `matrix.dim` per query; they are
  * normalized here). Works for any number of queries, all rows included.
  */
-export async function cosineTopK(matrix: Embeddings, queries: Int32Array | Float32Array, k: number, opts: CosineTopKOptions = {}): Promise<TopKResult> {
+export async function cosineTopK(matrix: Embeddings, queries: Int32Array | Float32Array, kAsked: number, opts: CosineTopKOptions = {}): Promise<TopKResult> {
   const dim = matrix.dim;
   const rows = Math.min(opts.rows ?? matrix.size, matrix.size);
-  if (!Number.isInteger(k) || k < 1) throw new WordloomError('E_PARAM', `k must be a positive integer, got ${k}`, { param: 'k' });
+  if (!Number.isInteger(kAsked) || kAsked < 1) throw new WordloomError('E_PARAM', `k must be a positive integer, got ${kAsked}`, { param: 'k' });
   if (!(rows >= 0)) throw new WordloomError('E_PARAM', `rows must be non-negative, got ${opts.rows}`, { param: 'restrict_vocab' });
+  // No list can hold more than the candidate rows: a larger k would only allocate
+  // and walk empty slots (k = 1e8 took hours). The result's k says what was used.
+  const k = Math.max(1, Math.min(kAsked, rows));
   const byRow = queries instanceof Int32Array;
   if (!byRow && queries.length % dim !== 0) {
     throw new WordloomError('E_PARAM', `query vectors: ${queries.length} values is not a multiple of the dimension ${dim}`, { param: 'queries' });
@@ -113,6 +116,11 @@ export async function cosineTopK(matrix: Embeddings, queries: Int32Array | Float
   if (backend !== 'auto' && backend !== 'gpu' && backend !== 'typescript') {
     throw new WordloomError('E_PARAM', `unknown backend "${backend}"`, { param: 'backend' }, "use 'auto', 'gpu' or 'typescript'");
   }
+  if (k > LARGE_K) {
+    // Long lists: inserting into a sorted list costs O(k) a candidate; sorting every row's score is cheaper.
+    await sortedTopK(isShared(matrix.data) ? matrix.data : toShared(matrix.data), dim, rows, qv, nq, k, idx, sc, exclude, ew, opts);
+    return res;
+  }
   const auto = backend === 'auto';
   if (auto) backend = work >= SMALL_WORK && (await gpuDeviceAvailable()) ? 'gpu' : 'typescript';
   const e = isShared(matrix.data) ? matrix.data : toShared(matrix.data);
@@ -144,6 +152,63 @@ export async function cosineTopK(matrix: Embeddings, queries: Int32Array | Float
     if (work > SMALL_WORK) await new Promise((r) => setImmediate(r));
   }
   return res;
+}
+
+/** Above this k, top-k lists are made by sorting all scores of a query (sortedTopK) rather than by insertion. */
+export const LARGE_K = 256;
+
+/**
+ * Top-k by sorting: the scores of a block of queries with every row, then for each
+ * query its candidate rows sorted by score descending, ties to the lower row (the
+ * order of the insertion path). O(rows log rows) a query whatever k is; checks
+ * the abort signal and yields between queries.
+ */
+async function sortedTopK(
+  e: Float32Array,
+  dim: number,
+  rows: number,
+  qv: Float32Array,
+  nq: number,
+  k: number,
+  idx: Int32Array,
+  sc: Float32Array,
+  exclude: Int32Array | undefined,
+  ew: number,
+  opts: CosineTopKOptions,
+): Promise<void> {
+  const qb = Math.max(1, Math.min(QUERY_BLOCK, Math.floor(2 ** 22 / rows)));
+  const scores = new Float32Array(qb * rows);
+  const order = new Int32Array(rows);
+  let last = Date.now();
+  for (let q0 = 0; q0 < nq; q0 += qb) {
+    throwIfAborted(opts.signal);
+    const n = Math.min(qb, nq - q0);
+    // dotBlock writes row r of query q at out[q * stride + r - r0]: give it the view that starts at r0.
+    for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) dotBlock(qv, q0 * dim, n, e, r0, Math.min(rows, r0 + ROW_BLOCK), dim, scores.subarray(r0), rows);
+    for (let q = 0; q < n; q++) {
+      const slot = q0 + q;
+      const s = scores.subarray(q * rows, (q + 1) * rows);
+      let m = 0;
+      for (let r = 0; r < rows; r++) {
+        let skip = false;
+        for (let x = 0; x < ew; x++) if (exclude![slot * ew + x] === r) skip = true;
+        if (!skip && s[r]! === s[r]!) order[m++] = r;
+      }
+      const cand = order.subarray(0, m).sort((a, b) => s[b]! - s[a]! || a - b);
+      const take = Math.min(k, m);
+      for (let j = 0; j < take; j++) {
+        idx[slot * k + j] = cand[j]!;
+        sc[slot * k + j] = s[cand[j]!]!;
+      }
+      if (Date.now() - last > 50) {
+        // Let signals, timers and progress through during a long search.
+        await new Promise((r) => setImmediate(r));
+        throwIfAborted(opts.signal);
+        last = Date.now();
+      }
+    }
+    opts.onProgress?.(q0 + n, nq);
+  }
 }
 
 async function gpuTopK(

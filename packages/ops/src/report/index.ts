@@ -267,7 +267,7 @@ export interface ReportParams {
 }
 
 export const reportParams: ParamSpecs = {
-  output: { type: 'path', doc: 'the HTML file to write (one self-contained file)' },
+  output: { type: 'path', output: true, doc: 'the HTML file to write (one self-contained file)' },
   title: { type: 'string', optional: true, doc: 'page title (default: the node id)' },
   max_clusters: { type: 'int', default: 200, min: 1, doc: 'clusters listed, largest first' },
   max_members: { type: 'int', default: 25, min: 1, doc: 'members listed per cluster, most frequent first' },

@@ -31,7 +31,7 @@ export const vocabParams: ParamSpecs = {
     doc: 'ties on count: glove = exactly vocab_count (words compared as signed C chars, so non-ASCII before ASCII; at a max_size cut, the tied words its hash table yields first); bytes = unsigned byte order, and the max_size cut keeps the first in that order',
   },
   file: { type: 'path', optional: true, mustExist: true, doc: 'read this GloVe vocab.txt ("word count" lines) instead of counting the corpus' },
-  output: { type: 'path', optional: true, doc: 'also write the vocabulary as GloVe vocab.txt' },
+  output: { type: 'path', optional: true, output: true, doc: 'also write the vocabulary as GloVe vocab.txt' },
 };
 
 /** Count every dictionary id of a token stream (one pass). */
