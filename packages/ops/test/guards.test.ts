@@ -84,7 +84,7 @@ test('knn: k above the number of words is capped (with a note), in the order the
   for (let i = 0; i < 2; i++) assert.equal(all.queries[i]!.neighbors.slice(0, LARGE_K), short.queries[i]!.neighbors);
   // The knn op (a pipeline node with k 1e8) does the same and logs the note.
   const logs: string[] = [];
-  const op = (await knnOp.run({ vectors: v }, { words: ['city'], k: 1e8, backend: 'auto' }, standaloneContext({ log: (m) => logs.push(m) }))) as Awaited<ReturnType<typeof nearestNeighbors>>;
+  const op = (await knnOp.run({ vectors: v }, { words: ['city'], k: 1e8, backend: 'auto', case_insensitive: true }, standaloneContext({ log: (m) => logs.push(m) }))) as Awaited<ReturnType<typeof nearestNeighbors>>;
   assert.is(op.queries[0]!.neighbors.length, 299);
   assert.ok(logs.some((l) => /k 100000000 is more than the 299 other words/.test(l)), logs.join('\n'));
   // restrict_vocab caps at the candidates it leaves
