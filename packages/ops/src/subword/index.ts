@@ -6,3 +6,5 @@ export * from './quant-matrix.js';
 export * from './source.js';
 export * from './reader.js';
 export * from './model.js';
+export * from './format.js';
+export * from './predict.js';
