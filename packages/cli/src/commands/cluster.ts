@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { WordloomError } from '@wordloom/core';
-import { readVectors, knnGraph, chineseWhispers, dbscan, writeClusterReport, type ClustersArtifact } from '@wordloom/ops';
+import { loadVectors, knnGraph, chineseWhispers, dbscan, writeClusterReport, type ClustersArtifact } from '@wordloom/ops';
 import { parseArgs, type OptionSpec } from '../args.js';
 import type { Command } from './types.js';
 
@@ -71,7 +71,7 @@ export const clusterCommand: Command = {
     if (method !== 'cw' && method !== 'dbscan') return this.usageError(`unknown method "${method}" (use cw or dbscan)`);
     if (method === 'dbscan' && a.options.eps === undefined) return this.usageError('dbscan needs --eps (e.g. --eps 0.3 for cosine distance)');
     const threads = (a.options.threads as number | undefined) ?? Math.max(1, availableParallelism());
-    const vectors = await readVectors(file, { limit: a.options.limit as number | undefined });
+    const vectors = await loadVectors(file, { limit: a.options.limit as number | undefined });
     let c: ClustersArtifact;
     if (method === 'cw') {
       const g = await knnGraph(vectors, {

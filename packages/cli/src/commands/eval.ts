@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readVectors, evaluateVectors, type AnalogyMethod } from '@wordloom/ops';
+import { loadVectors, evaluateVectors, type AnalogyMethod } from '@wordloom/ops';
 import { WordloomError } from '@wordloom/core';
 import { parseArgs, type OptionSpec } from '../args.js';
 import { formatEvaluation } from '../format.js';
@@ -41,7 +41,7 @@ export const evalCommand: Command = {
     const m = String(a.options.method).toLowerCase();
     const methods: AnalogyMethod[] = m === 'both' ? ['3CosAdd', '3CosMul'] : m === '3cosadd' ? ['3CosAdd'] : m === '3cosmul' ? ['3CosMul'] : [];
     if (methods.length === 0) throw new WordloomError('E_PARAM', `unknown method "${a.options.method}"`, { param: 'method' }, 'use 3CosAdd, 3CosMul or both');
-    const vectors = await readVectors(file);
+    const vectors = await loadVectors(file);
     const res = await evaluateVectors(vectors, {
       analogies,
       similarity,

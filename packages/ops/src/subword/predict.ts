@@ -190,7 +190,8 @@ export class FastTextPredictor {
   predictRows(rows: Int32Array, count: number, k: number, threshold = 0): FastTextPrediction[] {
     if (count === 0) return [];
     const nl = this.model.dict.nlabels;
-    if (k <= 0) throw new WordloomError('E_PARAM', `k must be 1 or higher, got ${k}`, { param: 'k' });
+    if (k === -1) k = nl; // fastText: -1 means every label
+    else if (!Number.isInteger(k) || k <= 0) throw new WordloomError('E_PARAM', `k must be 1 or higher (or -1 for every label), got ${k}`, { param: 'k' });
     k = Math.min(k, Math.max(1, nl));
     averageRows(this.model.input, rows, count, this.hidden);
     const top = new TopK(k);
