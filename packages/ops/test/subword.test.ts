@@ -6,6 +6,7 @@ import {
   FastTextPredictor, IntList, fnv1a, forEachCharNgram, formatG, formatPredictions, formatTestResult, formatVectorLine, hashString,
   mod64, readFastTextModel, readFastTextModelBytes, testSupervised, textLines, utf8Bytes, wordNgramStart, wordNgramStep, wrapWord,
 } from '../src/index.js';
+import { SubwordEmbeddings, detectFastTextModel, findOperator, loadVectors, nearestNeighbors, standaloneContext, withOovRows } from '../src/index.js';
 import { dataPath } from './helpers.js';
 
 const ft = (f: string) => dataPath('fasttext/' + f);
@@ -337,6 +338,79 @@ test('a dictionary that disagrees with the matrix sizes, impossible quantizer si
   const q2 = q.slice();
   dv(q2).setInt32(qm.layout!.input + 1 + 1 + 16, 5, true); // code size
   expectInputError(q2, 'codes.ftz', /code bytes|impossible|product quantizer/);
+});
+
+test('fasttext-model op: vocabulary vectors as fastText computes them, and vectors for unseen words', async () => {
+  const op = findOperator('fasttext-model')!;
+  assert.ok(op);
+  const logs: string[] = [];
+  const emb = (await op.run({}, { model: ft('ft_wt2_sg.bin'), lazy: false }, standaloneContext({ log: (m) => logs.push(m) }))) as SubwordEmbeddings;
+  assert.instance(emb, SubwordEmbeddings);
+  assert.match(logs.join('\n'), /version 12 skipgram model, \d+ words, dim 16, character n-grams 3-6 in 20000 buckets/);
+  const ref = new Map(readFileSync(ft('ft_wt2_sg.word-vectors.txt'), 'utf8').trim().split('\n').map((l) => { const p = l.trim().split(' '); return [p[0]!, p.slice(1).map(Number)] as const; }));
+  let inVocab = 0;
+  let unseen = 0;
+  for (const [w, want] of ref) {
+    const v = emb.vector(w) ?? emb.oov(w);
+    assert.ok(v, w);
+    if (emb.id(w) >= 0) inVocab++;
+    else unseen++;
+    want.forEach((x, j) => assert.ok(close(v![j]!, x), `${w}[${j}]`));
+  }
+  assert.ok(inVocab > 5 && unseen > 5, `${inVocab} in the vocabulary, ${unseen} not`);
+  // limit: fewer rows, the rest still answered
+  const head = SubwordEmbeddings.fromModel(emb.model, { limit: 100 });
+  assert.is(head.size, 100);
+  const far = emb.words[500]!;
+  assert.equal(head.oov(far), emb.vector(far));
+  // a model without n-grams makes no vector for an unseen word
+  const ova = SubwordEmbeddings.fromModel(readFastTextModel(ft('sup_ova.bin'), { output: false }));
+  assert.is(ova.oov('qqzzyxw'), undefined);
+});
+
+test('knn answers for an unseen word with the nearest vocabulary words of its subword vector', async () => {
+  const emb = (await loadVectors(ft('cbow_lee.bin'))) as SubwordEmbeddings;
+  assert.instance(emb, SubwordEmbeddings);
+  const res = await nearestNeighbors(emb, ['firefighter', 'qqqq', 'government'], { k: 5, backend: 'typescript' });
+  const q = res.queries[0]!;
+  assert.is(q.oov, true);
+  assert.is(q.neighbors.length, 5);
+  // the same as brute force over the rows
+  const v = emb.oov('firefighter')!;
+  const cos = (i: number) => {
+    let d = 0, a = 0, b = 0;
+    const r = emb.row(i);
+    for (let j = 0; j < emb.dim; j++) { d += r[j]! * v[j]!; a += r[j]! * r[j]!; b += v[j]! * v[j]!; }
+    return d / Math.sqrt(a * b);
+  };
+  const order = Array.from({ length: emb.size }, (_, i) => i).sort((x, y) => cos(y) - cos(x));
+  assert.ok(Math.abs(q.neighbors[0]!.similarity - cos(order[0]!)) < 1e-5);
+  assert.ok(Math.abs(q.neighbors[4]!.similarity - cos(order[4]!)) < 1e-5);
+  assert.is(res.queries[2]!.oov, undefined);
+  assert.ok(res.queries[2]!.neighbors.length === 5);
+  // restrict_vocab limits the candidates of unseen words too
+  const r2 = await nearestNeighbors(emb, ['firefighter'], { k: 3, backend: 'typescript', restrict_vocab: 50 });
+  for (const n of r2.queries[0]!.neighbors) assert.ok(emb.id(n.word) < 50);
+});
+
+test('detectFastTextModel and withOovRows', async () => {
+  assert.is(detectFastTextModel(ft('rt_sup.ftz')), 'current');
+  assert.is(detectFastTextModel(ft('lee_fasttext.bin')), 'oldest');
+  assert.is(detectFastTextModel(ft('rt_sup.words.txt')), undefined);
+  assert.is(detectFastTextModel(dataPath('fixtures/wt2-sg-d20-4k.bin')), undefined); // word2vec binary
+  assert.is(detectFastTextModel(ft('no-such-file.bin')), undefined);
+  const emb = await loadVectors(ft('cbow_lee.bin'));
+  const { vectors, rows, added } = withOovRows(emb, ['government', 'firefighter', 'firefighter']);
+  assert.equal(added, ['firefighter']);
+  assert.is(rows[0], emb.id('government'));
+  assert.is(rows[1], emb.size);
+  assert.is(rows[2], emb.size);
+  assert.is(vectors.size, emb.size + 1);
+  assert.equal(vectors.row(emb.size), emb.oov!('firefighter'));
+  const ova = SubwordEmbeddings.fromModel(readFastTextModel(ft('sup_ova.bin'), { output: false }));
+  const none = withOovRows(ova, ['film', 'qqzzyxw']);
+  assert.equal(Array.from(none.rows), [ova.id('film'), -1]);
+  assert.is(none.vectors, ova);
 });
 
 test.run();
