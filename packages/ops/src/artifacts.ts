@@ -60,6 +60,8 @@ export interface EvaluationResult {
   /** Words the evaluation looked at (min(restrict_vocab, vocabulary size)) and whether case was folded. */
   restrictVocab?: number;
   caseInsensitive?: boolean;
+  /** With the oov option: words outside the vocabulary that got vectors from their subwords. */
+  oovWords?: number;
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   FastTextPredictor, IntList, fnv1a, forEachCharNgram, formatG, formatPredictions, formatTestResult, formatVectorLine, hashString,
   mod64, readFastTextModel, readFastTextModelBytes, testSupervised, textLines, utf8Bytes, wordNgramStart, wordNgramStep, wrapWord,
 } from '../src/index.js';
-import { SubwordEmbeddings, detectFastTextModel, findOperator, loadVectors, nearestNeighbors, standaloneContext, withOovRows } from '../src/index.js';
+import { evaluateVectors, SubwordEmbeddings, detectFastTextModel, findOperator, loadVectors, nearestNeighbors, standaloneContext, withOovRows } from '../src/index.js';
 import { dataPath } from './helpers.js';
 
 const ft = (f: string) => dataPath('fasttext/' + f);
@@ -391,6 +391,25 @@ test('knn answers for an unseen word with the nearest vocabulary words of its su
   // restrict_vocab limits the candidates of unseen words too
   const r2 = await nearestNeighbors(emb, ['firefighter'], { k: 3, backend: 'typescript', restrict_vocab: 50 });
   for (const n of r2.queries[0]!.neighbors) assert.ok(emb.id(n.word) < 50);
+});
+
+test('evaluate with oov: questions and pairs with unseen words are answered from subwords instead of skipped', async () => {
+  const emb = await loadVectors(ft('cbow_lee.bin'));
+  const files = { analogies: [dataPath('eval/questions-words.txt')], similarity: [dataPath('eval/wordsim353.tsv')], backend: 'typescript' as const };
+  const plain = await evaluateVectors(emb, files);
+  const oov = await evaluateVectors(emb, { ...files, oov: true });
+  assert.ok(plain.analogy![0]!.skipped > 10000);
+  assert.is(oov.analogy![0]!.skipped, 0);
+  assert.is(oov.analogy![0]!.total, plain.analogy![0]!.questions);
+  assert.is(plain.similarity![0]!.used < 100, true);
+  assert.is(oov.similarity![0]!.used, 353);
+  assert.ok(oov.oovWords! > 300, `${oov.oovWords} words from subwords`);
+  assert.is(plain.oovWords, undefined);
+  // vectors that cannot make unseen words evaluate as before
+  const ova = SubwordEmbeddings.fromModel(readFastTextModel(ft('sup_ova.bin'), { output: false }));
+  const r = await evaluateVectors(ova, { similarity: [dataPath('eval/wordsim353.tsv')], oov: true });
+  const r0 = await evaluateVectors(ova, { similarity: [dataPath('eval/wordsim353.tsv')] });
+  assert.is(r.similarity![0]!.used, r0.similarity![0]!.used);
 });
 
 test('detectFastTextModel and withOovRows', async () => {

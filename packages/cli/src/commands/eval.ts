@@ -18,6 +18,7 @@ const options: OptionSpec[] = [
   { name: 'method', type: 'string', default: 'both', valueName: '3CosAdd|3CosMul|both', doc: 'analogy objective' },
   { name: 'restrict-vocab', type: 'number', default: 300000, doc: 'evaluate on the first N words of the file' },
   { name: 'case-sensitive', type: 'boolean', doc: 'match words exactly (default: case-insensitive, as gensim)' },
+  { name: 'oov', type: 'boolean', doc: 'fastText models: words outside the vocabulary get vectors from their subwords instead of being skipped (as gensim skips them)' },
   { name: 'json', type: 'boolean', doc: 'print JSON' },
 ];
 
@@ -48,8 +49,9 @@ export const evalCommand: Command = {
       methods,
       restrict_vocab: a.options['restrict-vocab'] as number,
       case_insensitive: !a.options['case-sensitive'],
+      oov: !!a.options.oov,
     });
-    process.stdout.write((a.options.json ? JSON.stringify(res, null, 2) : `${file}: ${vectors.size} words x ${vectors.dim}\n${formatEvaluation(res)}`) + '\n');
+    process.stdout.write((a.options.json ? JSON.stringify(res, null, 2) : `${file}: ${vectors.size} words x ${vectors.dim}${res.oovWords !== undefined ? ` (+ ${res.oovWords} words from subwords)` : ''}\n${formatEvaluation(res)}`) + '\n');
     return 0;
   },
 };

@@ -10,6 +10,7 @@ import { readVectors, type ReadVectorsOptions } from '../io/vectors.js';
 import { FASTTEXT_MAGIC, lossName, modelName } from './args.js';
 import type { FastTextModel } from './model.js';
 import { readFastTextModel } from './reader.js';
+import type { OkVocab } from '../evaluate/vocab.js';
 
 export class SubwordEmbeddings extends Embeddings {
   readonly model: FastTextModel;
@@ -129,4 +130,48 @@ export function withOovRows(vectors: Embeddings, words: readonly string[], id: (
 /** A clear error for a query word that neither the vectors nor their subwords know. */
 export function unknownWordError(word: string, file?: string): WordloomError {
   return new WordloomError('E_INPUT', 'not in the vocabulary of the vectors, and no subword of it is known', { file, word }, 'pick another word, or use a fastText model (.bin/.ftz) that has character n-grams');
+}
+
+/**
+ * For evaluation with subword vectors: `vectors` and `vocab` extended with a row
+ * for each of `words` whose key the vocabulary lacks but whose vector the vectors
+ * can make (oov). The candidate rows (vocab.rows) stay the same: only questions
+ * and pairs gain words.
+ */
+export function withOovVocab(vectors: Embeddings, vocab: OkVocab, words: Iterable<string>): { vectors: Embeddings; vocab: OkVocab; added: number } {
+  if (!vectors.oov) return { vectors, vocab, added: 0 };
+  const want: string[] = [];
+  const keys = new Set<string>();
+  for (const w of words) {
+    const k = vocab.key(w);
+    if (vocab.index.has(k) || keys.has(k)) continue;
+    keys.add(k);
+    want.push(w);
+  }
+  const ext = withOovRows(vectors, want, () => -1);
+  if (ext.added.length === 0) return { vectors, vocab, added: 0 };
+  const index = new Map(vocab.index);
+  want.forEach((w, i) => {
+    if (ext.rows[i]! >= 0) index.set(vocab.key(w), ext.rows[i]!);
+  });
+  return { vectors: ext.vectors, vocab: { ...vocab, index }, added: ext.added.length };
+}
+
+/** The words of analogy files (": section" lines skipped) and word-pair files (first two tab-separated fields; "#" comments skipped). */
+export function evaluationWords(analogyTexts: readonly string[], pairTexts: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const t of analogyTexts) {
+    for (const line of t.split(/\r?\n/)) {
+      if (line.startsWith(':')) continue;
+      for (const w of line.split(/\s+/)) if (w) out.push(w);
+    }
+  }
+  for (const t of pairTexts) {
+    for (const line of t.split(/\r?\n/)) {
+      if (line.startsWith('#')) continue;
+      const parts = line.split('\t');
+      if (parts.length >= 3) out.push(parts[0]!, parts[1]!);
+    }
+  }
+  return out;
 }
