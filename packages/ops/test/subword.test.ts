@@ -1,13 +1,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { readFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WordloomError } from '@wordloom/core';
 import {
   FastTextPredictor, IntList, fnv1a, forEachCharNgram, formatG, formatPredictions, formatTestResult, formatVectorLine, hashString,
   mod64, readFastTextModel, readFastTextModelBytes, testSupervised, textLines, utf8Bytes, wordNgramStart, wordNgramStep, wrapWord,
 } from '../src/index.js';
 import { evaluateVectors, SubwordEmbeddings, detectFastTextModel, findOperator, loadVectors, nearestNeighbors, standaloneContext, withOovRows } from '../src/index.js';
-import { dataPath } from './helpers.js';
+import { encodeArgs, defaultArgs, FASTTEXT_MAGIC } from '../src/index.js';
+import { dataPath, tempDir } from './helpers.js';
 
 const ft = (f: string) => dataPath('fasttext/' + f);
 
@@ -303,7 +307,9 @@ test('wrong magic, unknown version, text file, trailing bytes, empty file', () =
   new DataView(ver.buffer).setInt32(4, 13, true);
   expectInputError(ver, 'v13.bin', /unknown fastText file version 13/);
   expectInputError(utf8Bytes('the 0.1 0.2 0.3\nof 0.4 0.5 0.6\n'), 'words.vec', /text file/);
-  expectInputError(utf8Bytes('400000 50\nthe 0.1 0.2\n'), 'glove.txt', /text file/);
+  expectInputError(utf8Bytes('the 0.1 0.2 0.3\n'.repeat(9)), 'glove.txt', /text file/);
+  expectInputError(new Uint8Array(readFileSync(dataPath('fixtures/wt2-sg-d20-4k.bin'))), 'w2v.bin', /word2vec-format vectors file/);
+  expectInputError(utf8Bytes('400000 50\nthe 0.1 0.2\n'), 'w2v.vec', /word2vec-format vectors file/);
   const extra = new Uint8Array(full.length + 3);
   extra.set(full);
   expectInputError(extra, 'extra.bin', /3 unexpected bytes after the output matrix/);
@@ -430,6 +436,64 @@ test('detectFastTextModel and withOovRows', async () => {
   const none = withOovRows(ova, ['film', 'qqzzyxw']);
   assert.equal(Array.from(none.rows), [ova.id('film'), -1]);
   assert.is(none.vectors, ova);
+});
+
+/** A synthetic current-format skipgram model of nwords words and `bucket` n-gram rows of dim values. */
+function writeSyntheticModel(file: string, nwords: number, dim: number, bucket: number): number {
+  const fd = openSync(file, 'w');
+  let size = 0;
+  const w = (b: Uint8Array) => { writeSync(fd, b); size += b.length; };
+  const hdr = Buffer.alloc(8);
+  hdr.writeInt32LE(FASTTEXT_MAGIC, 0);
+  hdr.writeInt32LE(12, 4);
+  w(hdr);
+  w(encodeArgs(defaultArgs({ dim, bucket })));
+  const d = Buffer.alloc(28);
+  d.writeInt32LE(nwords, 0); d.writeInt32LE(nwords, 4); d.writeInt32LE(0, 8); d.writeBigInt64LE(BigInt(nwords), 12); d.writeBigInt64LE(-1n, 20);
+  w(d);
+  const parts: Buffer[] = [];
+  for (let i = 0; i < nwords; i++) { const c = Buffer.alloc(9); c.writeBigInt64LE(BigInt(nwords - i), 0); parts.push(Buffer.from(`w${i}\0`), c); }
+  w(Buffer.concat(parts));
+  const matrix = (m: number) => {
+    const h = Buffer.alloc(16);
+    h.writeBigInt64LE(BigInt(m), 0); h.writeBigInt64LE(BigInt(dim), 8);
+    w(h);
+    const chunk = new Float32Array(dim * 4096).map((_, i) => Math.sin(i) / 8);
+    for (let r = 0; r < m; r += 4096) w(new Uint8Array(chunk.buffer, 0, Math.min(4096, m - r) * dim * 4));
+  };
+  w(Buffer.from([0]));
+  matrix(nwords + bucket);
+  w(Buffer.from([0]));
+  matrix(nwords);
+  closeSync(fd);
+  return size;
+}
+
+test('memory while loading: at most 1.3x the file size; a lazy model reads only the rows it needs', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'synthetic.bin');
+    const size = writeSyntheticModel(file, 3000, 100, 110000);
+    const lib = fileURLToPath(new URL('../src/index.js', import.meta.url));
+    const probe = (lazy: boolean) => {
+      const code = `const m = await import(${JSON.stringify(lib)}); const before = process.memoryUsage().rss;
+        const model = m.readFastTextModel(${JSON.stringify(file)}, { lazy: ${lazy} });
+        const v = model.wordVector('w17').vector; const u = model.wordVector('unseen').vector;
+        console.log(JSON.stringify({ grown: process.resourceUsage().maxRSS * 1024 - before, v: v[0], u: u[0] }));`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+      assert.is(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { grown: number; v: number; u: number };
+    };
+    const eager = probe(false);
+    const lazy = probe(true);
+    assert.ok(eager.grown <= 1.3 * size, `eager: grew ${eager.grown} bytes for a ${size}-byte file`);
+    assert.ok(eager.grown >= 0.8 * size, `eager: grew ${eager.grown} bytes for a ${size}-byte file (the matrices are in memory)`);
+    assert.ok(lazy.grown <= 0.2 * size, `lazy: grew ${lazy.grown} bytes for a ${size}-byte file`);
+    assert.is(lazy.v, eager.v);
+    assert.is(lazy.u, eager.u);
+  } finally {
+    cleanup();
+  }
 });
 
 test.run();

@@ -85,6 +85,12 @@ function readModel(src: ByteSource, opts: ReadModelOptions): FastTextModel {
     if (version !== 11 && version !== 12) {
       throw c.error(`unknown fastText file version ${version} (this reader knows versions 11 and 12)`, 4, 'write the model with fastText 0.9 or newer, or convert it with the fastText release that made it');
     }
+  } else if (/^\d+ \d+ ?\r?\n/.test(new TextDecoder('latin1').decode(head.subarray(0, 40)))) {
+    throw c.error(
+      'this is a word2vec-format vectors file (it starts with a "count dim" line), not a fastText binary model',
+      0,
+      'read it as vectors (wordloom neighbors/eval take it directly; readVectors in code)',
+    );
   } else if (looksLikeText(head)) {
     throw c.error(
       'this is a text file, not a fastText binary model (the first bytes are text)',
