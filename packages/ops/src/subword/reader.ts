@@ -18,8 +18,7 @@
  * Everything is little-endian. Every value is checked; a file that ends early or
  * disagrees with itself fails with the file, the section and the byte offset.
  */
-import { sharedFloat32 } from '@wordloom/core';
-import { WordloomError } from '@wordloom/core';
+import { sharedFloat32, WordloomError } from '@wordloom/core';
 import { ARGS_BYTES, FASTTEXT_MAGIC, LABEL_PREFIX, lossName, modelName, type FastTextArgs } from './args.js';
 import { FastTextDictionary, ENTRY_LABEL } from './dictionary.js';
 import { DenseMatrix, FileDenseMatrix, type Matrix } from './matrix.js';
@@ -141,23 +140,16 @@ function looksLikeText(head: Uint8Array): boolean {
     if (b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 0x80) text++;
     else return false;
   }
-  // all bytes text-like, and at least a digit or a letter: a .vec, a GloVe file, a corpus
+  // every byte text-like (ASCII text or UTF-8): a .vec, a GloVe file, a corpus
   return text === head.length && head.length >= 8;
 }
 
 function readArgs(c: Cursor, version: number, magic: number, label: string): FastTextArgs {
   const start = c.pos;
   const at = (k: number) => start + 4 * k;
-  let dim: number;
-  let ws: number;
-  if (version === 0) {
-    // the oldest format: no magic; the file starts with dim and ws
-    dim = c.int32('dim');
-    ws = c.int32('ws');
-  } else {
-    dim = c.int32('dim');
-    ws = c.int32('ws');
-  }
+  // (in the oldest format there is no magic: the file starts here, with dim and ws)
+  const dim = c.int32('dim');
+  const ws = c.int32('ws');
   const epoch = c.int32('epoch');
   const minCount = c.int32('minCount');
   const neg = c.int32('neg');
