@@ -473,7 +473,7 @@ test('memory while loading: at most 1.3x the file size; a lazy model reads only 
   const { dir, cleanup } = tempDir();
   try {
     const file = join(dir, 'synthetic.bin');
-    const size = writeSyntheticModel(file, 3000, 100, 110000);
+    const size = writeSyntheticModel(file, 3000, 100, 60000);
     const lib = fileURLToPath(new URL('../src/index.js', import.meta.url));
     const probe = (lazy: boolean) => {
       // peak resident memory (maxRSS) bounds the whole load; buffer memory (arrayBuffers) says what stays held

@@ -127,10 +127,10 @@ export class FastTextDictionary {
       const e = this.offsets[i + 1]!;
       let slot = fnv1a(this.bytes, s, e) & this.mask;
       while (this.table[slot] !== -1) {
-        if (this.equalsEntry(this.table[slot]!, this.bytes, s, e)) break; // a repeated entry: the first wins
+        if (this.equalsEntry(this.table[slot]!, this.bytes, s, e)) break; // a repeated entry: the last wins, as in fastText
         slot = (slot + 1) & this.mask;
       }
-      if (this.table[slot] === -1) this.table[slot] = i;
+      this.table[slot] = i;
     }
     let pcap = 8;
     while (pcap < this.pruneFrom.length * 2) pcap *= 2;
@@ -260,9 +260,10 @@ export class FastTextDictionary {
    */
   subwordRows(word: string, out: IntList): number {
     out.clear();
-    const id = this.getId(word);
+    const wrapped = wrapWord(word);
+    const id = this.getIdBytes(wrapped, 1, wrapped.length - 1);
     if (id >= 0) out.push(id);
-    if (word !== EOS) this.addCharNgramRows(wrapWord(word), out);
+    if (word !== EOS) this.addCharNgramRows(wrapped, out);
     return id;
   }
 

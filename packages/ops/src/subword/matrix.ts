@@ -7,7 +7,7 @@
  * - FileDenseMatrix: the same layout left in the model file; rows are read on demand (pread).
  * - QuantMatrix (quant-matrix.ts): product-quantized rows, decoded on demand.
  */
-import { sharedFloat32 } from '@wordloom/core';
+import { sharedFloat32, WordloomError } from '@wordloom/core';
 import type { ByteSource } from './source.js';
 
 export interface Matrix {
@@ -64,7 +64,9 @@ export class FileDenseMatrix implements Matrix {
   private load(i: number): Float32Array {
     const n = this.cols * 4;
     const got = this.source.read(this.scratchBytes, 0, n, this.offset + i * n);
-    if (got !== n) throw new RangeError(`${this.source.name}: row ${i} could not be read (the file changed since it was opened?)`);
+    if (got !== n) {
+      throw new WordloomError('E_FILE', `row ${i} of the matrix at byte offset ${this.offset + i * n} could not be read (the file changed since it was opened?)`, { file: this.source.name }, 'open the model again');
+    }
     return this.scratch;
   }
   addRowToVector(x: Float32Array, i: number, a?: number): void {
