@@ -96,6 +96,11 @@ test('a pipeline reads a fastText model with the fasttext-model op and knn answe
     const run = wordloom(['run', pipe]);
     assert.is(run.code, 0, run.err);
     assert.match(run.out + run.err, /answered from subwords: "firefighter"/);
+    // the example pipeline
+    const ex = wordloom(['run', 'examples/fasttext-model.yaml']);
+    assert.is(ex.code, 0, ex.err);
+    assert.match(ex.out, /hurricanes \(not in the vocabulary; from subwords\): \S+/);
+    assert.match(ex.out, /wordsim353\.tsv: Spearman [0-9.]+, Pearson [0-9.]+ \(353\/353 pairs, 0\.0% out of vocabulary\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
