@@ -56,6 +56,14 @@ cp "$T/sup_ova.bin" "$D/sup_ova.bin"
 cp "$D/sup_hs.bin" "$D/sup_hs_v11.bin"
 printf '\x0b' | dd of="$D/sup_hs_v11.bin" bs=1 seek=4 count=1 conv=notrunc status=none
 
+# --- tiny models, small enough to cut at every byte in the tests ---
+awk 'NR <= 40' "$T/train4.txt" > "$T/tiny.train"
+"$FT" supervised -input "$T/tiny.train" -output "$T/tiny_sup" -loss softmax -dim 4 -epoch 2 -minCount 3 -wordNgrams 2 -minn 2 -maxn 3 -bucket 300 -thread 1 -seed 5 -verbose 0
+"$FT" quantize -input "$T/tiny.train" -output "$T/tiny_sup" -dsub 3 -qnorm -cutoff 280 -thread 1 -verbose 0
+cp "$T/tiny_sup.bin" "$T/tiny_sup.ftz" "$D/"
+"$FT" predict-prob "$D/tiny_sup.bin" "$D/sup4.test.txt" 2 > "$D/tiny_sup.bin.predict-prob.txt"
+"$FT" predict-prob "$D/tiny_sup.ftz" "$D/sup4.test.txt" 2 > "$D/tiny_sup.ftz.predict-prob.txt"
+
 # --- cbow on the Lee corpus ---
 "$FT" cbow -input data/corpora/lee_background.cor -output "$T/cbow_lee" -dim 12 -minn 2 -maxn 5 -bucket 8000 -epoch 3 -minCount 3 -thread 1 -seed 5 -verbose 0
 cp "$T/cbow_lee.bin" "$D/cbow_lee.bin"

@@ -157,6 +157,8 @@ const PREDICT_CASES: [string, string, number, number][] = [
   ['sup_hs_v11.bin', 'sup4.test.txt', 3, 0],
   ['sup_many.ftz', 'supmany.test.txt', 3, 0],
   ['sup_ova.bin', 'supml.test.txt', 4, 0.2],
+  ['tiny_sup.bin', 'sup4.test.txt', 2, 0],
+  ['tiny_sup.ftz', 'sup4.test.txt', 2, 0],
 ];
 
 test('predict-prob: labels and probabilities of softmax, hierarchical softmax and one-vs-all models', () => {
@@ -295,6 +297,20 @@ test('a file cut at any byte of the header and dictionary, and through the matri
       const e = expectInputError(full.subarray(0, o), `cut-${m}`, /byte offset \d+/);
       assert.match(e.message, /header|args|dictionary|matrix|quantizer|empty|magic/);
     }
+  }
+});
+
+test('a small model and its .ftz cut at every byte fail clearly, never crash', () => {
+  for (const m of ['tiny_sup.bin', 'tiny_sup.ftz']) {
+    const full = new Uint8Array(readFileSync(ft(m)));
+    const model = readFastTextModelBytes(full, m);
+    assert.ok(model.dict.nwords > 5);
+    const sections = new Set<string>();
+    for (let o = 0; o < full.length; o++) {
+      const e = expectInputError(full.subarray(0, o), `cut-${m}`, /byte offset \d+/);
+      sections.add(e.message.replace(/^.*?: (.*?), byte offset.*$/s, '$1'));
+    }
+    for (const w of ['header', 'args', 'dictionary', 'input matrix', 'output matrix']) assert.ok(sections.has(w), `${m}: a cut in the ${w} (${[...sections].join(', ')})`);
   }
 });
 

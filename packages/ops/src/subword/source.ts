@@ -67,13 +67,16 @@ const CHUNK = 1 << 20;
 export class Cursor {
   /** The section being read ("header", "args", "dictionary", "input matrix"...), for errors. */
   section = 'header';
-  private buf = new Uint8Array(CHUNK);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   private bufStart = 0;
   private bufEnd = 0;
   private p = 0;
 
-  constructor(readonly src: ByteSource) {}
+  constructor(readonly src: ByteSource) {
+    this.buf = new Uint8Array(Math.max(16, Math.min(CHUNK, src.size)));
+    this.view = new DataView(this.buf.buffer);
+  }
 
   get pos(): number {
     return this.p;
@@ -99,7 +102,7 @@ export class Cursor {
   private fill(n: number, what: string): number {
     if (this.p + n > this.src.size) throw this.cut(what, n);
     if (this.p < this.bufStart || this.p + n > this.bufEnd) {
-      const len = Math.min(CHUNK, this.src.size - this.p);
+      const len = Math.min(this.buf.length, this.src.size - this.p);
       const got = this.src.read(this.buf, 0, len, this.p);
       this.bufStart = this.p;
       this.bufEnd = this.p + got;
@@ -147,7 +150,7 @@ export class Cursor {
         throw this.error(`the file ends inside the ${what} that starts at byte ${at} (no NUL byte ends it)`, this.p, 'the file is truncated (an interrupted download or copy?): fetch or write it again');
       }
       if (this.p < this.bufStart || this.p >= this.bufEnd) {
-        const got = this.src.read(this.buf, 0, Math.min(CHUNK, this.src.size - this.p), this.p);
+        const got = this.src.read(this.buf, 0, Math.min(this.buf.length, this.src.size - this.p), this.p);
         this.bufStart = this.p;
         this.bufEnd = this.p + got;
         if (got <= 0) throw this.cut(what, 1);
