@@ -254,6 +254,19 @@ test('lazy reading gives the same vectors and predictions', () => {
   }
 });
 
+test('dictionary: rebuilt from its init() (as in a worker) without rebuilding the table; arrays in shared memory', async () => {
+  const model = readFastTextModel(ft('rt_sup.ftz'));
+  const init = model.dict.init();
+  for (const a of [init.bytes, init.offsets, init.counts, init.types, init.table!]) assert.ok(a.buffer instanceof SharedArrayBuffer);
+  const { FastTextDictionary } = await import('../src/index.js');
+  const copy = new FastTextDictionary(structuredClone(init));
+  for (const w of ['movie', 'film', 'zzqx', '__label__pos', '</s>']) {
+    assert.is(copy.getId(w), model.dict.getId(w), w);
+    assert.equal(copy.ngrams(w), model.dict.ngrams(w), w);
+  }
+  assert.ok(copy.init().table!.buffer === init.table!.buffer, 'the table is shared, not rebuilt');
+});
+
 test('dictionary: lookups, labels, counts', () => {
   const model = readFastTextModel(ft('rt_sup.bin'));
   const d = model.dict;

@@ -6,7 +6,7 @@
  * Rows of the input matrix: 0..nwords-1 are the words; nwords + b is n-gram bucket b
  * (or, in a pruned model, nwords + pruneidx[b] for the buckets that were kept).
  */
-import { WordloomError } from '@wordloom/core';
+import { sharedInt32, WordloomError } from '@wordloom/core';
 import { EOS, fnv1a, forEachCharNgram, mod64, utf8Bytes, wordNgramStart, wordNgramStep, wrapWord } from './hash.js';
 import { LABEL_PREFIX } from './args.js';
 
@@ -63,6 +63,11 @@ export interface DictionaryInit {
   pruneidxSize: number;
   pruneFrom?: Int32Array;
   pruneTo?: Int32Array;
+  /**
+   * The lookup table of an existing dictionary over the same entries (from `init()`),
+   * e.g. in a worker thread, so that it is not built again.
+   */
+  table?: Int32Array;
 }
 
 const decoder = new TextDecoder('utf-8');
@@ -99,7 +104,6 @@ export class FastTextDictionary {
   private pruneKeys: Int32Array;
   private pruneVals: Int32Array;
   private pruneMask: number;
-  private eosId: number;
   private labelBytes: Uint8Array;
 
   constructor(init: DictionaryInit) {
@@ -120,17 +124,13 @@ export class FastTextDictionary {
     }
     let cap = 8;
     while (cap < this.size * 2) cap *= 2;
-    this.table = new Int32Array(cap).fill(-1);
-    this.mask = cap - 1;
-    for (let i = 0; i < this.size; i++) {
-      const s = this.offsets[i]!;
-      const e = this.offsets[i + 1]!;
-      let slot = fnv1a(this.bytes, s, e) & this.mask;
-      while (this.table[slot] !== -1) {
-        if (this.equalsEntry(this.table[slot]!, this.bytes, s, e)) break; // a repeated entry: the last wins, as in fastText
-        slot = (slot + 1) & this.mask;
-      }
-      this.table[slot] = i;
+    if (init.table && init.table.length === cap) {
+      this.table = init.table;
+      this.mask = cap - 1;
+    } else {
+      this.table = sharedInt32(cap).fill(-1);
+      this.mask = cap - 1;
+      this.buildTable();
     }
     let pcap = 8;
     while (pcap < this.pruneFrom.length * 2) pcap *= 2;
@@ -144,8 +144,32 @@ export class FastTextDictionary {
       this.pruneKeys[slot] = k;
       this.pruneVals[slot] = this.pruneTo[i]!; // a repeated key: the last wins, as in fastText's map
     }
-    this.eosId = this.getId(EOS);
     this.labelBytes = utf8Bytes(this.params.label || LABEL_PREFIX);
+  }
+
+  private buildTable(): void {
+    for (let i = 0; i < this.size; i++) {
+      const s = this.offsets[i]!;
+      const e = this.offsets[i + 1]!;
+      let slot = fnv1a(this.bytes, s, e) & this.mask;
+      while (this.table[slot] !== -1) {
+        if (this.equalsEntry(this.table[slot]!, this.bytes, s, e)) break; // a repeated entry: the last wins, as in fastText
+        slot = (slot + 1) & this.mask;
+      }
+      this.table[slot] = i;
+    }
+  }
+
+  /**
+   * Everything that makes this dictionary, lookup table included: pass it to a
+   * worker (postMessage; arrays over shared memory are shared, not copied) and
+   * rebuild it there with `new FastTextDictionary(init)`.
+   */
+  init(): DictionaryInit {
+    return {
+      params: { ...this.params }, bytes: this.bytes, offsets: this.offsets, counts: this.counts, types: this.types, nwords: this.nwords, nlabels: this.nlabels,
+      ntokens: this.ntokens, pruneidxSize: this.pruneidxSize, pruneFrom: this.pruneFrom, pruneTo: this.pruneTo, table: this.table,
+    };
   }
 
   /** Build a dictionary from words (and labels after them) and counts, e.g. for a model being written. */

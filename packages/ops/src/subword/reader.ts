@@ -18,7 +18,7 @@
  * Everything is little-endian. Every value is checked; a file that ends early or
  * disagrees with itself fails with the file, the section and the byte offset.
  */
-import { sharedFloat32, WordloomError } from '@wordloom/core';
+import { sharedFloat32, sharedFloat64, WordloomError } from '@wordloom/core';
 import { ARGS_BYTES, FASTTEXT_MAGIC, LABEL_PREFIX, lossName, modelName, type FastTextArgs } from './args.js';
 import { FastTextDictionary, ENTRY_LABEL } from './dictionary.js';
 import { DenseMatrix, FileDenseMatrix, type Matrix } from './matrix.js';
@@ -204,9 +204,9 @@ function readDictionary(c: Cursor, args: FastTextArgs, hasPruneidx: boolean): Fa
   if (pruneidxSize < -1 || pruneidxSize * 8 > c.remaining) throw c.error(`pruned index size ${pruneidxSize} is impossible here`, start + 20);
   let bytes = new Uint8Array(Math.max(1024, size * 8));
   let used = 0;
-  const offsets = new Uint32Array(size + 1);
-  const counts = new Float64Array(size);
-  const types = new Uint8Array(size);
+  const offsets = new Uint32Array(new SharedArrayBuffer(4 * (size + 1)));
+  const counts = sharedFloat64(size);
+  const types = new Uint8Array(new SharedArrayBuffer(Math.max(1, size)), 0, size);
   const sink = (b: Uint8Array, s: number, e: number) => {
     const n = e - s;
     if (used + n > bytes.length) {
@@ -251,8 +251,14 @@ function readDictionary(c: Cursor, args: FastTextArgs, hasPruneidx: boolean): Fa
   }
   return new FastTextDictionary({
     params: { minn: args.minn, maxn: args.maxn, bucket: args.bucket, wordNgrams: args.wordNgrams, label: args.label },
-    bytes: bytes.slice(0, used), offsets, counts, types, nwords, nlabels, ntokens, pruneidxSize, pruneFrom, pruneTo,
+    bytes: sharedBytes(bytes.subarray(0, used)), offsets, counts, types, nwords, nlabels, ntokens, pruneidxSize, pruneFrom, pruneTo,
   });
+}
+
+function sharedBytes(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, b.length)), 0, b.length);
+  out.set(b);
+  return out;
 }
 
 function readDims(c: Cursor, which: string, rows: number, dim: number): void {
