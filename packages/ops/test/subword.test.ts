@@ -264,7 +264,14 @@ test('dictionary: rebuilt from its init() (as in a worker) without rebuilding th
     assert.is(copy.getId(w), model.dict.getId(w), w);
     assert.equal(copy.ngrams(w), model.dict.ngrams(w), w);
   }
-  assert.ok(copy.init().table!.buffer === init.table!.buffer, 'the table is shared, not rebuilt');
+  // the clone shares the memory (a worker would see the same arrays)
+  const c0 = init.counts[0]!;
+  copy.counts[0] = c0 + 1;
+  assert.is(model.dict.counts[0], c0 + 1);
+  copy.counts[0] = c0;
+  // given a table, the dictionary uses it instead of building one
+  assert.is(new FastTextDictionary(init).init().table, init.table);
+  assert.is.not(new FastTextDictionary({ ...init, table: undefined }).init().table, init.table);
 });
 
 test('dictionary: lookups, labels, counts', () => {
