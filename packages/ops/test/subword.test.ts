@@ -510,15 +510,16 @@ test('memory while loading: at most 1.3x the file size; a lazy model reads only 
   try {
     const file = join(dir, 'synthetic.bin');
     const size = writeSyntheticModel(file, 3000, 100, 60000);
-    const lib = fileURLToPath(new URL('../src/index.js', import.meta.url));
+    const lib = fileURLToPath(new URL('../src/subword/index.js', import.meta.url));
     const probe = (lazy: boolean) => {
       // peak resident memory (maxRSS) bounds the whole load; buffer memory (arrayBuffers) says what stays held
-      const code = `const m = await import(${JSON.stringify(lib)}); const mu0 = process.memoryUsage(); const before = mu0.rss;
+      const code = `const m = await import(${JSON.stringify(lib)}); globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); globalThis.gc();
+        const mu0 = process.memoryUsage(); const before = mu0.rss;
         const model = m.readFastTextModel(${JSON.stringify(file)}, { lazy: ${lazy} });
         const v = model.wordVector('w17').vector; const u = model.wordVector('unseen').vector;
         const held = process.memoryUsage().arrayBuffers - mu0.arrayBuffers;
         console.log(JSON.stringify({ grown: process.resourceUsage().maxRSS * 1024 - before, held, v: v[0], u: u[0] }));`;
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', code], { encoding: 'utf8' });
       assert.is(r.status, 0, r.stderr);
       return JSON.parse(r.stdout) as { grown: number; held: number; v: number; u: number };
     };
