@@ -241,6 +241,28 @@ test('print-ngrams vectors, also on pruned models where fastText names the first
   }
 });
 
+test('loadFastTextModel reads the matrices in chunks with progress, and stops when aborted', async () => {
+  const { loadFastTextModel } = await import('../src/index.js');
+  const seen: number[] = [];
+  const m = await loadFastTextModel(ft('rt_sup.bin'), { chunkBytes: 1 << 20, onProgress: (done, total) => seen.push(done / total) });
+  assert.ok(seen.length >= 4 && seen[seen.length - 1] === 1, `progress ${seen.join(' ')}`);
+  const eager = readFastTextModel(ft('rt_sup.bin'));
+  assert.equal((m.input as any).data, (eager.input as any).data);
+  assert.equal((m.output as any).data, (eager.output as any).data);
+  assert.is(m.lazy, false);
+  const ac = new AbortController();
+  let calls = 0;
+  try {
+    await loadFastTextModel(ft('rt_sup.bin'), { chunkBytes: 1 << 20, signal: ac.signal, onProgress: () => { if (++calls === 2) ac.abort(new Error('stopped')); } });
+    assert.unreachable('aborted');
+  } catch (e) {
+    assert.is((e as Error).message, 'stopped');
+  }
+  // quantized models hold no dense input; the output of a quantized model may be dense
+  const q = await loadFastTextModel(ft('sup_hs.ftz'));
+  assert.equal(q.wordVector('film').vector, readFastTextModel(ft('sup_hs.ftz')).wordVector('film').vector);
+});
+
 test('lazy reading gives the same vectors and predictions', () => {
   for (const m of ['ft_bg_sg.bin', 'rt_sup.bin', 'sup_hs.ftz']) {
     const eager = readFastTextModel(ft(m));

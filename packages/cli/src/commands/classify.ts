@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { WordloomError } from '@wordloom/core';
-import { detectFastTextModel, FastTextPredictor, formatPredictions, formatTestResult, readFastTextModel, testSupervised, textLines } from '@wordloom/ops';
+import { detectFastTextModel, FastTextPredictor, formatPredictions, formatTestResult, loadFastTextModel, testSupervised, textLines } from '@wordloom/ops';
 import { ClassifierModel, readExamples, standaloneContext, testClassifier, trainClassifier, CLASSIFY_DEFAULTS, type ClassifyParams } from '@wordloom/ops';
 import { formatOptions, parseArgs, type OptionSpec } from '../args.js';
 import { fmtNumber } from '../format.js';
@@ -105,7 +105,7 @@ async function test(self: CommandThis, argv: string[]): Promise<number> {
   if (detectFastTextModel(modelFile)) {
     // a fastText supervised model: tested on a fastText-format file as `fasttext test` does
     if (classes || a.options.labels || !input) return self.usageError('a fastText model is tested on one file with __label__ tokens in each line (no --class / --labels)');
-    const r = testSupervised(new FastTextPredictor(readFastTextModel(modelFile)), await readInput(input), a.options.k as number);
+    const r = testSupervised(new FastTextPredictor(await loadFastTextModel(modelFile)), await readInput(input), a.options.k as number);
     process.stdout.write(a.options.json ? JSON.stringify(r, null, 2) + '\n' : formatTestResult(r));
     return 0;
   }
@@ -124,7 +124,7 @@ async function predict(self: CommandThis, argv: string[]): Promise<number> {
   if (!modelFile) return self.usageError('name a model (and a text file, or - / nothing for standard input)');
   if (detectFastTextModel(modelFile)) {
     // a fastText supervised model (.bin/.ftz): lines as `fasttext predict` / `predict-prob` print them
-    const p = new FastTextPredictor(readFastTextModel(modelFile));
+    const p = new FastTextPredictor(await loadFastTextModel(modelFile));
     const data = await readInput(input);
     const k = a.options.k as number;
     const out: string[] = [];

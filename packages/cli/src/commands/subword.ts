@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { WordloomError } from '@wordloom/core';
-import { formatG, formatVectorLine, readFastTextModel, type FastTextModel } from '@wordloom/ops';
+import { formatG, formatVectorLine, loadFastTextModel, readFastTextModel, type FastTextModel } from '@wordloom/ops';
 import { parseArgs, type OptionSpec } from '../args.js';
 import type { Command } from './types.js';
 
@@ -45,8 +45,8 @@ class Out {
   }
 }
 
-function openModel(file: string, lazy: boolean): FastTextModel {
-  return readFastTextModel(file, { output: false, lazy });
+async function openModel(file: string, lazy: boolean): Promise<FastTextModel> {
+  return lazy ? readFastTextModel(file, { output: false, lazy: true }) : loadFastTextModel(file, { output: false });
 }
 
 const vectorsOptions: OptionSpec[] = [
@@ -64,7 +64,7 @@ export const vectorsCommand: Command = {
     if (a.help) return this.help();
     const [file, input, ...more] = a.positionals;
     if (!file || more.length) return this.usageError('name a fastText model and at most one words file');
-    const model = openModel(file, !!a.options.lazy);
+    const model = await openModel(file, !!a.options.lazy);
     const out = new Out();
     const v = new Float32Array(model.dim);
     let unknown = 0;
@@ -110,7 +110,7 @@ export const ngramsCommand: Command = {
     if (a.help) return this.help();
     const [file, input, ...more] = a.positionals;
     if (!file || more.length) return this.usageError('name a fastText model and at most one words file');
-    const model = openModel(file, !!a.options.lazy);
+    const model = await openModel(file, !!a.options.lazy);
     const withVectors = !!a.options.vectors;
     const json = !!a.options.json;
     const distinct = !!a.options.distinct;

@@ -5,11 +5,11 @@
  * knn, knn-graph, evaluate and the clustering ops take it like any Embeddings.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Embeddings, sharedFloat32, WordloomError } from '@wordloom/core';
+import { Embeddings, sharedFloat32 } from '@wordloom/core';
 import { readVectors, type ReadVectorsOptions } from '../io/vectors.js';
 import { FASTTEXT_MAGIC, lossName, modelName } from './args.js';
 import type { FastTextModel } from './model.js';
-import { readFastTextModel } from './reader.js';
+import { loadFastTextModel, readFastTextModel } from './reader.js';
 import type { OkVocab } from '../evaluate/vocab.js';
 
 export class SubwordEmbeddings extends Embeddings {
@@ -90,7 +90,7 @@ export function detectFastTextModel(file: string): 'current' | 'oldest' | undefi
  */
 export async function loadVectors(file: string, opts: ReadVectorsOptions & { lazy?: boolean } = {}): Promise<Embeddings> {
   if (detectFastTextModel(file)) {
-    const model = readFastTextModel(file, { output: false, lazy: opts.lazy });
+    const model = opts.lazy ? readFastTextModel(file, { output: false, lazy: true }) : await loadFastTextModel(file, { output: false });
     return SubwordEmbeddings.fromModel(model, { limit: opts.limit });
   }
   return readVectors(file, opts);
@@ -125,11 +125,6 @@ export function withOovRows(vectors: Embeddings, words: readonly string[], id: (
   extra.forEach((e, k) => data.set(e.v, (vectors.size + k) * d));
   const words2 = [...vectors.words, ...extra.map((e) => e.word)];
   return { vectors: new Embeddings(words2, d, data), rows, added: extra.map((e) => e.word) };
-}
-
-/** A clear error for a query word that neither the vectors nor their subwords know. */
-export function unknownWordError(word: string, file?: string): WordloomError {
-  return new WordloomError('E_INPUT', 'not in the vocabulary of the vectors, and no subword of it is known', { file, word }, 'pick another word, or use a fastText model (.bin/.ftz) that has character n-grams');
 }
 
 /**

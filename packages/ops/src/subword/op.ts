@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { defineOp, type ParamSpecs } from '../op.js';
-import { readFastTextModel } from './reader.js';
+import { loadFastTextModel, readFastTextModel } from './reader.js';
 import { SubwordEmbeddings } from './embeddings.js';
 
 export interface FastTextModelParams {
@@ -28,7 +28,9 @@ export const fasttextModelOp = defineOp<FastTextModelParams, SubwordEmbeddings>(
   run: async (_inputs, params, ctx) => {
     const file = resolve(ctx.baseDir, params.model);
     ctx.progress({ phase: 'reading', message: `reading ${file}` });
-    const model = readFastTextModel(file, { output: false, lazy: params.lazy });
+    const model = params.lazy
+      ? readFastTextModel(file, { output: false, lazy: true })
+      : await loadFastTextModel(file, { output: false, signal: ctx.signal, onProgress: (done, total) => ctx.progress({ phase: 'reading', done, total, unit: 'bytes' }) });
     const a = model.args;
     ctx.log(
       `${file}: fastText ${model.version ? `version ${model.version}` : 'oldest format'} ${a.model} model, ${model.dict.nwords} words${model.dict.nlabels ? `, ${model.dict.nlabels} labels` : ''}, dim ${a.dim}, ` +

@@ -18,6 +18,7 @@
  * Everything is little-endian. Every value is checked; a file that ends early or
  * disagrees with itself fails with the file, the section and the byte offset.
  */
+import { open } from 'node:fs/promises';
 import { sharedFloat32, sharedFloat64, WordloomError } from '@wordloom/core';
 import { ARGS_BYTES, FASTTEXT_MAGIC, LABEL_PREFIX, lossName, modelName, type FastTextArgs } from './args.js';
 import { FastTextDictionary, ENTRY_LABEL } from './dictionary.js';
@@ -57,6 +58,47 @@ export function readFastTextModel(file: string, opts: ReadModelOptions = {}): Fa
   } catch (e) {
     src.close();
     throw e;
+  }
+}
+
+/**
+ * Open a model file without blocking the event loop for long: the header and
+ * dictionary are read at once, the dense matrices in chunks between which progress
+ * is reported and `signal` is checked (an aborted load throws the signal's reason).
+ * The result is the same as readFastTextModel's.
+ */
+export async function loadFastTextModel(
+  file: string,
+  opts: Omit<ReadModelOptions, 'lazy'> & { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; chunkBytes?: number } = {},
+): Promise<FastTextModel> {
+  const lazy = readFastTextModel(file, { ...opts, lazy: true });
+  const dense = [lazy.input, lazy.output].filter((m): m is FileDenseMatrix => m instanceof FileDenseMatrix);
+  if (dense.length === 0) return lazy;
+  const total = dense.reduce((t, m) => t + m.rows * m.cols * 4, 0);
+  let done = 0;
+  const fh = await open(file, 'r');
+  try {
+    const loaded = new Map<FileDenseMatrix, DenseMatrix>();
+    const chunk = opts.chunkBytes ?? 64 << 20;
+    for (const m of dense) {
+      const out = new DenseMatrix(m.rows, m.cols);
+      const bytes = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
+      for (let o = 0; o < bytes.length; ) {
+        opts.signal?.throwIfAborted();
+        const n = Math.min(chunk, bytes.length - o);
+        const { bytesRead } = await fh.read(bytes, o, n, m.offset + o);
+        if (bytesRead <= 0) throw new WordloomError('E_FILE', `the file ended while reading a matrix at byte offset ${m.offset + o} (it changed since it was opened?)`, { file });
+        o += bytesRead;
+        done += bytesRead;
+        opts.onProgress?.(done, total);
+      }
+      loaded.set(m, out);
+    }
+    const swap = (m: Matrix | undefined) => (m instanceof FileDenseMatrix ? loaded.get(m) : m);
+    return new FastTextModel({ name: lazy.name, version: lazy.version, args: lazy.args, dict: lazy.dict, input: swap(lazy.input)!, output: swap(lazy.output), quantInput: lazy.quantInput, layout: lazy.layout });
+  } finally {
+    await fh.close();
+    lazy.close();
   }
 }
 
