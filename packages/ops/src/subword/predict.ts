@@ -173,6 +173,7 @@ export class FastTextPredictor {
       throw new WordloomError('E_INPUT', `this is a ${model.args.model} model: only supervised models predict labels`, { file: model.name }, 'train one with `fasttext supervised` or `wordloom classify train`');
     }
     if (!model.output) throw new WordloomError('E_STATE', 'the model was read without its output matrix (output: false)', { file: model.name });
+    if (model.dict.nlabels === 0) throw new WordloomError('E_INPUT', 'this supervised model has no labels to predict', { file: model.name });
     this.model = model;
     this.wo = model.output;
     this.hidden = new Float32Array(model.dim);
