@@ -40,7 +40,7 @@ export function formatNeighbors(res: NeighborsResult): string {
       out.push(`${q.word}: not in the vocabulary`);
       continue;
     }
-    out.push(`${q.word}${q.match ? ` (as ${q.match})` : ''}: ${q.neighbors.map((n) => `${n.word} (${n.similarity.toFixed(3)})`).join(', ')}`);
+    out.push(`${q.word}${q.match ? ` (as ${q.match})` : ''}${q.oov ? ' (not in the vocabulary; from subwords)' : ''}: ${q.neighbors.map((n) => `${n.word} (${n.similarity.toFixed(3)})`).join(', ')}`);
   }
   out.push(`(backend: ${res.backend})`);
   return out.join('\n');

@@ -13,8 +13,9 @@ import { evalCommand } from './commands/eval.js';
 import { classifyCommand } from './commands/classify.js';
 import { clusterCommand } from './commands/cluster.js';
 import { installInterrupts, interruptExitCode } from './interrupt.js';
+import { vectorsCommand, ngramsCommand } from './commands/subword.js';
 
-export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, opsCommand];
+export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, vectorsCommand, ngramsCommand, opsCommand];
 
 const VERSION = '0.1.0';
 

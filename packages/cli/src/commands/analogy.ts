@@ -1,5 +1,5 @@
 import { WordloomError } from '@wordloom/core';
-import { readVectors, rankAnalogies, okVocab, type AnalogyMethod } from '@wordloom/ops';
+import { loadVectors, rankAnalogies, okVocab, withOovRows, type AnalogyMethod } from '@wordloom/ops';
 import { parseArgs, type OptionSpec } from '../args.js';
 import type { Command } from './types.js';
 
@@ -23,15 +23,17 @@ export const analogyCommand: Command = {
     const m = String(a.options.method);
     const methods: AnalogyMethod[] = m === 'both' ? ['3CosAdd', '3CosMul'] : m.toLowerCase() === '3cosadd' ? ['3CosAdd'] : m.toLowerCase() === '3cosmul' ? ['3CosMul'] : [];
     if (methods.length === 0) throw new WordloomError('E_PARAM', `unknown method "${m}"`, { param: 'method' }, 'use 3CosAdd, 3CosMul or both');
-    const vectors = await readVectors(file, { limit: a.options.limit as number | undefined });
+    const vectors = await loadVectors(file, { limit: a.options.limit as number | undefined });
     const vocab = okVocab(vectors, a.options['restrict-vocab'] as number, !a.options['case-sensitive']);
-    const rows = [wa, wb, wc].map((w) => {
-      const r = vocab.index.get(vocab.key(w)) ?? -1;
-      if (r < 0) throw new WordloomError('E_INPUT', 'not in the vocabulary of the vectors', { file, word: w }, 'pick another word, or raise --restrict-vocab');
+    // words outside the vocabulary get vectors from their subwords when the model has them (fastText .bin/.ftz)
+    const ext = withOovRows(vectors, [wa, wb, wc], (w) => vocab.index.get(vocab.key(w)) ?? -1);
+    const rows = Array.from(ext.rows, (r, i) => {
+      if (r < 0) throw new WordloomError('E_INPUT', 'not in the vocabulary of the vectors', { file, word: [wa, wb, wc][i] }, 'pick another word, or raise --restrict-vocab');
       return r;
     });
+    if (ext.added.length) process.stderr.write(`not in the vocabulary, vectors from subwords: ${ext.added.join(', ')}\n`);
     const q = Int32Array.from([rows[0]!, rows[1]!, rows[2]!, -1]);
-    const { lists } = await rankAnalogies(vectors, vocab.rows, q, methods);
+    const { lists } = await rankAnalogies(ext.vectors, vocab.rows, q, methods);
     methods.forEach((method, i) => {
       const words = [...lists[i]!].filter((r) => r >= 0).map((r) => vectors.words[r]!);
       process.stdout.write(`${wa} : ${wb} :: ${wc} : ${words[0] ?? '?'}   (${method}; next: ${words.slice(1).join(', ')})\n`);

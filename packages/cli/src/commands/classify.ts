@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { WordloomError } from '@wordloom/core';
+import { detectFastTextModel, FastTextPredictor, formatPredictions, formatTestResult, loadFastTextModel, testSupervised, textLines } from '@wordloom/ops';
 import { ClassifierModel, outputPathProblem, readExamples, standaloneContext, testClassifier, trainClassifier, CLASSIFY_DEFAULTS, type ClassifyParams } from '@wordloom/ops';
 import { formatOptions, parseArgs, type OptionSpec } from '../args.js';
 import { fmtNumber } from '../format.js';
@@ -105,6 +106,13 @@ async function test(self: CommandThis, argv: string[]): Promise<number> {
   const [modelFile, input] = a.positionals;
   const classes = classSources(a);
   if (!modelFile || (!input && !classes)) return self.usageError('name a model and a test file (or --class label=file ...)');
+  if (detectFastTextModel(modelFile)) {
+    // a fastText supervised model: tested on a fastText-format file as `fasttext test` does
+    if (classes || a.options.labels || !input) return self.usageError('a fastText model is tested on one file with __label__ tokens in each line (no --class / --labels)');
+    const r = testSupervised(new FastTextPredictor(await loadFastTextModel(modelFile)), await readInput(input), a.options.k as number);
+    process.stdout.write(a.options.json ? JSON.stringify(r, null, 2) + '\n' : formatTestResult(r));
+    return 0;
+  }
   const model = await ClassifierModel.load(modelFile);
   const examples = await readExamples({ input, labels: a.options.labels as string | undefined, classes, label_prefix: (a.options['label-prefix'] as string) ?? model.labelPrefix });
   const r = testClassifier(model, examples, a.options.k as number);
@@ -118,6 +126,16 @@ async function predict(self: CommandThis, argv: string[]): Promise<number> {
   if (a.help) return help(self, 'predict', predictOptions);
   const [modelFile, input] = a.positionals;
   if (!modelFile) return self.usageError('name a model (and a text file, or - / nothing for standard input)');
+  if (detectFastTextModel(modelFile)) {
+    // a fastText supervised model (.bin/.ftz): lines as `fasttext predict` / `predict-prob` print them
+    const p = new FastTextPredictor(await loadFastTextModel(modelFile));
+    const data = await readInput(input);
+    const k = a.options.k as number;
+    const out: string[] = [];
+    for (const [s, e, nl] of textLines(data)) out.push(formatPredictions(p.predictLine(data.subarray(s, e), k, a.options.threshold as number, nl), !!a.options.prob));
+    process.stdout.write(out.join('\n') + (out.length ? '\n' : ''));
+    return 0;
+  }
   const model = await ClassifierModel.load(modelFile);
   let text: string;
   try {
@@ -136,6 +154,20 @@ async function predict(self: CommandThis, argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The bytes of a text file, or of standard input for "-" or none. */
+async function readInput(input: string | undefined): Promise<Uint8Array> {
+  try {
+    if (!input || input === '-') {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    }
+    return await readFile(input);
+  } catch (e) {
+    throw new WordloomError('E_FILE', `cannot read the text: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: input });
+  }
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -149,8 +181,8 @@ function help(_self: CommandThis, sub: string, opts: OptionSpec[]): number {
 
 const USAGE: Record<string, string> = {
   train: 'wordloom classify train <input.txt> | --class label=file ... [--output model.bin] [--test-fraction 0.1] [options]',
-  test: 'wordloom classify test <model.bin> <test.txt> | --class label=file ... [-k 1]',
-  predict: 'wordloom classify predict <model.bin> [text.txt | -] [-k 1] [--prob]',
+  test: 'wordloom classify test <model.bin> <test.txt> | --class label=file ... [-k 1]   (fastText .bin/.ftz models too: prints as `fasttext test`)',
+  predict: 'wordloom classify predict <model.bin> [text.txt | -] [-k 1] [--prob]   (fastText .bin/.ftz models too: prints as `fasttext predict[-prob]`)',
 };
 
 export const classifyCommand: Command = {

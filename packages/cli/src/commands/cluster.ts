@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { WordloomError } from '@wordloom/core';
-import { readVectors, knnGraph, chineseWhispers, dbscan, outputPathProblem, writeClusterReport, type ClustersArtifact } from '@wordloom/ops';
+import { loadVectors, knnGraph, chineseWhispers, dbscan, outputPathProblem, writeClusterReport, type ClustersArtifact } from '@wordloom/ops';
 import { interruptSignal } from '../interrupt.js';
 import { parseArgs, type OptionSpec } from '../args.js';
 import type { Command } from './types.js';
@@ -84,7 +84,7 @@ export const clusterCommand: Command = {
     const problem = html === undefined ? undefined : outputPathProblem(html);
     if (problem) throw new WordloomError('E_FILE', problem.message, { param: 'html' }, problem.hint);
     const signal = interruptSignal();
-    const vectors = await readVectors(file, { limit: a.options.limit as number | undefined });
+    const vectors = await loadVectors(file, { limit: a.options.limit as number | undefined });
     let c: ClustersArtifact;
     if (method === 'cw') {
       const g = await knnGraph(vectors, {

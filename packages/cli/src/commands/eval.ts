@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readVectors, evaluateVectors, type AnalogyMethod } from '@wordloom/ops';
+import { loadVectors, evaluateVectors, type AnalogyMethod } from '@wordloom/ops';
 import { WordloomError } from '@wordloom/core';
 import { parseArgs, type OptionSpec } from '../args.js';
 import { formatEvaluation } from '../format.js';
@@ -19,6 +19,7 @@ const options: OptionSpec[] = [
   { name: 'method', type: 'string', default: 'both', valueName: '3CosAdd|3CosMul|both', doc: 'analogy objective' },
   { name: 'restrict-vocab', type: 'number', default: 300000, doc: 'evaluate on the first N words of the file' },
   { name: 'case-sensitive', type: 'boolean', doc: 'match words exactly (default: case-insensitive, as gensim)' },
+  { name: 'oov', type: 'boolean', doc: 'fastText models: words outside the vocabulary get vectors from their subwords instead of being skipped (as gensim skips them)' },
   { name: 'json', type: 'boolean', doc: 'print JSON' },
 ];
 
@@ -43,7 +44,7 @@ export const evalCommand: Command = {
     const m = String(a.options.method).toLowerCase();
     const methods: AnalogyMethod[] = m === 'both' ? ['3CosAdd', '3CosMul'] : m === '3cosadd' ? ['3CosAdd'] : m === '3cosmul' ? ['3CosMul'] : [];
     if (methods.length === 0) throw new WordloomError('E_PARAM', `unknown method "${a.options.method}"`, { param: 'method' }, 'use 3CosAdd, 3CosMul or both');
-    const vectors = await readVectors(file);
+    const vectors = await loadVectors(file);
     const res = await evaluateVectors(vectors, {
       analogies,
       similarity,
@@ -51,8 +52,9 @@ export const evalCommand: Command = {
       restrict_vocab: a.options['restrict-vocab'] as number,
       case_insensitive: !a.options['case-sensitive'],
       signal: interruptSignal(),
+      oov: !!a.options.oov,
     });
-    process.stdout.write((a.options.json ? JSON.stringify(res, null, 2) : `${file}: ${vectors.size} words x ${vectors.dim}\n${formatEvaluation(res)}`) + '\n');
+    process.stdout.write((a.options.json ? JSON.stringify(res, null, 2) : `${file}: ${vectors.size} words x ${vectors.dim}${res.oovWords !== undefined ? ` (+ ${res.oovWords} words from subwords)` : ''}\n${formatEvaluation(res)}`) + '\n');
     return 0;
   },
 };

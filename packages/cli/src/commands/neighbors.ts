@@ -1,4 +1,4 @@
-import { readVectors, nearestNeighbors } from '@wordloom/ops';
+import { loadVectors, nearestNeighbors } from '@wordloom/ops';
 import { parseArgs, type OptionSpec } from '../args.js';
 import { formatNeighbors } from '../format.js';
 import type { Command } from './types.js';
@@ -17,14 +17,14 @@ export const neighborsCommand: Command = {
   interruptible: true,
   name: 'neighbors',
   usage: 'wordloom neighbors <vectors> <word> [word ...] [-k 10]',
-  summary: 'Nearest neighbours by cosine similarity in a vectors file (GloVe text, word2vec text/binary, .vec).',
+  summary: 'Nearest neighbours by cosine similarity in a vectors file (GloVe text, word2vec text/binary, .vec) or a fastText .bin/.ftz model (unseen words from subwords).',
   options,
   async main(argv) {
     const a = parseArgs(argv, options);
     if (a.help) return this.help();
     const [file, ...words] = a.positionals;
     if (!file || words.length === 0) return this.usageError('name a vectors file and at least one word');
-    const vectors = await readVectors(file, { limit: a.options.limit as number | undefined });
+    const vectors = await loadVectors(file, { limit: a.options.limit as number | undefined });
     const res = await nearestNeighbors(vectors, words, {
       k: a.options.k as number,
       backend: a.options.backend as 'auto' | 'gpu' | 'typescript',

@@ -11,6 +11,8 @@ import type { KnnBackend } from '../knn/topk.js';
 import { evaluateAnalogies, type AnalogyMethod } from './analogy.js';
 import { evaluateWordPairs } from './pairs.js';
 import { okVocab } from './vocab.js';
+import { readFile } from 'node:fs/promises';
+import { evaluationWords, withOovVocab } from '../subword/embeddings.js';
 
 export { evaluateAnalogies, evaluateAnalogiesText, parseAnalogies, rankAnalogies, ANALOGY_METHODS, type AnalogyMethod, type AnalogyOptions, type AnalogyResult, type AnalogyQuestions, type AnalogySectionResult } from './analogy.js';
 export { evaluateWordPairs, evaluateWordPairsText, wordSimilarity, type PairsOptions, type PairsResult } from './pairs.js';
@@ -24,6 +26,7 @@ export interface EvaluateParams {
   case_insensitive: boolean;
   methods: AnalogyMethod[];
   backend: KnnBackend;
+  oov?: boolean;
 }
 
 export const evaluateParams: ParamSpecs = {
@@ -33,6 +36,7 @@ export const evaluateParams: ParamSpecs = {
   case_insensitive: { type: 'boolean', default: true, doc: 'match words by their uppercase form, the first (most frequent) variant winning, as gensim' },
   methods: { type: 'string[]', default: ['3CosAdd', '3CosMul'], doc: "analogy objectives: '3CosAdd' (gensim most_similar) and/or '3CosMul' (most_similar_cosmul)" },
   backend: { type: 'enum', values: ['auto', 'gpu', 'typescript'], default: 'auto', doc: 'kernel for the analogy arg-max (as knn)' },
+  oov: { type: 'boolean', default: false, doc: 'give words outside the vocabulary vectors from their subwords (fastText models) instead of skipping their questions and pairs as gensim does; answers are still vocabulary words' },
 };
 
 export interface EvaluateOptions extends Partial<Omit<EvaluateParams, 'analogies' | 'similarity'>> {
@@ -53,8 +57,16 @@ export async function evaluateVectors(vectors: Embeddings, o: EvaluateOptions): 
   }
   if (analogies.length > 0 && methods.length === 0) throw new WordloomError('E_PARAM', 'methods is empty', { param: 'methods' }, "use ['3CosAdd', '3CosMul']");
   const caseInsensitive = o.case_insensitive ?? true;
-  const vocab = okVocab(vectors, o.restrict_vocab ?? 300000, caseInsensitive);
+  let vocab = okVocab(vectors, o.restrict_vocab ?? 300000, caseInsensitive);
   const out: EvaluationResult = { restrictVocab: vocab.rows, caseInsensitive };
+  if (o.oov && vectors.oov) {
+    // rows for the evaluation words the vocabulary lacks, made from their subwords
+    const texts = async (files: readonly string[]) => Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')));
+    const ext = withOovVocab(vectors, vocab, evaluationWords(await texts(analogies), await texts(similarity)));
+    vectors = ext.vectors;
+    vocab = ext.vocab;
+    out.oovWords = ext.added;
+  }
   if (analogies.length) {
     out.analogy = [];
     for (const file of analogies) {

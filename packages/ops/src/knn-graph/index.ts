@@ -10,7 +10,7 @@ import { Embeddings, WordloomError } from '@wordloom/core';
 import { defineOp, type ParamSpecs } from '../op.js';
 import type { GraphArtifact } from '../artifacts.js';
 import { cosineTopK, gpuDeviceAvailable, unitEmbeddings, LARGE_K, SMALL_WORK } from '../knn/topk.js';
-import { readVectors } from '../io/vectors.js';
+import { loadVectors } from '../subword/embeddings.js';
 import { simdAvailable } from './simd.js';
 import { checkMatrix, simdAllTopK } from './search.js';
 
@@ -213,14 +213,14 @@ export const knnGraphParams: ParamSpecs = {
     default: 'auto',
     doc: "kernel: gpu.js ('gpu'), WebAssembly SIMD on worker threads ('wasm'), plain TypeScript, or 'auto' (gpu.js on a real GPU, else wasm)",
   },
-  vectors: { type: 'path', optional: true, mustExist: true, doc: 'read the vectors from this file (GloVe text, word2vec text/binary, .vec) instead of the vectors input' },
+  vectors: { type: 'path', optional: true, mustExist: true, doc: 'read the vectors from this file (GloVe text, word2vec text/binary, .vec, fastText .bin/.ftz) instead of the vectors input' },
   limit: { type: 'int', optional: true, min: 2, doc: 'only the first N vectors (the most frequent words of a frequency-sorted file)' },
 };
 
 /** The vectors of a clustering node: its input, or the file named by its `vectors` param, limited to the first `limit` rows. */
 export async function vectorsFrom(input: Embeddings | undefined, file: string | undefined, limit: number | undefined, baseDir: string, node: string, op: string): Promise<Embeddings> {
   let v = input;
-  if (!v && file) v = await readVectors(resolve(baseDir, file), { limit });
+  if (!v && file) v = await loadVectors(resolve(baseDir, file), { limit });
   if (!v) throw new WordloomError('E_GRAPH', `${op} needs vectors`, { node }, 'wire a glove node to its vectors input, or name a file in the vectors param');
   return limit !== undefined && limit < v.size ? v.head(limit) : v;
 }
