@@ -8,3 +8,5 @@ export * from './reader.js';
 export * from './model.js';
 export * from './format.js';
 export * from './predict.js';
+export * from './writer.js';
+export * from './compact.js';
