@@ -14,7 +14,7 @@ import { writeAtomic, type AtomicWriter } from '../io/atomic.js';
 import { writeVectors, type VectorsFormat } from '../io/vectors.js';
 import { encodeArgs, FASTTEXT_MAGIC, FASTTEXT_VERSION, type FastTextArgs } from './args.js';
 import type { FastTextDictionary } from './dictionary.js';
-import { DenseMatrix, type Matrix } from './matrix.js';
+import { DenseMatrix, FileDenseMatrix, type Matrix } from './matrix.js';
 import { QuantMatrix, type ProductQuantizer } from './quant-matrix.js';
 import type { FastTextModel } from './model.js';
 
@@ -99,9 +99,16 @@ export async function writeDenseRows(w: AtomicWriter, m: Matrix | undefined, row
   const per = Math.max(1, Math.floor(CHUNK_BYTES / 4 / cols));
   const chunk = new Float32Array(per * cols);
   const row = new Float32Array(cols);
+  const bytes = new Uint8Array(chunk.buffer);
   for (let r = 0; r < rows; r += per) {
     const n = Math.min(per, rows - r);
-    if (m) for (let k = 0; k < n; k++) chunk.set(m.row(r + k, row), k * cols);
+    if (m instanceof FileDenseMatrix) {
+      // rows left in the model file: copy them a chunk at a time
+      const len = n * cols * 4;
+      if (m.source.read(bytes, 0, len, m.offset + r * cols * 4) !== len) {
+        throw new WordloomError('E_FILE', `rows ${r}..${r + n - 1} could not be read (the file changed since it was opened?)`, { file: m.source.name });
+      }
+    } else if (m) for (let k = 0; k < n; k++) chunk.set(m.row(r + k, row), k * cols);
     else chunk.fill(0);
     await w.write(f32View(chunk, 0, n * cols));
   }
