@@ -14,6 +14,7 @@ import {
 } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { readExamples, splitExamples, type RawExample } from './data.js';
+import { EOS } from '../subword/hash.js';
 import { ClassifierModel, encodeExamples, topK, type EncodedExamples } from './model.js';
 import { CLASSIFY_DEFAULTS, CLASSIFY_OPTIMIZERS, type ClassifyParams } from './params.js';
 import type { TrainResult, TrainTask } from './worker.js';
@@ -91,6 +92,7 @@ export function initModel(train: readonly RawExample[], p: ClassifyParams, seed:
   const labelCounts = new Map<string, number>();
   for (const e of train) {
     for (const t of e.tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
+    counts.set(EOS, (counts.get(EOS) ?? 0) + 1); // the end of each line, as fastText counts it
     for (const l of e.labels) labelCounts.set(l, (labelCounts.get(l) ?? 0) + 1);
   }
   const byCount = (m: Map<string, number>, min: number): string[] =>
