@@ -35,7 +35,7 @@ export const convertCommand: Command = {
   details: [
     'vec, word2vec, glove: every vocabulary word with its final vector (its own row and n-gram rows averaged, as fastText prints it).',
     "subword: wordloom's compact model: the n-gram rows with their hash parameters and the vocabulary, so that any word gets a vector",
-    '  (see docs/subword-models.md); --float16 halves it.',
+    '  (see docs/subword-format.md); --float16 halves it.',
     'bin: a fastText model file (version 12) that fastText itself loads; a quantized model stays quantized.',
   ].join('\n'),
   async main(argv) {
