@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFastTextModel, readVectors } from '@wordloom/ops';
@@ -73,6 +73,30 @@ test('convert: bad formats and options are usage errors; a subword model without
     assert.is(r.code, 1);
     assert.match(r.err, /text file, not a fastText binary model/);
     assert.equal(readdirSync(dir).sort(), ['bare.subword']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('classify train --output-format fasttext writes a fastText supervised model that predict and convert read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wordloom-convert-'));
+  try {
+    const pos = readFileSync(repoPath('data/classify/rt-polarity.pos'), 'utf8').split('\n').slice(0, 200);
+    const neg = readFileSync(repoPath('data/classify/rt-polarity.neg'), 'utf8').split('\n').slice(0, 200);
+    const train = join(dir, 'train.txt');
+    writeFileSync(train, pos.map((l, i) => `__label__pos ${l}\n__label__neg ${neg[i]}`).join('\n') + '\n');
+    const model = join(dir, 'clf.bin');
+    let r = wordloom(['classify', 'train', train, '-o', model, '--output-format', 'fasttext', '--epoch', '2', '--bucket', '2000', '--threads', '1', '-q']);
+    assert.is(r.code, 0, r.err);
+    const ft = readFastTextModel(model);
+    assert.is(ft.args.model, 'supervised');
+    assert.is(ft.dict.nlabels, 2);
+    r = wordloom(['classify', 'predict', model, '-'], { input: `${pos[0]}\n` });
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, /^__label__(pos|neg)\n$/);
+    r = wordloom(['convert', model, join(dir, 'clf.vec')]);
+    assert.is(r.code, 0, r.err);
+    assert.match(readFileSync(join(dir, 'clf.vec'), 'utf8'), new RegExp(`^${ft.dict.nwords} ${ft.dim}\n`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,7 +20,8 @@ import { readFile } from 'node:fs/promises';
 import { WordloomError, sharedFloat32, sharedInt32 } from '@wordloom/core';
 import { writeAtomic } from '../io/atomic.js';
 import { EOS, hashString, mod64, wordNgramStart, wordNgramStep } from '../subword/hash.js';
-import { defaultArgs } from '../subword/args.js';
+import { defaultArgs, FASTTEXT_MAGIC } from '../subword/args.js';
+import { readFastTextModelBytes } from '../subword/reader.js';
 import { FastTextDictionary } from '../subword/dictionary.js';
 import { DenseMatrix } from '../subword/matrix.js';
 import type { FastTextModel } from '../subword/model.js';
@@ -197,6 +198,7 @@ export class ClassifierModel implements ModelShape {
     });
   }
 
+  /** Read a classifier: the wordloom format, or a fastText softmax model without character n-grams (as saveFastText writes). */
   static async load(file: string): Promise<ClassifierModel> {
     let buf: Buffer;
     try {
@@ -204,6 +206,7 @@ export class ClassifierModel implements ModelShape {
     } catch (e) {
       throw new WordloomError('E_FILE', `cannot read the classifier: ${(e as Error).message}`, { file });
     }
+    if (buf.length >= 4 && buf.readInt32LE(0) === FASTTEXT_MAGIC) return ClassifierModel.fromFastText(readFastTextModelBytes(buf, file));
     if (buf.length >= 12 && buf.toString('latin1', 0, 8) === OLD_MAGIC) {
       throw new WordloomError('E_INPUT', 'this classifier was saved by an older wordloom that hashed word n-grams into other buckets than fastText does', { file }, 'train it again (the classify op or `wordloom classify train`)');
     }

@@ -60,6 +60,7 @@ export function resolveClassifyParams(p: Partial<ClassifyParams>): ClassifyParam
   int('dim', 1); int('epoch', 1); int('word_ngrams', 1); int('bucket', 1); int('min_count', 1); int('batch', 1); int('k', 1);
   if (!(out.lr > 0)) throw new WordloomError('E_PARAM', `lr must be > 0, got ${out.lr}`, { param: 'lr' }, "0.01 suits the Adam family, 0.1 sgd (fastText's default)");
   if (!(out.test_fraction >= 0 && out.test_fraction <= 0.9)) throw new WordloomError('E_PARAM', `test_fraction must be from 0 to 0.9, got ${out.test_fraction}`, { param: 'test_fraction' });
+  if (out.output_format !== 'wordloom' && out.output_format !== 'fasttext') throw new WordloomError('E_PARAM', `unknown output_format ${JSON.stringify(out.output_format)}`, { param: 'output_format' }, "use 'wordloom' or 'fasttext'");
   if (!CLASSIFY_OPTIMIZERS.includes(out.optimizer)) throw new WordloomError('E_PARAM', `unknown optimizer ${JSON.stringify(out.optimizer)}`, { param: 'optimizer' }, `choose from ${CLASSIFY_OPTIMIZERS.join(', ')}`);
   return out;
 }
@@ -80,7 +81,8 @@ export async function trainClassifier(params: Partial<ClassifyParams>, ctx: OpCo
   if (p.output) {
     const file = isAbsolute(p.output) ? p.output : resolve(ctx.baseDir, p.output);
     ctx.progress({ phase: 'saving', message: file });
-    await res.model.save(file);
+    if (p.output_format === 'fasttext') await res.model.saveFastText(file);
+    else await res.model.save(file);
     res.files.push(file);
   }
   return res;
