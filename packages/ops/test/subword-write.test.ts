@@ -61,6 +61,13 @@ test('bin -> bin: a version-12 model (dense, quantized, quantized output) is wri
     const lazy = readFastTextModel(ft('ft_wt2_sg.bin'), { lazy: true });
     try {
       await writeFastTextModel(lazy, join(dir, 'lazy.bin'));
+      // and so are subword models, float32 and float16, with and without word rows
+      const eager = readFastTextModel(ft('ft_wt2_sg.bin'));
+      for (const opts of [{}, { float16: true }, { float16: true, wordRows: false }]) {
+        await writeSubwordModel(lazy, join(dir, 'lazy.subword'), opts);
+        await writeSubwordModel(eager, join(dir, 'eager.subword'), opts);
+        assert.ok(readFileSync(join(dir, 'lazy.subword')).equals(readFileSync(join(dir, 'eager.subword'))), JSON.stringify(opts));
+      }
     } finally {
       lazy.close();
     }

@@ -36,7 +36,7 @@ import { FastTextDictionary, ENTRY_WORD } from './dictionary.js';
 import { DenseMatrix, type Matrix } from './matrix.js';
 import { Cursor, FileSource, type ByteSource } from './source.js';
 import { FastTextModel } from './model.js';
-import { writeDenseRows } from './writer.js';
+import { forEachRowChunk, writeDenseRows } from './writer.js';
 
 export const SUBWORD_MAGIC = new Uint8Array([0x89, 0x57, 0x4c, 0x53, 0x55, 0x42, 0x0d, 0x0a]);
 export const SUBWORD_VERSION = 1;
@@ -251,26 +251,17 @@ export async function writeSubwordModel(model: SubwordSource, file: string, opts
     await align();
     const from = keepWords ? 0 : nwords;
     const rows = dict.inputRows - from;
-    const view: Matrix = { rows, cols: args.dim, addRowToVector: () => {}, dotRow: () => 0, row: (i, out) => input.row(i + from, out) };
+    const dim = args.dim;
     if (dtype === 'float32') {
-      if (input instanceof DenseMatrix) {
-        await writeDenseRows(w, new DenseMatrix(rows, args.dim, input.data.subarray(from * args.dim)), rows, args.dim);
-      } else await writeDenseRows(w, view, rows, args.dim);
-      pos += rows * args.dim * 4;
+      await writeDenseRows(w, input, rows, dim, from);
+      pos += rows * dim * 4;
     } else {
-      const dim = args.dim;
-      const per = Math.max(1, Math.floor((1 << 19) / dim));
-      const half = new Uint16Array(per * dim);
-      const row = new Float32Array(dim);
-      for (let r = 0; r < rows; r += per) {
-        const n = Math.min(per, rows - r);
-        for (let k = 0; k < n; k++) {
-          view.row(r + k, row);
-          const o = k * dim;
-          for (let j = 0; j < dim; j++) half[o + j] = toFloat16(row[j]!);
-        }
-        await put(new Uint8Array(half.buffer, 0, n * dim * 2));
-      }
+      let half = new Uint16Array(0);
+      await forEachRowChunk(input, from, rows, dim, async (chunk) => {
+        if (half.length < chunk.length) half = new Uint16Array(chunk.length);
+        for (let j = 0; j < chunk.length; j++) half[j] = toFloat16(chunk[j]!);
+        await put(new Uint8Array(half.buffer, 0, chunk.length * 2));
+      });
     }
   });
 }

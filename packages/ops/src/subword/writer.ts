@@ -87,31 +87,41 @@ function f32View(a: Float32Array, from: number, to: number): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset + from * 4, (to - from) * 4);
 }
 
-/** Write rows x cols float32 values of a matrix: views of an in-memory one, rows decoded one at a time otherwise (zeros when m is undefined). */
-export async function writeDenseRows(w: AtomicWriter, m: Matrix | undefined, rows: number, cols: number): Promise<void> {
-  checkEndian();
+/**
+ * Calls fn with consecutive pieces of rows [from, from + rows) of a matrix as float32
+ * values (n rows each, about 1 MiB): views of an in-memory matrix, pieces read
+ * straight from the file of a lazily read one, decoded rows otherwise (zeros when m
+ * is undefined). The pieces are only valid during the call.
+ */
+export async function forEachRowChunk(m: Matrix | undefined, from: number, rows: number, cols: number, fn: (chunk: Float32Array, n: number) => Promise<void>): Promise<void> {
+  const per = Math.max(1, Math.floor(CHUNK_BYTES / 4 / cols));
   if (m instanceof DenseMatrix) {
-    const step = Math.max(cols, Math.floor(CHUNK_BYTES / 4 / cols) * cols);
-    const total = rows * cols;
-    for (let o = 0; o < total; o += step) await w.write(f32View(m.data, o, Math.min(total, o + step)));
+    for (let r = 0; r < rows; r += per) {
+      const n = Math.min(per, rows - r);
+      await fn(m.data.subarray((from + r) * cols, (from + r + n) * cols), n);
+    }
     return;
   }
-  const per = Math.max(1, Math.floor(CHUNK_BYTES / 4 / cols));
   const chunk = new Float32Array(per * cols);
   const row = new Float32Array(cols);
   const bytes = new Uint8Array(chunk.buffer);
   for (let r = 0; r < rows; r += per) {
     const n = Math.min(per, rows - r);
     if (m instanceof FileDenseMatrix) {
-      // rows left in the model file: copy them a chunk at a time
       const len = n * cols * 4;
-      if (m.source.read(bytes, 0, len, m.offset + r * cols * 4) !== len) {
-        throw new WordloomError('E_FILE', `rows ${r}..${r + n - 1} could not be read (the file changed since it was opened?)`, { file: m.source.name });
+      if (m.source.read(bytes, 0, len, m.offset + (from + r) * cols * 4) !== len) {
+        throw new WordloomError('E_FILE', `rows ${from + r}..${from + r + n - 1} could not be read (the file changed since it was opened?)`, { file: m.source.name });
       }
-    } else if (m) for (let k = 0; k < n; k++) chunk.set(m.row(r + k, row), k * cols);
+    } else if (m) for (let k = 0; k < n; k++) chunk.set(m.row(from + r + k, row), k * cols);
     else chunk.fill(0);
-    await w.write(f32View(chunk, 0, n * cols));
+    await fn(chunk.subarray(0, n * cols), n);
   }
+}
+
+/** Write rows x cols float32 values of a matrix (zeros when m is undefined), streamed. */
+export async function writeDenseRows(w: AtomicWriter, m: Matrix | undefined, rows: number, cols: number, from = 0): Promise<void> {
+  checkEndian();
+  await forEachRowChunk(m, from, rows, cols, (chunk) => w.write(f32View(chunk, 0, chunk.length)));
 }
 
 function pqBytes(b: Bytes, pq: ProductQuantizer): void {
