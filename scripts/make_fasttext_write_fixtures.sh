@@ -27,7 +27,8 @@ $W convert "$D/lee_fasttext.bin" "$T/lee.bin" 2>/dev/null
 $W convert "$D/ft_wt2_sg.bin" "$T/wt2.subword" --float16 2>/dev/null
 $W convert "$T/wt2.subword" "$T/wt2_f16.bin" 2>/dev/null
 $W convert "$D/sup_hs_v11.bin" "$T/sup_hs_v11.bin" 2>/dev/null
-node scripts/fasttext-write-fixture.mjs "$D/sup_sm.bin" "$T/classifier.bin"
+node scripts/fasttext-write-fixture.mjs classifier "$D/sup_sm.bin" "$T/classifier.bin"
+node scripts/fasttext-write-fixture.mjs ftz "$D/lee_fasttext_new.bin" "$T/lee_q.ftz"
 
 O=$D/written.txt
 {
@@ -40,5 +41,7 @@ O=$D/written.txt
   "$FT" predict-prob "$T/sup_hs_v11.bin" "$D/sup4.test.txt" 3
   echo "## classifier.bin $(sum "$T/classifier.bin") predict-prob rt_sup.test.txt 2"
   "$FT" predict-prob "$T/classifier.bin" "$D/rt_sup.test.txt" 2
+  echo "## lee_q.ftz $(sum "$T/lee_q.ftz") print-word-vectors lee.words.txt"
+  "$FT" print-word-vectors "$T/lee_q.ftz" < "$D/lee.words.txt"
 } > "$O"
 echo "fixtures written: $D/sup_sm.bin, $D/sup_sm.bin.predict-prob.txt, $O"

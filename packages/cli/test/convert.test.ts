@@ -37,6 +37,15 @@ test('convert: the format from the extension or --format; bin equal bytes, subwo
     }
     assert.ok(readFileSync(half).length < readFileSync(sub).length / 2);
 
+    const ftz = join(dir, 'lee.ftz');
+    r = wordloom(['convert', repoPath('data/fasttext/lee_fasttext_new.bin'), ftz, '--dsub', '5', '--qnorm']);
+    assert.is(r.code, 0, r.err);
+    const q = readFastTextModel(ftz);
+    assert.ok(q.quantInput && !q.quantOutput);
+    assert.is((q.input as unknown as { pq: { nsubq: number } }).pq.nsubq, 2);
+    r = wordloom(['convert', ftz, join(dir, 'again.ftz')]);
+    assert.is(r.code, 0, r.err);
+    assert.ok(readFileSync(join(dir, 'again.ftz')).equals(readFileSync(ftz)));
     const vec = join(dir, 'm.vec');
     r = wordloom(['convert', sub, vec]);
     assert.is(r.code, 0, r.err);
@@ -61,6 +70,9 @@ test('convert: bad formats and options are usage errors; a subword model without
     r = wordloom(['convert', model, join(dir, 'x.vec'), '--float16']);
     assert.is(r.code, 2);
     assert.match(r.err, /--float16 applies to --format subword only/);
+    r = wordloom(['convert', model, join(dir, 'x.vec'), '--qnorm']);
+    assert.is(r.code, 2);
+    assert.match(r.err, /apply to --format ftz only/);
     r = wordloom(['convert', model, join(dir, 'x'), '--format', 'npy']);
     assert.is(r.code, 2);
     assert.match(r.err, /unknown --format npy/);

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { WordloomError } from '@wordloom/core';
 import {
-  ClassifierModel, DenseMatrix, IntList, utf8Bytes, FastTextPredictor, HalfMatrix, SUBWORD_MAGIC, fromFloat16, readFastTextModel, readFastTextModelBytes, readSubwordModel, readVectors,
+  ClassifierModel, DenseMatrix, IntList, quantizeMatrix, quantizeModel, utf8Bytes, FastTextPredictor, HalfMatrix, SUBWORD_MAGIC, fromFloat16, readFastTextModel, readFastTextModelBytes, readSubwordModel, readVectors,
   textLines, toFloat16, vocabularyVectors, writeFastTextModel, writeSubwordModel, writeVocabularyVectors, type FastTextModel,
 } from '../src/index.js';
 import { dataPath, tempDir } from './helpers.js';
@@ -284,6 +284,39 @@ test('a wordloom classifier and a fastText softmax model mean the same by every 
     cleanup();
   }
   assert.throws(() => ClassifierModel.fromFastText(readFastTextModel(ft('sup_ova.bin'))), /ova loss/);
+});
+
+test('product quantization: a .ftz fastText loads (the same bytes, its printed vectors), close to the dense vectors', async () => {
+  const ref = written().get('lee_q.ftz')!;
+  const dense = readFastTextModel(ft('lee_fasttext_new.bin'));
+  const { dir, cleanup } = tempDir();
+  try {
+    const out = join(dir, 'lee_q.ftz');
+    await writeFastTextModel(quantizeModel(dense, { dsub: 3, qnorm: true, qout: true, iterations: 8 }), out);
+    assert.is(sha(out), ref.sha);
+    const q = readFastTextModel(out);
+    assert.ok(q.quantInput && q.quantOutput);
+    assertVectors(q, ref.lines, 'lee_q.ftz');
+    for (const l of ref.lines) {
+      const w = l.split(' ')[0]!;
+      const a = q.wordVector(w).vector;
+      const b = dense.wordVector(w).vector;
+      let dot = 0;
+      let na = 0;
+      let nb = 0;
+      for (let j = 0; j < a.length; j++) {
+        dot += a[j]! * b[j]!;
+        na += a[j]! ** 2;
+        nb += b[j]! ** 2;
+      }
+      assert.ok(dot / Math.sqrt(na * nb) > 0.99, `${w}: cosine ${dot / Math.sqrt(na * nb)}`);
+    }
+    // a quantized model is written as it is; a matrix of fewer than 256 rows cannot be quantized
+    assert.throws(() => quantizeModel(q), /quantized already/);
+    assert.throws(() => quantizeMatrix(new DenseMatrix(100, 4)), /100 rows cannot be product-quantized/);
+  } finally {
+    cleanup();
+  }
 });
 
 test('subword model: a cut at any byte, a wrong version, a damaged header: clear errors with the section and offset', async () => {

@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { WordloomError } from '@wordloom/core';
-import { readFastTextModel, writeFastTextModel, writeSubwordModel, writeVocabularyVectors, type VectorsFormat } from '@wordloom/ops';
+import { quantizeModel, readFastTextModel, writeFastTextModel, writeSubwordModel, writeVocabularyVectors, type VectorsFormat } from '@wordloom/ops';
 import { parseArgs, type OptionSpec } from '../args.js';
 import type { Command } from './types.js';
 
-const FORMATS = ['vec', 'word2vec', 'glove', 'subword', 'bin'] as const;
+const FORMATS = ['vec', 'word2vec', 'glove', 'subword', 'bin', 'ftz'] as const;
 type ConvertFormat = (typeof FORMATS)[number];
 
 /** The output format an extension implies. */
@@ -16,7 +16,7 @@ const BY_EXTENSION: Record<string, ConvertFormat> = {
   '.txt': 'glove',
   '.subword': 'subword',
   '.bin': 'bin',
-  '.ftz': 'bin',
+  '.ftz': 'ftz',
 };
 
 const VECTOR_FORMATS: Partial<Record<ConvertFormat, VectorsFormat>> = { vec: 'word2vec-text', word2vec: 'word2vec-binary', glove: 'glove' };
@@ -25,11 +25,14 @@ const options: OptionSpec[] = [
   { name: 'format', type: 'string', valueName: FORMATS.join('|'), doc: 'output format (default: from the output extension: .vec, .w2v, .txt/.glove, .subword, .bin/.ftz)' },
   { name: 'float16', type: 'boolean', doc: 'subword format: store values as float16 (half the size)' },
   { name: 'no-word-rows', type: 'boolean', doc: "subword format: leave out the words' own rows (every word's vector is then the mean of its n-gram rows)" },
+  { name: 'dsub', type: 'number', default: 2, doc: 'ftz format: values per sub-vector of the product quantizer (fastText -dsub)' },
+  { name: 'qnorm', type: 'boolean', doc: 'ftz format: quantize the row norms separately (fastText -qnorm)' },
+  { name: 'qout', type: 'boolean', doc: 'ftz format: quantize the output matrix too (fastText -qout)' },
 ];
 
 export const convertCommand: Command = {
   name: 'convert',
-  usage: 'wordloom convert <model> <out> [--format vec|word2vec|glove|subword|bin] [--float16]',
+  usage: 'wordloom convert <model> <out> [--format vec|word2vec|glove|subword|bin|ftz] [--float16]',
   summary: 'Convert a fastText .bin/.ftz or subword model: word vectors (.vec, word2vec binary, GloVe text), a compact subword model, or a fastText .bin.',
   options,
   details: [
@@ -37,6 +40,8 @@ export const convertCommand: Command = {
     "subword: wordloom's compact model: the n-gram rows with their hash parameters and the vocabulary, so that any word gets a vector",
     '  (see docs/subword-format.md); --float16 halves it.',
     'bin: a fastText model file (version 12) that fastText itself loads; a quantized model stays quantized.',
+    'ftz: the same with the input matrix product-quantized (as fasttext quantize without -cutoff/-retrain; --dsub, --qnorm, --qout);',
+    '  a quantized model is written as it is.',
   ].join('\n'),
   async main(argv) {
     const a = parseArgs(argv, options);
@@ -53,13 +58,18 @@ export const convertCommand: Command = {
     const float16 = a.options.float16 === true;
     const noWordRows = a.options['no-word-rows'] === true;
     if ((float16 || noWordRows) && f !== 'subword') return this.usageError(`--${float16 ? 'float16' : 'no-word-rows'} applies to --format subword only`);
-    const model = readFastTextModel(input, { output: f === 'bin', lazy: true });
+    const qnorm = a.options.qnorm === true;
+    const qout = a.options.qout === true;
+    const dsub = a.options.dsub as number;
+    if ((qnorm || qout || dsub !== 2) && f !== 'ftz') return this.usageError('--dsub, --qnorm and --qout apply to --format ftz only');
+    const binary = f === 'bin' || f === 'ftz';
+    const model = readFastTextModel(input, { output: binary, lazy: true });
     try {
-      if (f === 'bin') {
+      if (binary) {
         if (!model.wordRows) {
           throw new WordloomError('E_INPUT', "this subword model has no word rows, and a fastText .bin needs them", { file: input }, 'convert from the original .bin, or from a subword model written with its word rows');
         }
-        await writeFastTextModel(model, out);
+        await writeFastTextModel(f === 'ftz' && !model.quantInput ? quantizeModel(model, { dsub, qnorm, qout }) : model, out);
       } else if (f === 'subword') {
         await writeSubwordModel(model, out, { float16, wordRows: !noWordRows && model.wordRows });
       } else {

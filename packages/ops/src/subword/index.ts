@@ -10,3 +10,4 @@ export * from './format.js';
 export * from './predict.js';
 export * from './writer.js';
 export * from './compact.js';
+export * from './quantize.js';
