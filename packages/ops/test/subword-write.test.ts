@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { WordloomError } from '@wordloom/core';
 import {
-  ClassifierModel, DenseMatrix, IntList, quantizeMatrix, quantizeModel, utf8Bytes, FastTextPredictor, HalfMatrix, SUBWORD_MAGIC, fromFloat16, readFastTextModel, readFastTextModelBytes, readSubwordModel, readVectors,
+  ClassifierModel, DenseMatrix, FastTextDictionary, IntList, quantizeMatrix, quantizeModel, utf8Bytes, FastTextPredictor, HalfMatrix, SUBWORD_MAGIC, fromFloat16, readFastTextModel, readFastTextModelBytes, readSubwordModel, readVectors,
   textLines, toFloat16, vocabularyVectors, writeFastTextModel, writeSubwordModel, writeVocabularyVectors, type FastTextModel,
 } from '../src/index.js';
 import { dataPath, tempDir } from './helpers.js';
@@ -373,7 +373,25 @@ test('writing refuses parts that disagree, and leaves nothing behind', async () 
     }
     assert.ok(err instanceof WordloomError);
     assert.match((err as Error).message, /input matrix has 10 rows but the dictionary needs 26929/);
+    // a word fastText cannot store (a NUL byte ends its entries): named, nothing written
+    const params = { minn: 0, maxn: 0, bucket: 0, wordNgrams: 1, label: '__label__' };
+    const dict = FastTextDictionary.fromEntries(['ok', 'b\u0000d'], [2, 1], { params });
+    const args = { ...m.args, minn: 0, maxn: 0, bucket: 0, wordNgrams: 1 };
+    err = undefined;
+    try {
+      await writeFastTextModel({ args, dict, input: new DenseMatrix(2, m.dim) }, join(dir, 'nul.bin'));
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof WordloomError);
+    assert.match((err as Error).message, /entry 1 contains a NUL byte/);
     assert.equal(readdirSync(dir), []);
+    // without an output matrix a zero one is written, and the file reads back
+    await writeFastTextModel({ args, dict: FastTextDictionary.fromEntries(['ok', 'fine'], [2, 1], { params }), input: new DenseMatrix(2, m.dim, new Float32Array(2 * m.dim).fill(0.5)) }, join(dir, 'small.bin'));
+    const back = readFastTextModel(join(dir, 'small.bin'));
+    assert.is(back.output!.rows, 2);
+    assert.equal(Array.from(back.output!.row(1, new Float32Array(m.dim))), new Array(m.dim).fill(0));
+    assert.equal(Array.from(back.wordVector('fine').vector), new Array(m.dim).fill(0.5));
   } finally {
     cleanup();
   }
