@@ -85,8 +85,9 @@ try {
     const f = join(dir, name.replace(/[^a-z0-9]+/g, '_') + '.subword');
     await writeSubwordModel(orig, f, opts);
     const m = readFastTextModel(f);
-    const vocab = normalized(vocabularyVectors(m));
     const row = { name, bytes: statSync(f).size };
+    rmSync(f); // one variant on disk at a time (a float32 copy of a large model is most of a gigabyte)
+    const vocab = normalized(vocabularyVectors(m));
     for (const [kind, words] of [['in-vocabulary', inVocab], ['unseen', oov]]) {
       let maxAbs = 0;
       let sumAbs = 0;
