@@ -14,8 +14,9 @@ import { classifyCommand } from './commands/classify.js';
 import { clusterCommand } from './commands/cluster.js';
 import { installInterrupts, interruptExitCode } from './interrupt.js';
 import { vectorsCommand, ngramsCommand } from './commands/subword.js';
+import { convertCommand } from './commands/convert.js';
 
-export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, vectorsCommand, ngramsCommand, opsCommand];
+export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, vectorsCommand, ngramsCommand, convertCommand, opsCommand];
 
 const VERSION = '0.1.0';
 

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { WordloomError } from '@wordloom/core';
-import { ClassifierModel, fitClassifier, readExamples, splitExamples, standaloneContext, testClassifier, trainClassifier, findOperator } from '../src/index.js';
+import { ClassifierModel, FastTextPredictor, readFastTextModel, fitClassifier, readExamples, splitExamples, standaloneContext, testClassifier, trainClassifier, findOperator } from '../src/index.js';
 import { dataPath, tempDir } from './helpers.js';
 
 async function rejects(fn: () => Promise<unknown>, re: RegExp): Promise<void> {
@@ -167,6 +167,37 @@ test('classify errors say what to do', async () => {
     assert.ok(findOperator('classify'));
     assert.is(findOperator('classify')!.output, 'classifier');
     assert.ok(!existsSync(join(dir, 'model.bin')));
+  } finally {
+    cleanup();
+  }
+});
+
+test('a classifier saved as a fastText model: the fastText predictor gives its predictions, and it loads back as a classifier', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const pos = readFileSync(classes.pos, 'utf8').split('\n').slice(0, 400);
+    const neg = readFileSync(classes.neg, 'utf8').split('\n').slice(0, 400);
+    const train = join(dir, 'train.txt');
+    writeFileSync(train, pos.map((l, i) => `__label__pos ${l}\n__label__neg ${neg[i]}`).join('\n') + '\n');
+    const out = join(dir, 'ft.bin');
+    const r = await trainClassifier({ input: train, epoch: 2, dim: 10, bucket: 3000, output: out, output_format: 'fasttext' }, standaloneContext({ threads: 1, seed: 2 }));
+    const ft = readFastTextModel(out);
+    assert.is(ft.args.model, 'supervised');
+    assert.is(ft.args.loss, 'softmax');
+    assert.is(ft.dict.nwords, r.model.words.length);
+    const p = new FastTextPredictor(ft);
+    const back = await ClassifierModel.load(out);
+    const enc = new TextEncoder();
+    for (const line of [...pos.slice(0, 40), ...neg.slice(0, 40), 'unseen wörds only']) {
+      const mine = r.model.predict(line, 2);
+      const theirs = p.predictLine(enc.encode(line), 2, 0, true);
+      assert.is('__label__' + mine[0]!.label, theirs[0]!.label, line);
+      for (let j = 0; j < 2; j++) assert.ok(Math.abs(mine[j]!.probability + 1e-5 - theirs[j]!.prob) < 1e-4, line);
+      assert.equal(back.predict(line, 2), mine);
+    }
+    await rejects(() => trainClassifier({ input: train, output: out, output_format: 'onnx' as 'fasttext' }), /unknown output_format/);
+    writeFileSync(join(dir, 'old.bin'), Buffer.concat([Buffer.from('WLCLSF01'), Buffer.alloc(8)]));
+    await rejects(() => ClassifierModel.load(join(dir, 'old.bin')), /older wordloom .* train it again|hashed word n-grams/);
   } finally {
     cleanup();
   }

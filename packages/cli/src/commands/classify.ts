@@ -14,6 +14,7 @@ const dataOptions: OptionSpec[] = [
 ];
 const trainOptions: OptionSpec[] = [
   { name: 'output', alias: 'o', type: 'string', valueName: 'model.bin', doc: 'write the model here' },
+  { name: 'output-format', type: 'string', default: 'wordloom', valueName: 'wordloom|fasttext', doc: "the model file's format: wordloom's, or a fastText supervised .bin (fastText loads it and predicts the same)" },
   ...dataOptions,
   { name: 'test-fraction', type: 'number', default: 0, doc: 'hold out this fraction (seeded) and report precision/recall at k on it' },
   { name: 'dim', type: 'number', default: CLASSIFY_DEFAULTS.dim, doc: 'size of the word vectors' },
@@ -63,6 +64,7 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
     dim: o.dim as number, epoch: o.epoch as number, lr: o.lr as number, lr_schedule: o['lr-schedule'] as ClassifyParams['lr_schedule'],
     word_ngrams: o['word-ngrams'] as number, bucket: o.bucket as number, min_count: o['min-count'] as number,
     optimizer: o.optimizer as ClassifyParams['optimizer'], batch: o.batch as number, k: o.k as number, output: o.output as string | undefined,
+    output_format: o['output-format'] as ClassifyParams['output_format'],
   };
   const problem = params.output === undefined ? undefined : outputPathProblem(params.output);
   if (problem) throw new WordloomError('E_FILE', problem.message, { param: 'output' }, problem.hint);

@@ -2,11 +2,14 @@
  * The classifier: fastText's supervised model. An example is the mean of the
  * input rows of its words and hashed word n-grams; a linear layer gives one score
  * per label; softmax. Input rows: the words (vocabulary order), then `bucket` rows
- * that word n-grams hash into (FNV-1a of each word, combined as fastText combines
- * them, h = h * 116049371 + hash, but in 32 bits).
+ * that word n-grams hash into. Text means what it means to fastText: each example
+ * ends with the `</s>` token fastText reads for the newline, words are hashed with
+ * fastText's FNV-1a over their UTF-8 bytes, and word n-grams combine the hashes with
+ * its 64-bit rule (h = h * 116049371 + hash, mod bucket) — the subword module's
+ * hash, so a bucket here is the same bucket in a fastText supervised model.
  *
  * File format (little-endian), written atomically:
- *   bytes 0-7    "WLCLSF01"
+ *   bytes 0-7    "WLCLSF02" (WLCLSF01 files hashed n-grams differently; they are refused)
  *   bytes 8-11   uint32 H, length of the header
  *   H bytes      UTF-8 JSON: { dim, word_ngrams, bucket, label_prefix, labels: [...], words: [...] }
  *   zero padding to a multiple of 4 bytes
@@ -16,22 +19,24 @@
 import { readFile } from 'node:fs/promises';
 import { WordloomError, sharedFloat32, sharedInt32 } from '@wordloom/core';
 import { writeAtomic } from '../io/atomic.js';
+import { EOS, hashString, mod64, wordNgramStart, wordNgramStep } from '../subword/hash.js';
+import { defaultArgs, FASTTEXT_MAGIC } from '../subword/args.js';
+import { readFastTextModelBytes } from '../subword/reader.js';
+import { FastTextDictionary } from '../subword/dictionary.js';
+import { DenseMatrix } from '../subword/matrix.js';
+import type { FastTextModel } from '../subword/model.js';
+import { writeFastTextModel, type FastTextParts } from '../subword/writer.js';
 
-export const MODEL_MAGIC = 'WLCLSF01';
+export const MODEL_MAGIC = 'WLCLSF02';
+const OLD_MAGIC = 'WLCLSF01';
 
 export interface Prediction {
   label: string;
   probability: number;
 }
 
-export function wordHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return h >>> 0;
-}
+/** A word's hash as fastText computes it (FNV-1a over UTF-8, bytes sign-extended). */
+export const wordHash = hashString;
 
 export interface ModelShape {
   words: readonly string[];
@@ -68,20 +73,28 @@ export class ClassifierModel implements ModelShape {
     return this.words.length + this.bucket;
   }
 
-  /** Input rows of a tokenized text: its known words, then its hashed word n-grams (2..word_ngrams). */
+  /**
+   * Input rows of a tokenized text (a line without its labels) as fastText's getLine
+   * makes them: its known words and the `</s>` that ends the line, then the word
+   * n-grams (2..word_ngrams words, `</s>` included) hashed into bucket rows.
+   */
   encode(tokens: readonly string[], out: number[] = []): number[] {
     const V = this.words.length;
-    for (const t of tokens) {
-      const i = this.wordIndex.get(t);
+    const n = tokens.length + 1;
+    const tok = (k: number): string => (k < tokens.length ? tokens[k]! : EOS);
+    for (let k = 0; k < n; k++) {
+      const i = this.wordIndex.get(tok(k));
       if (i !== undefined) out.push(i);
     }
-    if (this.wordNgrams > 1) {
-      const hashes = tokens.map(wordHash);
-      for (let i = 0; i < hashes.length; i++) {
-        let h = hashes[i]!;
-        for (let j = i + 1; j < hashes.length && j < i + this.wordNgrams; j++) {
-          h = (Math.imul(h, 116049371) + hashes[j]!) >>> 0;
-          out.push(V + (h % this.bucket));
+    if (this.wordNgrams > 1 && this.bucket > 0) {
+      const hashes = new Int32Array(n);
+      for (let k = 0; k < n; k++) hashes[k] = hashString(tok(k));
+      const st = new Float64Array(2);
+      for (let i = 0; i < n; i++) {
+        wordNgramStart(st, hashes[i]!);
+        for (let j = i + 1; j < n && j < i + this.wordNgrams; j++) {
+          wordNgramStep(st, hashes[j]!);
+          out.push(V + mod64(st[0]!, st[1]!, this.bucket));
         }
       }
     }
@@ -127,6 +140,52 @@ export class ClassifierModel implements ModelShape {
       .map((j) => ({ label: this.labels[j]!, probability: p[j]! }));
   }
 
+  /**
+   * The classifier as a fastText supervised model (softmax, no character n-grams):
+   * the same rows and buckets, so fastText predicts with it what this model predicts.
+   * Word counts are not kept by the classifier: each entry gets count 1.
+   */
+  toFastText(): FastTextParts {
+    const args = defaultArgs({
+      dim: this.dim, model: 'supervised', loss: 'softmax', wordNgrams: this.wordNgrams, bucket: this.bucket,
+      minn: 0, maxn: 0, minCount: 1, epoch: 5, t: 1e-4, label: this.labelPrefix,
+    });
+    const entries = [...this.words, ...this.labels.map((l) => this.labelPrefix + l)];
+    const dict = FastTextDictionary.fromEntries(entries, new Float64Array(entries.length).fill(1), {
+      params: { minn: 0, maxn: 0, bucket: this.bucket, wordNgrams: this.wordNgrams, label: this.labelPrefix },
+      nlabels: this.labels.length,
+    });
+    return {
+      args, dict,
+      input: new DenseMatrix(this.inputRows, this.dim, this.input),
+      output: new DenseMatrix(this.labels.length, this.dim, this.output),
+    };
+  }
+
+  /** Write the classifier as a fastText supervised .bin (version 12) that `fasttext predict` loads. */
+  async saveFastText(file: string): Promise<void> {
+    await writeFastTextModel(this.toFastText(), file);
+  }
+
+  /**
+   * A classifier from a fastText supervised model with a softmax output and no
+   * character n-grams (minn/maxn 0): the same words, labels, buckets and matrices.
+   */
+  static fromFastText(m: FastTextModel): ClassifierModel {
+    const { args, dict } = m;
+    const why = !m.supervised ? `a ${args.model} model` : args.loss !== 'softmax' ? `a ${args.loss} loss` : args.maxn > 0 ? 'character n-grams' : dict.isPruned ? 'a pruned dictionary' : !(m.input instanceof DenseMatrix) || !(m.output instanceof DenseMatrix) ? 'quantized or lazily read matrices' : '';
+    if (why) {
+      throw new WordloomError('E_INPUT', `a wordloom classifier is a softmax supervised model without character n-grams; this one has ${why}`, { file: m.name }, 'predict with the fastText model itself (FastTextPredictor)');
+    }
+    const prefix = args.label;
+    const words = Array.from({ length: dict.nwords }, (_, i) => dict.word(i));
+    const labels = Array.from({ length: dict.nlabels }, (_, l) => {
+      const s = dict.label(l);
+      return s.startsWith(prefix) ? s.slice(prefix.length) : s;
+    });
+    return new ClassifierModel(words, labels, args.dim, args.wordNgrams, args.bucket, prefix, (m.input as DenseMatrix).data, (m.output as DenseMatrix).data);
+  }
+
   async save(file: string): Promise<void> {
     const header = Buffer.from(JSON.stringify({ dim: this.dim, word_ngrams: this.wordNgrams, bucket: this.bucket, label_prefix: this.labelPrefix, labels: this.labels, words: this.words }), 'utf8');
     const pre = Buffer.alloc(12);
@@ -142,6 +201,7 @@ export class ClassifierModel implements ModelShape {
     });
   }
 
+  /** Read a classifier: the wordloom format, or a fastText softmax model without character n-grams (as saveFastText writes). */
   static async load(file: string): Promise<ClassifierModel> {
     let buf: Buffer;
     try {
@@ -149,8 +209,12 @@ export class ClassifierModel implements ModelShape {
     } catch (e) {
       throw new WordloomError('E_FILE', `cannot read the classifier: ${(e as Error).message}`, { file });
     }
+    if (buf.length >= 4 && buf.readInt32LE(0) === FASTTEXT_MAGIC) return ClassifierModel.fromFastText(readFastTextModelBytes(buf, file));
+    if (buf.length >= 12 && buf.toString('latin1', 0, 8) === OLD_MAGIC) {
+      throw new WordloomError('E_INPUT', 'this classifier was saved by an older wordloom that hashed word n-grams into other buckets than fastText does', { file }, 'train it again (the classify op or `wordloom classify train`)');
+    }
     if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MODEL_MAGIC) {
-      throw new WordloomError('E_INPUT', 'not a wordloom classifier file (no WLCLSF01 header)', { file }, 'train one with `wordloom classify train` or the classify op (output param)');
+      throw new WordloomError('E_INPUT', 'not a wordloom classifier file (no WLCLSF02 header)', { file }, 'train one with `wordloom classify train` or the classify op (output param)');
     }
     const H = buf.readUInt32LE(8);
     let h: { dim: number; word_ngrams: number; bucket: number; label_prefix: string; labels: string[]; words: string[] };

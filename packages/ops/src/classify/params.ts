@@ -33,6 +33,8 @@ export interface ClassifyParams {
   threads?: number;
   seed?: number;
   output?: string;
+  /** 'wordloom' (the classifier format) or 'fasttext' (a supervised .bin that fastText loads). */
+  output_format: 'wordloom' | 'fasttext';
 }
 
 export const classifyParamSpecs = {
@@ -59,6 +61,7 @@ export const classifyParamSpecs = {
   threads: { type: 'int', doc: 'worker threads updating the shared embedding rows without locks (Hogwild); default: the pipeline threads', optional: true, min: 1, max: 256 },
   seed: { type: 'int', doc: 'seed of the initialisation, the split and the shuffles; default: the pipeline seed. One thread and a seed give the same model', optional: true },
   output: { type: 'path', output: true, doc: 'write the model to this file (wordloom classifier format: see packages/ops/src/classify/model.ts)', optional: true },
+  output_format: { type: 'enum', values: ['wordloom', 'fasttext'], doc: "format of output: 'wordloom' (the classifier format) or 'fasttext' (a supervised .bin that fastText itself loads and predicts the same with)", default: 'wordloom' },
 } satisfies ParamSpecs;
 
 export const CLASSIFY_DEFAULTS: ClassifyParams = {
@@ -74,4 +77,5 @@ export const CLASSIFY_DEFAULTS: ClassifyParams = {
   optimizer: 'lazy_adam',
   batch: 1,
   k: 1,
+  output_format: 'wordloom',
 };

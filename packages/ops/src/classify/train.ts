@@ -14,6 +14,7 @@ import {
 } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { readExamples, splitExamples, type RawExample } from './data.js';
+import { EOS } from '../subword/hash.js';
 import { ClassifierModel, encodeExamples, topK, type EncodedExamples } from './model.js';
 import { CLASSIFY_DEFAULTS, CLASSIFY_OPTIMIZERS, type ClassifyParams } from './params.js';
 import type { TrainResult, TrainTask } from './worker.js';
@@ -59,6 +60,7 @@ export function resolveClassifyParams(p: Partial<ClassifyParams>): ClassifyParam
   int('dim', 1); int('epoch', 1); int('word_ngrams', 1); int('bucket', 1); int('min_count', 1); int('batch', 1); int('k', 1);
   if (!(out.lr > 0)) throw new WordloomError('E_PARAM', `lr must be > 0, got ${out.lr}`, { param: 'lr' }, "0.01 suits the Adam family, 0.1 sgd (fastText's default)");
   if (!(out.test_fraction >= 0 && out.test_fraction <= 0.9)) throw new WordloomError('E_PARAM', `test_fraction must be from 0 to 0.9, got ${out.test_fraction}`, { param: 'test_fraction' });
+  if (out.output_format !== 'wordloom' && out.output_format !== 'fasttext') throw new WordloomError('E_PARAM', `unknown output_format ${JSON.stringify(out.output_format)}`, { param: 'output_format' }, "use 'wordloom' or 'fasttext'");
   if (!CLASSIFY_OPTIMIZERS.includes(out.optimizer)) throw new WordloomError('E_PARAM', `unknown optimizer ${JSON.stringify(out.optimizer)}`, { param: 'optimizer' }, `choose from ${CLASSIFY_OPTIMIZERS.join(', ')}`);
   return out;
 }
@@ -78,9 +80,10 @@ export async function trainClassifier(params: Partial<ClassifyParams>, ctx: OpCo
   }
   if (p.output) {
     const file = isAbsolute(p.output) ? p.output : resolve(ctx.baseDir, p.output);
-    ctx.progress({ phase: 'saving' });
-    await res.model.save(file);
-    ctx.log(`wrote ${file}`);
+    ctx.progress({ phase: 'saving', message: file });
+    if (p.output_format === 'fasttext') await res.model.saveFastText(file);
+    else await res.model.save(file);
+      ctx.log(`wrote ${file}`);
     res.files.push(file);
   }
   return res;
@@ -92,6 +95,7 @@ export function initModel(train: readonly RawExample[], p: ClassifyParams, seed:
   const labelCounts = new Map<string, number>();
   for (const e of train) {
     for (const t of e.tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
+    counts.set(EOS, (counts.get(EOS) ?? 0) + 1); // the end of each line, as fastText counts it
     for (const l of e.labels) labelCounts.set(l, (labelCounts.get(l) ?? 0) + 1);
   }
   const byCount = (m: Map<string, number>, min: number): string[] =>

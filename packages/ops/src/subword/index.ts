@@ -10,3 +10,6 @@ export * from './format.js';
 export * from './predict.js';
 export * from './embeddings.js';
 export * from './op.js';
+export * from './writer.js';
+export * from './compact.js';
+export * from './quantize.js';

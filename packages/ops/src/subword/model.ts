@@ -21,6 +21,14 @@ export interface FastTextModelInit {
   layout?: ModelLayout;
   /** The open file of a lazily read model. */
   source?: ByteSource;
+  /**
+   * Whether the input matrix holds the words' own rows (default true). A subword
+   * model written without them has only n-gram rows: every word's vector is then
+   * the mean of its n-gram rows.
+   */
+  wordRows?: boolean;
+  /** The file format: a fastText .bin/.ftz, or wordloom's compact subword model (compact.ts). Default 'fasttext'. */
+  format?: 'fasttext' | 'subword';
 }
 
 /** A word's vector and how it was made. */
@@ -41,6 +49,9 @@ export class FastTextModel {
   readonly output?: Matrix;
   readonly quantInput: boolean;
   readonly layout?: ModelLayout;
+  /** Whether the input matrix holds the words' own rows (false for a subword model written without them). */
+  readonly wordRows: boolean;
+  readonly format: 'fasttext' | 'subword';
   private source?: ByteSource;
   private scratch = new IntList(64);
 
@@ -54,6 +65,8 @@ export class FastTextModel {
     this.quantInput = init.quantInput;
     this.layout = init.layout;
     this.source = init.source;
+    this.wordRows = init.wordRows ?? true;
+    this.format = init.format ?? 'fasttext';
   }
 
   get dim(): number {
@@ -83,14 +96,16 @@ export class FastTextModel {
   wordVector(word: string, out: Float32Array = new Float32Array(this.dim)): WordVector {
     const rows = this.scratch;
     const id = this.dict.subwordRows(word, rows);
-    averageRows(this.input, rows.data, rows.length, out);
-    return { vector: out, id, rows: rows.length };
+    const skip = id >= 0 && !this.wordRows ? 1 : 0;
+    averageRows(this.input, skip ? rows.data.subarray(1) : rows.data, rows.length - skip, out);
+    return { vector: out, id, rows: rows.length - skip };
   }
 
   /** The vector of dictionary entry i (word i). */
   entryVector(i: number, out: Float32Array = new Float32Array(this.dim)): Float32Array {
     const rows = this.scratch;
     this.dict.entryRows(i, rows);
+    if (!this.wordRows) return averageRows(this.input, rows.data.subarray(1), rows.length - 1, out);
     return averageRows(this.input, rows.data, rows.length, out);
   }
 

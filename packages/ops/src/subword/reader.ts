@@ -26,6 +26,7 @@ import { DenseMatrix, FileDenseMatrix, type Matrix } from './matrix.js';
 import { KSUB, ProductQuantizer, QuantMatrix } from './quant-matrix.js';
 import { Cursor, FileSource, MemorySource, type ByteSource } from './source.js';
 import { FastTextModel } from './model.js';
+import { isSubwordModel, readSubwordModelFrom } from './compact.js';
 
 export interface ReadModelOptions {
   /**
@@ -118,6 +119,7 @@ function readModel(src: ByteSource, opts: ReadModelOptions): FastTextModel {
   }
   const head = new Uint8Array(Math.min(src.size, 64));
   src.read(head, 0, head.length, 0);
+  if (isSubwordModel(head)) return readSubwordModelFrom(src, opts.label ?? LABEL_PREFIX); // wordloom's compact subword model (compact.ts)
   const magic = new DataView(head.buffer).getInt32(0, true);
   let version = 0;
   if (magic === FASTTEXT_MAGIC) {
