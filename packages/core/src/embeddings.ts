@@ -9,6 +9,11 @@ export class Embeddings {
   readonly dim: number;
   readonly data: Float32Array;
   private indexCache?: Map<string, number>;
+  /**
+   * Optional: a vector for a word the rows do not hold (e.g. from the character
+   * n-grams of a fastText model), or undefined when none can be made.
+   */
+  oov?(word: string): Float32Array | undefined;
 
   constructor(words: readonly string[], dim: number, data: Float32Array) {
     if (!Number.isInteger(dim) || dim <= 0) throw new WordloomError('E_PARAM', `vector dimension must be a positive integer, got ${dim}`, { param: 'dim' });
