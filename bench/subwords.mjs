@@ -88,7 +88,7 @@ async function heldOut(name, vectors, yardstick) {
   const secs = (performance.now() - t) / 1000;
   const words = sv.info.heldOut;
   const ours = predictionQuality(vectors, words, (w) => sv.ngramVector(w));
-  rowsOut.push([name, `subwords (${sv.info.loss}, ${sv.info.optimizer}, ${epoch} epochs, ${secs.toFixed(0)} s)`, words.length, ours]);
+  rowsOut.push([name, `subwords (${sv.info.loss}${sv.info.centered ? ", centered" : ""}, ${sv.info.optimizer}, ${epoch} epochs, ${secs.toFixed(0)} s)`, words.length, ours]);
   if (yardstick) rowsOut.push([name, "fastText's own n-gram rows", words.length, predictionQuality(vectors, words, yardstick)]);
   rowsOut.push([name, 'mean vector', words.length, predictionQuality(vectors, words, meanVector(vectors))]);
 }
@@ -97,7 +97,7 @@ const glove = await readVectors(gloveFile);
 const ftModel = readFastTextModel(ftFile, { output: false });
 const ftVectors = modelVectors(ftModel);
 console.log(`GloVe: ${glove.size} words, dim ${glove.dim}; fastText ${ftFile.split('/').pop()}: ${ftVectors.size} words, dim ${ftVectors.dim}, minn ${ftModel.args.minn}, maxn ${ftModel.args.maxn}, bucket ${ftModel.args.bucket}`);
-console.log(`learning: holdout 0.1, seed ${seed}, ${threads} threads, defaults otherwise (minn 3, maxn 6, bucket 200000, cosine loss, LazyAdam lr 0.01)\n`);
+console.log(`learning: holdout 0.1, seed ${seed}, ${threads} threads, defaults otherwise (minn 3, maxn 6, bucket 200000, squared loss on centered vectors, LazyAdam lr 0.01)\n`);
 await heldOut('GloVe WikiText-2', glove, undefined);
 await heldOut('fastText ft_wt2_sg', ftVectors, modelNgramVector(ftModel));
 

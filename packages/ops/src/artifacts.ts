@@ -47,7 +47,8 @@ export interface Neighbor {
 export interface NeighborsResult {
   /** Which kernel ran ("gpu.js:webasm", "gpu.js:webgpu", "typescript"...). */
   backend: string;
-  queries: { word: string; neighbors: Neighbor[]; missing?: boolean }[];
+  /** missing: no vector for the word; oov: not in the vocabulary, its vector made from subwords (fastText models). */
+  queries: { word: string; neighbors: Neighbor[]; missing?: boolean; oov?: boolean }[];
 }
 
 /** What the evaluate op reports; the numbers follow gensim 4.2's evaluate_word_analogies / evaluate_word_pairs. */
@@ -59,6 +60,8 @@ export interface EvaluationResult {
   /** Words the evaluation looked at (min(restrict_vocab, vocabulary size)) and whether case was folded. */
   restrictVocab?: number;
   caseInsensitive?: boolean;
+  /** With the oov option: words outside the vocabulary that got vectors from their subwords. */
+  oovWords?: number;
 }
 
 /**

@@ -52,7 +52,12 @@ export async function nearestNeighbors(
     backend: r.backend,
     queries: words.map((word, i) => {
       const s = slot[i]!;
-      if (s < 0) return { word, neighbors: [], missing: true };
+      if (s < 0) {
+        // a word the rows do not hold: vectors that can make one (fastText subwords) answer for it
+        const v = vectors.oov?.(word);
+        if (!v) return { word, neighbors: [], missing: true };
+        return { word, neighbors: scanNeighbors(unit, v, k, Math.min(unit.size, p.restrict_vocab ?? Infinity)), oov: true };
+      }
       const neighbors = [];
       for (let j = 0; j < k; j++) {
         const row = r.indices[s * k + j]!;
@@ -62,6 +67,34 @@ export async function nearestNeighbors(
       return { word, neighbors };
     }),
   };
+}
+
+/** The k rows of `unit` (unit vectors, the first `rows`) most similar to q by cosine: one pass, for a query that is not a row. */
+function scanNeighbors(unit: Embeddings, q: Float32Array, k: number, rows: number): { word: string; similarity: number }[] {
+  const d = unit.dim;
+  let qn = 0;
+  for (let j = 0; j < d; j++) qn += q[j]! * q[j]!;
+  if (qn === 0) return [];
+  const inv = 1 / Math.sqrt(qn);
+  const best: number[] = [];
+  const bestS: number[] = [];
+  const data = unit.data;
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    const o = r * d;
+    for (let j = 0; j < d; j++) s += data[o + j]! * q[j]!;
+    s *= inv;
+    if (best.length === k && s <= bestS[k - 1]!) continue;
+    let at = best.length;
+    while (at > 0 && bestS[at - 1]! < s) at--;
+    best.splice(at, 0, r);
+    bestS.splice(at, 0, s);
+    if (best.length > k) {
+      best.pop();
+      bestS.pop();
+    }
+  }
+  return best.map((r, i) => ({ word: unit.words[r]!, similarity: Math.fround(bestS[i]!) }));
 }
 
 export const knnOp = defineOp<KnnParams, NeighborsResult>({
@@ -82,6 +115,8 @@ export const knnOp = defineOp<KnnParams, NeighborsResult>({
     });
     const missing = res.queries.filter((q) => q.missing).map((q) => q.word);
     if (missing.length) ctx.log(`not in the vectors: ${missing.map((w) => JSON.stringify(w)).join(', ')}`);
+    const oov = res.queries.filter((q) => q.oov).map((q) => q.word);
+    if (oov.length) ctx.log(`not in the vocabulary, answered from subwords: ${oov.map((w) => JSON.stringify(w)).join(', ')}`);
     ctx.progress({ phase: 'done', metrics: { queries: res.queries.length, missing: missing.length, backend: res.backend } });
     return res;
   },

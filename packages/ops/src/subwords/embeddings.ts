@@ -29,6 +29,8 @@ export interface SubwordsInfo {
   /** Mean loss of each epoch, as seen while learning. */
   losses: number[];
   loss: string;
+  /** Whether the vectors' mean was taken out while learning and added to every n-gram row. */
+  centered: boolean;
   optimizer: string;
   threads: number;
   seconds: number;

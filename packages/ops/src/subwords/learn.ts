@@ -133,7 +133,16 @@ export async function learnSubwords(vectors: Embeddings, params: Partial<Subword
     ? new Adagrad([emb], { lr: p.lr })
     : new AutoOptimizer([emb], { lr: p.lr, sparse: p.optimizer === 'lazy_adam' ? 'LazyAdam' : 'SparseAdam' });
   const shared = opt.share();
-  const targets = toShared(vectors.data);
+  // the targets: the vectors, minus their mean when centering
+  const mean = new Float64Array(dim);
+  let targets = toShared(vectors.data);
+  const center = p.center && p.loss === 'squared';
+  if (center) {
+    for (const r of src) for (let j = 0; j < dim; j++) mean[j] += vectors.data[r * dim + j]!;
+    for (let j = 0; j < dim; j++) mean[j] /= nwords;
+    targets = sharedFloat32(vectors.data.length);
+    for (let i = 0; i < vectors.size; i++) for (let j = 0; j < dim; j++) targets[i * dim + j] = vectors.data[i * dim + j]! - mean[j]!;
+  }
   const rowsArr = toShared(rows.toArray());
   const offArr = toShared(Int32Array.from(offsets));
   const idArr = toShared(Int32Array.from(ids));
@@ -183,6 +192,14 @@ export async function learnSubwords(vectors: Embeddings, params: Partial<Subword
     await pool.destroy();
   }
 
+  if (center) {
+    // mean of (row + mean) = mean + mean of rows: the n-gram rows now predict the vectors themselves
+    for (let b = 0; b < p.bucket; b++) {
+      const o = b * dim;
+      for (let j = 0; j < dim; j++) ngramData[o + j] = ngramData[o + j]! + mean[j]!;
+    }
+  }
+
   // held-out words: how well their n-gram rows alone predict them (before the word rows are set)
   let heldOutCosine: number | undefined;
   const heldOut: string[] = [];
@@ -217,7 +234,7 @@ export async function learnSubwords(vectors: Embeddings, params: Partial<Subword
     quantInput: false,
   });
   const info: SubwordsInfo = {
-    words: nwords, trained: nTrain, noNgrams, rowsUsed, heldOut, heldOutCosine, epochs: p.epoch, losses, loss: p.loss,
+    words: nwords, trained: nTrain, noNgrams, rowsUsed, heldOut, heldOutCosine, epochs: p.epoch, losses, loss: p.loss, centered: center,
     optimizer: describeOptimizer(opt), threads, seconds: (performance.now() - t0) / 1000, files: [],
   };
   const out = new SubwordVectors(vectors.words, dim, vectors.data, model, info);

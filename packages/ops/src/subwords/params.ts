@@ -28,6 +28,8 @@ export interface SubwordsParams {
   lr: number;
   loss: SubwordsLoss;
   optimizer: SubwordsOptimizer;
+  /** Learn the vectors minus their mean, then add the mean to every n-gram row. */
+  center: boolean;
   /** Words per optimizer step. */
   batch: number;
   /** Fraction of the words hidden while learning (seeded), to measure how well unseen words are predicted. */
@@ -46,8 +48,9 @@ export const subwordsParamSpecs = {
   bucket: { type: 'int', doc: 'n-gram rows that n-grams hash into (fastText -bucket); memory bucket x dim x 4 bytes (200,000 x 50: 40 MB), three times that while learning with the Adam family', default: 200000, min: 1, max: 100000000 },
   epoch: { type: 'int', doc: 'passes over the words', default: 10, min: 1, max: 10000 },
   lr: { type: 'number', doc: 'learning rate, falling linearly to 0 (0.01 suits the Adam family, 0.1 adagrad)', default: 0.01, min: 0, exclusiveMin: true },
-  loss: { type: 'enum', values: ['cosine', 'squared'], doc: "'cosine': 1 - cos(mean of the n-gram rows, vector), the direction only; 'squared': 0.5 |mean - vector|^2, direction and length", default: 'cosine' },
+  loss: { type: 'enum', values: ['cosine', 'squared'], doc: "'squared': 0.5 |mean of the n-gram rows - vector|^2, direction and length; 'cosine': 1 - cos(mean, vector), the direction only", default: 'squared' },
   optimizer: { type: 'enum', values: ['lazy_adam', 'sparse_adam', 'adagrad'], doc: "optimizer of the sparse n-gram rows: 'lazy_adam' (TensorFlow's LazyAdam), 'sparse_adam' (PyTorch's SparseAdam), 'adagrad'", default: 'lazy_adam' },
+  center: { type: 'boolean', doc: "squared loss: learn the vectors minus their mean (the direction all vectors share) and add the mean to every n-gram row, so that an n-gram no word taught stands for an average word (the cosine loss leaves the length of what it learns free, so it never centers)", default: true },
   batch: { type: 'int', doc: 'words per optimizer step', default: 1, min: 1, max: 4096 },
   holdout: { type: 'number', doc: "hide this fraction of the words while learning (seeded) and report how well their n-grams predict them (mean cosine); 0 = learn from every word", default: 0, min: 0, max: 0.5 },
   threads: { type: 'int', doc: 'worker threads updating the shared n-gram rows without locks (Hogwild); default: the pipeline threads', optional: true, min: 1, max: 256 },
@@ -61,8 +64,9 @@ export const SUBWORDS_DEFAULTS: SubwordsParams = {
   bucket: 200000,
   epoch: 10,
   lr: 0.01,
-  loss: 'cosine',
+  loss: 'squared',
   optimizer: 'lazy_adam',
+  center: true,
   batch: 1,
   holdout: 0,
 };
