@@ -230,7 +230,7 @@ export async function learnSubwords(vectors: Embeddings, params: Partial<Subword
     args: defaultArgs({ dim, minn: p.minn, maxn: p.maxn, bucket: p.bucket, epoch: p.epoch, minCount: 1, wordNgrams: 1, model: 'skipgram', loss: 'ns' }),
     dict,
     input: new DenseMatrix(nwords + p.bucket, dim, input),
-    output: new DenseMatrix(nwords, dim),
+    // no output matrix: word vectors do not use it (the .bin writer writes a zero one, which fastText needs to load)
     quantInput: false,
   });
   const info: SubwordsInfo = {
