@@ -139,6 +139,22 @@ test('the op: registered, reads a vectors file, limit; short words without n-gra
   assert.equal(Array.from(r.vector), Array.from(sv.vector(',')!));
 });
 
+test("words fastText cannot hold (white space, NUL) are left out of the model with a log line; U+FEFF and repeated words are fine", async () => {
+  const words = ['cat', 'a b', '\uFEFF', 'cats', 'cat', 'tab\there', 'dog'];
+  const d = small.dim;
+  const data = new Float32Array(words.length * d);
+  for (let i = 0; i < words.length; i++) data.set(small.row(i + 10), i * d);
+  const { Embeddings } = await import('@wordloom/core');
+  const logs: string[] = [];
+  const sv = await learnSubwords(new Embeddings(words, d, data), { epoch: 1, bucket: 1000 }, ctx({ log: (m) => logs.push(m) }));
+  assert.is(sv.size, 7);
+  assert.is(sv.info.words, 4);
+  assert.equal([0, 1, 2, 3].map((i) => sv.model.dict.word(i)), ['cat', '\uFEFF', 'cats', 'dog']);
+  assert.ok(logs.some((l) => l.startsWith('2 word(s) with white space or NUL left out of the model') && l.includes('"a b"')), logs.join('\n'));
+  // the first "cat" row is the one the model reproduces
+  assert.equal(Array.from(sv.model.wordVector('cat').vector).map((x) => x.toFixed(5)), Array.from(sv.row(0)).map((x) => x.toFixed(5)));
+});
+
 test('bad params: clear errors naming the param', async () => {
   await rejects(() => learnSubwords(small, { minn: 5, maxn: 3 }, ctx()), /maxn \(3\) is shorter than minn \(5\)/);
   await rejects(() => learnSubwords(small, { loss: 'l1' as never }, ctx()), /unknown loss "l1".*|choose cosine or squared/);
