@@ -2,8 +2,8 @@
 // Runs the benchmarks one after another (never side by side: the figures are
 // timings) and prints their output. Pass names to run a subset:
 //   node bench/run-all.mjs cooccur glove pipeline
-// The quality studies (glove-double: ~8 min, glove-spread: ~40 min) run only when
-// named.
+// The quality studies (glove-double: ~8 min, glove-spread: ~40 min, subwords: ~5 min)
+// run only when named.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const all = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run-all.mjs').map((f) => f.slice(0, -4)).sort();
-const STUDIES = new Set(['glove-double', 'glove-spread']);
+const STUDIES = new Set(['glove-double', 'glove-spread', 'subwords']);
 const pick = process.argv.slice(2);
 const names = pick.length ? pick : all.filter((n) => !STUDIES.has(n));
 let failed = 0;

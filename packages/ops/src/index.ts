@@ -20,3 +20,4 @@ export * from './clusters/common.js';
 export * from './clusters/quality.js';
 export * from './report/index.js';
 export * from './subword/index.js';
+export * from './subwords/index.js';

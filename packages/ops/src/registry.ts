@@ -15,6 +15,7 @@ import { chineseWhispersOp } from './chinese-whispers/index.js';
 import { dbscanOp } from './dbscan/index.js';
 import { reportOp } from './report/index.js';
 import { fasttextModelOp } from './subword/op.js';
+import { subwordsOp } from './subwords/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
@@ -29,6 +30,7 @@ export const operators: OperatorDef[] = [
   dbscanOp,
   reportOp,
   fasttextModelOp,
+  subwordsOp,
 ];
 
 export function findOperator(name: string): OperatorDef | undefined {

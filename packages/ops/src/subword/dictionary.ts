@@ -70,7 +70,7 @@ export interface DictionaryInit {
   table?: Int32Array;
 }
 
-const decoder = new TextDecoder('utf-8');
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // a word may start with U+FEFF (WikiText has such tokens): keep it
 
 /** One word's character n-grams as fastText lists them (print-ngrams). */
 export interface WordNgrams {
