@@ -14,8 +14,8 @@ test('the subwords example validates with its vectors file named, and runs: neig
   assert.match(r.out, /pipeline wikitext2-subwords finished in/);
   assert.match(r.out, /subwords\s+subwords\s+[\d.]+ (ms|s)\s+4,000 x 20 vectors/);
   // misspellings are not in the vocabulary, yet get neighbours
-  assert.match(r.out, /^goverment: \S+ \(0\.\d{3}\)(, \S+ \(0\.\d{3}\)){7}$/m);
-  assert.match(r.out, /^recieved: \S+ \(0\.\d{3}\)/m);
+  assert.match(r.out, /^goverment \(not in the vocabulary; from subwords\): \S+ \(0\.\d{3}\)(, \S+ \(0\.\d{3}\)){7}$/m);
+  assert.match(r.out, /^recieved \(not in the vocabulary; from subwords\): \S+ \(0\.\d{3}\)/m);
   assert.match(r.err, /\[neighbors\] not in the vocabulary, answered from subwords: "goverment", "recieved"/);
   assert.match(r.err, /\[subwords\] held-out words \(400\): mean cosine of predicted and true vectors 0\.\d{4}/);
   assert.match(r.err, /\[subwords\] epoch 2\/2: squared loss \d/);

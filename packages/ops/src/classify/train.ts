@@ -124,8 +124,10 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
   if (model.labels.length < 2) {
     throw new WordloomError('E_INPUT', `the training examples have ${model.labels.length} label(s); a classifier needs at least 2`, { node: ctx.node, param: 'input' }, `labels are tokens starting with "${p.label_prefix}", or come from classes / labels`);
   }
-  const data = encodeExamples(model, train);
-  checkInputRows(data, train, model, p, ctx);
+  const all = encodeExamples(model, train);
+  checkInputRows(all, train, model, p, ctx);
+  // labels-only lines are left out (the </s> that ends every line would otherwise train them)
+  const data = train.some((e) => e.tokens.length === 0) ? encodeExamples(model, train.filter((e) => e.tokens.length > 0)) : all;
   const emb = new Parameter([model.inputRows, model.dim], { name: 'input', data: model.input, sparse: true });
   const lin = new Parameter([model.labels.length, model.dim], { name: 'output', data: model.output });
   const opt = makeOptimizer(p, emb, lin);
@@ -192,15 +194,15 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
 }
 
 /**
- * An example with no input row (no word of the vocabulary, no n-gram) teaches
- * nothing: training on only such examples would report loss 0 and save an
+ * An example with no input row (no word of the vocabulary, no n-gram), or with
+ * labels and no words at all, teaches nothing: training on only such examples would report loss 0 and save an
  * untrained model, so that is an error; some of them is a warning with the count.
  */
 function checkInputRows(data: EncodedExamples, train: readonly RawExample[], model: ClassifierModel, p: ClassifyParams, ctx: OpContext): void {
   let empty = 0;
   let first = -1;
   for (let i = 0; i < data.count; i++) {
-    if (data.offsets[i + 1] === data.offsets[i]) {
+    if (data.offsets[i + 1] === data.offsets[i] || train[i]!.tokens.length === 0) {
       empty++;
       if (first < 0) first = i;
     }

@@ -141,7 +141,7 @@ export default function run(t: SubwordTask): SubwordResult {
     const f = Math.max(0, 1 - (known + pending) / t.total);
     for (let k = 0; k < groups.length; k++) groups[k]!.options.lr = t.baseLr * f;
     if (count === 0) continue;
-    a.emb.setSparseGrad(a.rowBuf, a.valBuf, count);
+    a.emb.setSparseGrad(a.rowBuf.subarray(0, count), a.valBuf.subarray(0, count * dim), count);
     a.opt.step();
   }
   return { loss, words: seen };
