@@ -5,6 +5,23 @@
  */
 
 export function formatG(x: number, precision = 6): string {
+  // Fast path: toPrecision rounds as %e does and writes fixed notation for exponents
+  // -6..precision-1; %g's fixed range is -4..precision-1, so only "0.0000..." (e <= -5)
+  // and exponent forms go the general way below.
+  if (x !== 0 && precision >= 1 && precision <= 100 && Number.isFinite(x)) {
+    const s = x.toPrecision(precision);
+    if (s.indexOf('e') < 0 && !s.startsWith(x < 0 ? '-0.0000' : '0.0000')) {
+      if (s.indexOf('.') < 0) return s;
+      let end = s.length;
+      while (s.charCodeAt(end - 1) === 48) end--; // '0'
+      if (s.charCodeAt(end - 1) === 46) end--; // '.'
+      return end === s.length ? s : s.slice(0, end);
+    }
+  }
+  return formatGSlow(x, precision);
+}
+
+function formatGSlow(x: number, precision: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
