@@ -19,3 +19,4 @@ export * from './dbscan/index.js';
 export * from './clusters/common.js';
 export * from './clusters/quality.js';
 export * from './report/index.js';
+export * from './linear/index.js';

@@ -14,6 +14,7 @@ import { classifyOp } from './classify/index.js';
 import { chineseWhispersOp } from './chinese-whispers/index.js';
 import { dbscanOp } from './dbscan/index.js';
 import { reportOp } from './report/index.js';
+import { linearOp } from './linear/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
@@ -27,6 +28,7 @@ export const operators: OperatorDef[] = [
   chineseWhispersOp,
   dbscanOp,
   reportOp,
+  linearOp,
 ];
 
 export function findOperator(name: string): OperatorDef | undefined {
