@@ -12,8 +12,9 @@ import { analogyCommand } from './commands/analogy.js';
 import { evalCommand } from './commands/eval.js';
 import { classifyCommand } from './commands/classify.js';
 import { clusterCommand } from './commands/cluster.js';
+import { linearCommand } from './commands/linear.js';
 
-export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, opsCommand];
+export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, linearCommand, opsCommand];
 
 const VERSION = '0.1.0';
 
