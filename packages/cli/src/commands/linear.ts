@@ -133,7 +133,7 @@ async function inspect(self: CommandThis, argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ header: { ...h, globals: undefined }, names: model.names?.size ?? 0, top: top.map((t) => ({ ...t, label: h.classes > 1 ? model.labelName(t.cls) : undefined })) }, null, 2) + '\n');
     return 0;
   }
-  const lines = [`${h.task} ${h.loss}, ${h.update} update, 2^${h.bits} weights, ngram ${h.ngram}${h.quadratic.length ? `, quadratic ${h.quadratic.join(' ')}` : ''}, labels ${h.labels.join(', ') || '(none)'}, ${fmtNumber(h.examples)} examples learned`];
+  const lines = [`${h.task} ${h.loss}, ${h.update} update, 2^${h.bits} weights, ngram ${h.ngram}${h.quadratic.length ? `, quadratic ${h.quadratic.join(' ')}` : ''}, labels ${h.labels.join(', ') || '(none)'}${h.task === 'binary' && h.labels.length === 2 ? ` (a positive weight pulls toward ${h.labels[1]})` : ''}, ${fmtNumber(h.examples)} examples learned`];
   if (!model.names) lines.push('(no feature names kept: train with --keep-names to see them)');
   for (const t of top) lines.push(`${t.weight.toFixed(6)}\t${t.index}${h.classes > 1 ? `\t${model.labelName(t.cls)}` : ''}\t${t.name ?? ''}`);
   process.stdout.write(lines.join('\n') + '\n');
