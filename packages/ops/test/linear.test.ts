@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   FeatureBuilder, LinearModel, crossIndex, gramIndex, hashString, heaviestFeatures, invariantUpdate, lambertWExpMinusX, murmur3String,
-  namespaceHash, predictLinear, standaloneContext, testLinear, trainLinear, findOperator, CONSTANT_INDEX, type LinearParams,
+  namespaceHash, parseLine, predictLinear, standaloneContext, testLinear, trainLinear, findOperator, CONSTANT_INDEX, type LinearParams,
 } from '../src/index.js';
 import { dataPath, tempDir } from './helpers.js';
 
@@ -55,7 +55,8 @@ test('MurmurHash3 x86 32: published test vectors; VW hashstring: digits are numb
   assert.is(namespaceHash(''), 0);
   assert.is(namespaceHash('ns'), murmur3String('ns', 0));
   assert.is(crossIndex(1, 2), (16777619 ^ 2) >>> 0);
-  assert.is(gramIndex(3, 4), (3 * 16777619 + 4) % 2 ** 32);
+  assert.is(gramIndex(3, 4), (3 * 27942141 + 4) % 2 ** 32); // VW's quadratic_constant builds n-grams
+  assert.is(gramIndex(0xffffffff, 1), (Number((0xffffffffn * 27942141n + 1n) % 2n ** 32n)));
 });
 
 test('features: a namespace seeds its features\' hashes; n-grams, self and cross quadratic, the constant; names for inspect', () => {
@@ -80,7 +81,38 @@ test('features: a namespace seeds its features\' hashes; n-grams, self and cross
   assert.is(b.idx[b.n - 1], CONSTANT_INDEX & mask);
   assert.is(b.names!.get(hx), 'a^x');
   assert.is(b.names!.get(crossIndex(hx, hw) & mask), 'a^x*b^w');
-  assert.is(b.names!.get(b.idx[2]!), 'a^x y');
+  assert.is(b.names!.get(b.idx[2]!), 'a^x^y');
+});
+
+test('VW lines: the tag is the last word before the bar when it touches it or starts with a quote; label and importance; string values chain the hash; 0 values add nothing; namespaces sharing a letter cross as one', () => {
+  const b = new FeatureBuilder({ bits: 20, ngram: 1, quadratic: [], bias: false });
+  const cases: [string, string[], number, string | undefined][] = [
+    ['1 2.5 tagA| x', ['1'], 2.5, 'tagA'],
+    ["-1 'tagB | x", ['-1'], 1, 'tagB'],
+    ['1 0.5 | x', ['1'], 0.5, undefined],
+    ['tagC| x', [], 1, 'tagC'],
+    ['1 | x', ['1'], 1, undefined],
+  ];
+  for (const [line, labels, imp, tag] of cases) {
+    b.reset();
+    const p = parseLine('vw', line, b, '__label__');
+    assert.equal([p.labels, p.importance, p.tag], [labels, imp, tag], line);
+  }
+  assert.throws(() => parseLine('vw', '1 2 3 4| x', b, ''), /too many fields/);
+  assert.throws(() => parseLine('vw', '1 -2 | x', b, ''), /negative/);
+  b.reset();
+  parseLine('vw', '1 |u color:red size:0 w:3', b, '');
+  b.finish();
+  const hu = namespaceHash('u');
+  assert.is(b.n, 2);
+  assert.is(b.idx[0], hashString('red', hashString('color', hu)) & ((1 << 20) - 1));
+  assert.equal(Array.from(b.val.subarray(0, 2)), [1, 3]);
+  const q = new FeatureBuilder({ bits: 20, ngram: 1, quadratic: ['aa'], bias: false });
+  parseLine('vw', '1 |a1 x |a2 y', q, '');
+  q.finish();
+  // x, y, then x*x, x*y, y*y: the two namespaces starting with "a" are one group, crossed with itself once
+  assert.is(q.n, 5);
+  assert.is(q.idx[3], crossIndex(q.idx[0]!, q.idx[1]!) & ((1 << 20) - 1));
 });
 
 test('the invariant updates: hinge stops at the margin however large the step; logistic through Lambert W; squared never overshoots', () => {

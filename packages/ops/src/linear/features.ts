@@ -65,10 +65,20 @@ export class FeatureBuilder {
     this.curScale = scale;
   }
 
-  /** Add a feature of the current namespace (a default one is opened if none is). */
+  /** Add a feature of the current namespace (a default one is opened if none is); a 0 value adds nothing, as in VW. */
   feature(name: string, value = 1): void {
     if (this.curNs < 0) this.namespace('');
-    const h = hashString(name, this.curHash);
+    if (value * this.curScale === 0) return;
+    this.addHashed(name, hashString(name, this.curHash), value);
+  }
+
+  /** A feature with a string value (VW's name:value where value is not a number): hash(value, hash(name, namespace)). */
+  stringFeature(name: string, value: string): void {
+    if (this.curNs < 0) this.namespace('');
+    this.addHashed(`${name}=${value}`, hashString(value, hashString(name, this.curHash)), 1);
+  }
+
+  private addHashed(name: string, h: number, value: number): void {
     this.words.push(name);
     this.wordHash.push(h);
     this.wordVal.push(value * this.curScale);
@@ -120,7 +130,7 @@ export class FeatureBuilder {
         for (let i = a; i + len <= b; i++) {
           let h = H[i]!;
           for (let j = 1; j < len; j++) h = gramIndex(h, H[i + j]!);
-          const nm = this.names ? () => label(s, W.slice(i, i + len).join(' ')) : undefined;
+          const nm = this.names ? () => label(s, W.slice(i, i + len).join('^')) : undefined;
           this.push(h, 1, nm);
           names?.push(nm ? nm() : '');
         }
@@ -129,22 +139,30 @@ export class FeatureBuilder {
       segNames.push(names);
     }
     if (quadratic.length) {
+      // VW keeps one feature group per first letter: namespaces that share it are crossed as one
       const end = this.n;
+      const byLetter = new Map<string, number[]>();
+      const nameAt = new Map<number, string>();
+      for (let s = 0; s < this.nsName.length; s++) {
+        const list = byLetter.get(this.nsLetter[s]!) ?? [];
+        for (let i = segStart[s]!; i < segEnd[s]!; i++) {
+          list.push(i);
+          if (segNames[s]) nameAt.set(i, segNames[s]![i - segStart[s]!]!);
+        }
+        byLetter.set(this.nsLetter[s]!, list);
+      }
       for (const pair of quadratic) {
-        const x = pair[0]!;
-        const y = pair[1]!;
-        for (let s = 0; s < this.nsName.length; s++) {
-          if (this.nsLetter[s] !== x) continue;
-          for (let t = 0; t < this.nsName.length; t++) {
-            if (this.nsLetter[t] !== y) continue;
-            const self = s === t;
-            for (let i = segStart[s]!; i < segEnd[s]!; i++) {
-              for (let j = self ? i : segStart[t]!; j < segEnd[t]!; j++) {
-                if (j >= end || i >= end) continue;
-                const nm = this.names ? () => `${segNames[s]![i - segStart[s]!]}*${segNames[t]![j - segStart[t]!]}` : undefined;
-                this.push(crossIndex(this.idx[i]!, this.idx[j]!), this.val[i]! * this.val[j]!, nm);
-              }
-            }
+        const A = byLetter.get(pair[0]!);
+        const B = byLetter.get(pair[1]!);
+        if (!A || !B) continue;
+        const self = pair[0] === pair[1];
+        for (let p = 0; p < A.length; p++) {
+          const i = A[p]!;
+          for (let q = self ? p : 0; q < B.length; q++) {
+            const j = B[q]!;
+            if (i >= end || j >= end) continue;
+            const nm = this.names ? () => `${nameAt.get(i)}*${nameAt.get(j)}` : undefined;
+            this.push(crossIndex(this.idx[i]!, this.idx[j]!), this.val[i]! * this.val[j]!, nm);
           }
         }
       }

@@ -3,9 +3,10 @@
  * MurmurHash3 x86 32-bit over the UTF-8 bytes of a name, seeded with the hash of
  * its namespace. A name made only of the digits 0-9 (after trimming spaces) is not
  * hashed: its index is the number plus the namespace hash (so libsvm's "17:0.5"
- * lands on weight 17 in the default namespace, whose hash is 0). Crosses of two
- * features (quadratic interactions, word n-grams) combine the indices with the
- * FNV prime 16777619, as VW's interactions and n-gram generator do. All arithmetic
+ * lands on weight 17 in the default namespace, whose hash is 0). A quadratic cross
+ * of two features is (a * 16777619) xor b (the FNV prime, as VW's interactions);
+ * an n-gram is built word by word as h * 27942141 + next (VW's n-gram generator,
+ * its quadratic_constant); the constant feature is 11650396. All arithmetic
  * is modulo 2^32; only the low `bits` bits are kept, which depend only on the low
  * bits of the operands, so the results match VW's 64-bit ones after masking.
  */
@@ -92,7 +93,10 @@ export function crossIndex(a: number, b: number): number {
   return (Math.imul(a, FNV_PRIME) ^ b) >>> 0;
 }
 
-/** The index of an n-gram extended by one more word: a * FNV + b, mod 2^32 (VW's n-gram rule). */
+/** VW's quadratic_constant: n-gram indices are built with it (not with the FNV prime). */
+export const GRAM_CONSTANT = 27942141;
+
+/** The index of an n-gram extended by one more word: a * 27942141 + b, mod 2^32 (VW's n-gram rule). */
 export function gramIndex(a: number, b: number): number {
-  return (Math.imul(a, FNV_PRIME) + b) >>> 0;
+  return (Math.imul(a, GRAM_CONSTANT) + b) >>> 0;
 }

@@ -25,6 +25,9 @@ export interface ParsedLine {
 }
 
 const WS = /\s+/;
+/** A number as VW reads feature values; anything else after the colon is a string value. */
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
 function num(s: string, what: string): number {
   const v = Number(s);
@@ -59,21 +62,23 @@ export function parseLine(format: LineFormat, line: string, b: FeatureBuilder, l
 function parseVw(line: string, b: FeatureBuilder): ParsedLine {
   const bar = line.indexOf('|');
   if (bar < 0) throw new LineError('no "|": a Vowpal Wabbit line is "label [importance] [tag]|namespace feature[:value] ..."');
-  const head = line.slice(0, bar);
+  // VW's label part: what precedes the first bar (after a tab, if any); its last word is the tag when it
+  // touches the bar or starts with a quote; the words before it are the label and the importance weight
+  let head = line.slice(0, bar);
+  const tab = head.indexOf('\t');
+  if (tab >= 0) head = head.slice(tab + 1);
   const out: ParsedLine = { labels: [], importance: 1 };
-  const tagged = /'(\S*)\s*$/.exec(head);
-  const headToks = (tagged ? head.slice(0, tagged.index) : head).trim().split(WS).filter(Boolean);
-  if (tagged) out.tag = tagged[1];
-  if (headToks.length > 0) out.labels.push(headToks[0]!);
-  if (headToks.length > 1) {
-    const w = Number(headToks[1]);
-    if (Number.isFinite(w) && headToks[1] !== '') {
-      if (w < 0) throw new LineError(`importance weight ${headToks[1]} is negative`);
-      out.importance = w;
-      if (headToks.length > 2 && !tagged) out.tag = headToks[2];
-      else if (headToks.length > 2) throw new LineError(`too many fields before "|": ${JSON.stringify(head.trim())}`);
-    } else if (!tagged && headToks.length === 2) out.tag = headToks[1];
-    else throw new LineError(`importance weight ${JSON.stringify(headToks[1])} is not a number`);
+  const words = head.split(WS).filter(Boolean);
+  if (words.length && (!/\s$/.test(head) || words[words.length - 1]!.startsWith("'"))) {
+    const t = words.pop()!;
+    out.tag = t.startsWith("'") ? t.slice(1) : t;
+  }
+  if (words.length > 2) throw new LineError(`too many fields before "|": ${JSON.stringify(head.trim())} (label [importance] [tag])`);
+  if (words.length > 0) out.labels.push(words[0]!);
+  if (words.length > 1) {
+    const w = num(words[1]!, 'importance weight');
+    if (w < 0) throw new LineError(`importance weight ${words[1]} is negative`);
+    out.importance = w;
   }
   const parts = line.slice(bar + 1).split('|');
   for (const part of parts) {
@@ -93,10 +98,19 @@ function parseVw(line: string, b: FeatureBuilder): ParsedLine {
     b.namespace(ns, scale);
     for (const tok of rest.split(WS)) {
       if (!tok) continue;
-      const colon = tok.lastIndexOf(':');
-      if (colon > 0) b.feature(tok.slice(0, colon), num(tok.slice(colon + 1), `value of feature ${JSON.stringify(tok.slice(0, colon))}`));
-      else if (colon === 0) throw new LineError(`feature ${JSON.stringify(tok)} has a value but no name`);
-      else b.feature(tok, 1);
+      const colon = tok.indexOf(':');
+      if (colon < 0) {
+        b.feature(tok, 1);
+        continue;
+      }
+      if (colon === 0) throw new LineError(`feature ${JSON.stringify(tok)} has a value but no name`);
+      const name = tok.slice(0, colon);
+      const value = tok.slice(colon + 1);
+      if (value.includes(':')) throw new LineError(`feature ${JSON.stringify(tok)} has more than one ":"`);
+      const v = Number(value);
+      if (value !== '' && NUMERIC.test(value) && Number.isFinite(v)) b.feature(name, v);
+      else if (value === '' || NON_FINITE.test(value) || NUMERIC.test(value)) num(value, `value of feature ${JSON.stringify(name)}`);
+      else b.stringFeature(name, value); // name:string, VW's chained hash
     }
   }
   return out;
