@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
-  FeatureBuilder, LinearModel, crossIndex, gramIndex, hashString, heaviestFeatures, invariantUpdate, lambertWExpMinusX, murmur3String,
+  FeatureBuilder, LinearModel, murmur3, crossIndex, gramIndex, hashString, heaviestFeatures, invariantUpdate, lambertWExpMinusX, murmur3String,
   namespaceHash, parseLine, predictLinear, standaloneContext, testLinear, trainLinear, findOperator, CONSTANT_INDEX, type LinearParams,
 } from '../src/index.js';
 import { dataPath, tempDir } from './helpers.js';
@@ -47,6 +47,9 @@ test('MurmurHash3 x86 32: published test vectors; VW hashstring: digits are numb
   assert.is(murmur3String('hello', 0), 0x248bfa47);
   assert.is(murmur3String('The quick brown fox jumps over the lazy dog', 0), 0x2e4ff723);
   assert.is(murmur3String('abc', 0), 0xb3dd93fa);
+  const enc = new TextEncoder();
+  for (const w of ['héllo', '日本語', '😀x', 'a\ud800z', 'mixed é 😀 end', 'abcd'])
+    for (const seed of [0, 7, 0xdeadbeef]) assert.is(murmur3String(w, seed), murmur3(enc.encode(w), seed), `${w} ${seed}`);
   assert.is(hashString('17', 0), 17);
   assert.is(hashString(' 42 ', 5), 47);
   assert.is(hashString('4294967297', 0), 1); // modulo 2^32, as VW's 64-bit value is after masking

@@ -11,19 +11,17 @@
  * bits of the operands, so the results match VW's 64-bit ones after masking.
  */
 
-const encoder = new TextEncoder();
-
 /** The FNV prime VW multiplies the first index of a cross by ("quadratic_constant"). */
 export const FNV_PRIME = 16777619;
 /** The index of VW's constant (bias) feature before masking. */
 export const CONSTANT_INDEX = 11650396;
 
 /** MurmurHash3, x86 32-bit variant, of `bytes` with `seed`; an unsigned 32-bit integer. */
-export function murmur3(bytes: Uint8Array, seed: number): number {
+export function murmur3(bytes: Uint8Array, seed: number, length = bytes.length): number {
   const c1 = 0xcc9e2d51;
   const c2 = 0x1b873593;
   let h = seed >>> 0;
-  const len = bytes.length;
+  const len = length;
   const blocks = len & ~3;
   for (let i = 0; i < blocks; i += 4) {
     let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
@@ -54,9 +52,45 @@ export function murmur3(bytes: Uint8Array, seed: number): number {
   return h >>> 0;
 }
 
+let scratch = new Uint8Array(256);
+
+/** Writes the UTF-8 bytes of s[a, b) into the scratch buffer (lone surrogates as U+FFFD, as TextEncoder does); returns the length. */
+function utf8(s: string, a: number, b: number): number {
+  if (scratch.length < (b - a) * 3) scratch = new Uint8Array((b - a) * 3 * 2);
+  const o = scratch;
+  let n = 0;
+  for (let i = a; i < b; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) o[n++] = c;
+    else if (c < 0x800) {
+      o[n++] = 0xc0 | (c >> 6);
+      o[n++] = 0x80 | (c & 63);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < b ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          i++;
+          o[n++] = 0xf0 | (c >> 18);
+          o[n++] = 0x80 | ((c >> 12) & 63);
+          o[n++] = 0x80 | ((c >> 6) & 63);
+          o[n++] = 0x80 | (c & 63);
+          continue;
+        }
+        c = 0xfffd;
+      }
+      o[n++] = 0xe0 | (c >> 12);
+      o[n++] = 0x80 | ((c >> 6) & 63);
+      o[n++] = 0x80 | (c & 63);
+    }
+  }
+  return n;
+}
+
 /** MurmurHash3 x86 32 of a string's UTF-8 bytes. */
 export function murmur3String(s: string, seed: number): number {
-  return murmur3(encoder.encode(s), seed);
+  const n = utf8(s, 0, s.length);
+  return murmur3(scratch, seed, n);
 }
 
 /**
@@ -80,7 +114,8 @@ export function hashString(s: string, seed: number): number {
     num = (num * 10 + (c - 48)) % 4294967296;
   }
   if (digits) return (num + (seed >>> 0)) % 4294967296;
-  return murmur3String(a === 0 && b === s.length ? s : s.slice(a, b), seed);
+  const n = utf8(s, a, b);
+  return murmur3(scratch, seed, n);
 }
 
 /** The hash of a namespace name: VW hashes the whole name with seed 0; the default (unnamed) namespace is 0. */
