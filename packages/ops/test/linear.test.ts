@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import {
   FeatureBuilder, LinearModel, murmur3, crossIndex, gramIndex, hashString, heaviestFeatures, invariantUpdate, lambertWExpMinusX, murmur3String,
   namespaceHash, parseLine, predictLinear, standaloneContext, testLinear, trainLinear, findOperator, CONSTANT_INDEX, type LinearParams,
@@ -224,7 +225,7 @@ test('continue training: two halves, the second from the saved first, give exact
   }
 });
 
-test('formats: libsvm, vw and tsv lines hash alike (a digits-only name is its number); a glob and stdin are read', async () => {
+test('formats: libsvm, vw and tsv lines hash alike (a digits-only name is its number); a glob, stdin and a .gz file are read; a bad .gz is named', async () => {
   const { dir, cleanup } = tempDir();
   try {
     writeFileSync(join(dir, 'a.svm'), '1 3:1 7:0.5\n-1 3:2 # comment\n');
@@ -237,6 +238,13 @@ test('formats: libsvm, vw and tsv lines hash alike (a digits-only name is its nu
     const d = await trainLinear({ input: ['-'] }, one, Readable.from(['__label__pos good fun\n__label__neg dull\n']));
     assert.equal(c.model.weights, d.model.weights);
     assert.equal(c.model.header.labels, ['pos', 'neg']);
+    // gzip, CRLF line ends and a last line without an end read like the plain file
+    writeFileSync(join(dir, 'c.vw.gz'), gzipSync('1 | 3:1 7:0.5\r\n-1 | 3:2'));
+    const e = await trainLinear({ input: [join(dir, 'c.vw.gz')], bits: 4 }, one);
+    assert.equal(e.model.weights, b.model.weights);
+    writeFileSync(join(dir, 'bad.gz'), 'not gzip at all\n');
+    await rejects(() => trainLinear({ input: [join(dir, 'bad.gz')], output: join(dir, 'bad.bin') }, one), /bad\.gz:1.*cannot read the input: incorrect header check/);
+    assert.not.ok(existsSync(join(dir, 'bad.bin')));
   } finally {
     cleanup();
   }

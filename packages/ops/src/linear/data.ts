@@ -5,7 +5,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import { join } from 'node:path';
 import { WordloomError, sharedFloat32, sharedInt32 } from '@wordloom/core';
 import { expandGlobs } from '../io/glob.js';
@@ -21,27 +23,45 @@ export interface SourceLine {
   text: string;
 }
 
-/** The lines of each input in turn ("-" = standard input), with file and 1-based line number. */
+/** The lines of each input in turn ("-" = standard input; a name ending in .gz is gunzipped), with file and 1-based line number. */
 export async function* readLines(inputs: readonly string[], baseDir: string, stdin: NodeJS.ReadableStream = process.stdin): AsyncGenerator<SourceLine> {
   const files = expandGlobs(inputs, baseDir);
   if (!files.length) throw new WordloomError('E_FILE', `no input file matches ${inputs.map((i) => JSON.stringify(i)).join(', ')}`, { param: 'input' }, 'check the path or glob');
   for (const file of files) {
-    let stream: NodeJS.ReadableStream;
-    if (file === '-') stream = stdin;
+    let stream: AsyncIterable<Buffer | string>;
+    if (file === '-') stream = stdin as AsyncIterable<Buffer | string>;
     else {
-      const s = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
+      const s = createReadStream(file, { highWaterMark: 1 << 16 });
       await new Promise<void>((res, rej) => {
         s.once('open', () => res());
         s.once('error', (e) => rej(new WordloomError('E_FILE', `cannot read the input: ${e.message}`, { file, param: 'input' }, 'check the path')));
       });
-      stream = s;
+      // pipeline destroys the gunzip stream with the error of either side, so the loop below sees it
+      stream = file.endsWith('.gz') ? pipeline(s, createGunzip(), () => {}) : s;
     }
     const name = file === '-' ? '<stdin>' : file;
-    const rl = createInterface({ input: stream, crlfDelay: Infinity });
+    const dec = new StringDecoder('utf8');
+    let rest = '';
     let n = 0;
-    for await (const text of rl) {
+    try {
+      for await (const chunk of stream) {
+        const text = rest + (typeof chunk === 'string' ? chunk : dec.write(chunk));
+        let from = 0;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+          n++;
+          yield { file: name, line: n, text: text.charCodeAt(nl - 1) === 13 ? text.slice(from, nl - 1) : text.slice(from, nl) };
+          from = nl + 1;
+        }
+        rest = text.slice(from);
+      }
+    } catch (e) {
+      if (e instanceof WordloomError) throw e;
+      throw new WordloomError('E_INPUT', `cannot read the input: ${(e as Error).message}`, { file: name, line: n + 1, param: 'input' }, file.endsWith('.gz') ? 'a file ending in .gz must be gzip-compressed and whole' : 'check the file');
+    }
+    rest += dec.end();
+    if (rest) {
       n++;
-      yield { file: name, line: n, text };
+      yield { file: name, line: n, text: rest.endsWith('\r') ? rest.slice(0, -1) : rest };
     }
   }
 }
