@@ -27,9 +27,12 @@ export class FeatureBuilder {
   private nsStart: number[] = [];
   private nsEnd: number[] = [];
   private nsName: string[] = [];
+  /** The words (names) of the example, kept only when names are. */
   private words: string[] = [];
-  private wordHash: number[] = [];
-  private wordVal: number[] = [];
+  private wordHash = new Uint32Array(256);
+  private wordVal = new Float64Array(256);
+  private nw = 0;
+  private nsHashes = new Map<string, number>();
   private curNs = -1;
   private curHash = 0;
   private curScale = 1;
@@ -47,9 +50,8 @@ export class FeatureBuilder {
     this.nsStart.length = 0;
     this.nsEnd.length = 0;
     this.nsName.length = 0;
-    this.words.length = 0;
-    this.wordHash.length = 0;
-    this.wordVal.length = 0;
+    if (this.names) this.words.length = 0;
+    this.nw = 0;
     this.curNs = -1;
   }
 
@@ -59,9 +61,14 @@ export class FeatureBuilder {
     this.curNs = this.nsName.length;
     this.nsName.push(name);
     this.nsLetter.push(name === '' ? ' ' : name[0]!);
-    this.nsStart.push(this.words.length);
-    this.nsEnd.push(this.words.length);
-    this.curHash = namespaceHash(name);
+    this.nsStart.push(this.nw);
+    this.nsEnd.push(this.nw);
+    let h = this.nsHashes.get(name);
+    if (h === undefined) {
+      h = namespaceHash(name);
+      if (this.nsHashes.size < 4096) this.nsHashes.set(name, h);
+    }
+    this.curHash = h;
     this.curScale = scale;
   }
 
@@ -78,15 +85,34 @@ export class FeatureBuilder {
     this.addHashed(`${name}=${value}`, hashString(value, hashString(name, this.curHash)), 1);
   }
 
+  /**
+   * A feature whose name is a number (libsvm's index:value): the index is the number plus the namespace
+   * hash, as VW's hashstring gives for a name of digits, without making the name.
+   */
+  featureNumber(num: number, value: number): void {
+    if (this.curNs < 0) this.namespace('');
+    if (value * this.curScale === 0) return;
+    this.addHashed(this.names ? String(num) : '', (num + this.curHash) % 4294967296, value);
+  }
+
   private addHashed(name: string, h: number, value: number): void {
-    this.words.push(name);
-    this.wordHash.push(h);
-    this.wordVal.push(value * this.curScale);
-    this.nsEnd[this.curNs] = this.words.length;
+    if (this.nw === this.wordHash.length) {
+      const a = new Uint32Array(this.nw * 2);
+      a.set(this.wordHash);
+      this.wordHash = a;
+      const v = new Float64Array(this.nw * 2);
+      v.set(this.wordVal);
+      this.wordVal = v;
+    }
+    if (this.names) this.words.push(name);
+    this.wordHash[this.nw] = h;
+    this.wordVal[this.nw] = value * this.curScale;
+    this.nw++;
+    this.nsEnd[this.curNs] = this.nw;
   }
 
   private closeNs(): void {
-    if (this.curNs >= 0) this.nsEnd[this.curNs] = this.words.length;
+    if (this.curNs >= 0) this.nsEnd[this.curNs] = this.nw;
   }
 
   private push(h: number, v: number, name?: () => string): void {

@@ -28,6 +28,13 @@ const WS = /\s+/;
 /** A number as VW reads feature values; anything else after the colon is a string value. */
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** Throws the error num() would for a value that is not a finite number. */
+function num_(s: string, what: string): never {
+  num(s, what);
+  throw new LineError(`${what} ${JSON.stringify(s)} is not a number`);
+}
 
 function num(s: string, what: string): number {
   const v = Number(s);
@@ -117,24 +124,75 @@ function parseVw(line: string, b: FeatureBuilder): ParsedLine {
 }
 
 function parseLibsvm(line: string, b: FeatureBuilder): ParsedLine {
+  // a scanner over the characters: no token strings for the indices (the hot path of large sparse data)
   const hash = line.indexOf('#');
-  const toks = (hash >= 0 ? line.slice(0, hash) : line).trim().split(WS).filter(Boolean);
-  if (!toks.length) throw new LineError('an empty libsvm line');
+  const end = hash >= 0 ? hash : line.length;
   const out: ParsedLine = { labels: [], importance: 1 };
   let i = 0;
-  if (!toks[0]!.includes(':')) {
-    out.labels.push(toks[0]!);
-    i = 1;
+  const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+  while (i < end && isSpace(line.charCodeAt(i))) i++;
+  if (i >= end) throw new LineError('an empty libsvm line');
+  let j = i;
+  while (j < end && !isSpace(line.charCodeAt(j))) j++;
+  const first = line.slice(i, j);
+  if (!first.includes(':')) {
+    out.labels.push(first);
+    i = j;
   }
   b.namespace('');
-  for (; i < toks.length; i++) {
-    const t = toks[i]!;
-    const colon = t.indexOf(':');
-    if (colon <= 0) throw new LineError(`${JSON.stringify(t)} is not index:value`);
-    const key = t.slice(0, colon);
-    if (key === 'qid') continue;
-    if (!/^\d+$/.test(key)) throw new LineError(`feature index ${JSON.stringify(key)} is not a non-negative integer`);
-    b.feature(key, num(t.slice(colon + 1), `value of feature ${key}`));
+  while (i < end) {
+    while (i < end && isSpace(line.charCodeAt(i))) i++;
+    if (i >= end) break;
+    const start = i;
+    let num = 0;
+    let digits = 0;
+    let c = line.charCodeAt(i);
+    while (c >= 48 && c <= 57) {
+      num = (num * 10 + (c - 48)) % 4294967296;
+      digits++;
+      c = line.charCodeAt(++i);
+    }
+    j = i;
+    while (j < end && !isSpace(line.charCodeAt(j))) j++;
+    if (digits === 0 || c !== 58) {
+      const tok = line.slice(start, j);
+      if (tok.startsWith('qid:')) {
+        i = j;
+        continue;
+      }
+      const colon = tok.indexOf(':');
+      if (colon <= 0) throw new LineError(`${JSON.stringify(tok)} is not index:value`);
+      throw new LineError(`feature index ${JSON.stringify(tok.slice(0, colon))} is not a non-negative integer`);
+    }
+    // the value: sign, digits, a point, digits, read exactly when it is short (m / 10^k, both exact in
+    // a double, is the correctly rounded value Number() gives); anything else goes through Number()
+    let k = i + 1;
+    let neg = false;
+    c = line.charCodeAt(k);
+    if (c === 45 || c === 43) {
+      neg = c === 45;
+      c = line.charCodeAt(++k);
+    }
+    let m = 0;
+    let nd = 0;
+    let frac = -1;
+    for (; k < j; c = line.charCodeAt(++k)) {
+      if (c >= 48 && c <= 57) {
+        m = m * 10 + (c - 48);
+        nd++;
+        if (frac >= 0) frac++;
+      } else if (c === 46 && frac < 0) frac = 0;
+      else break;
+    }
+    let v: number;
+    if (k === j && nd > 0 && nd <= 15) v = (neg ? -m : m) / (frac > 0 ? POW10[frac]! : 1);
+    else {
+      const vs = line.slice(i + 1, j);
+      v = Number(vs);
+      if (vs === '' || !Number.isFinite(v) || !NUMERIC.test(vs)) num_(vs, `value of feature ${line.slice(start, i)}`);
+    }
+    b.featureNumber(num, v);
+    i = j;
   }
   return out;
 }
