@@ -303,6 +303,38 @@ test('bad input: malformed lines skipped with a count or fatal at file:line; NaN
   }
 });
 
+test('two threads (workers parse, hash and learn; the main thread numbers the labels): the same counts, errors by file:line, passes over a disk cache', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const two = standaloneContext({ threads: 2, tmpDir: dir });
+    const f = join(dir, 'x.vw');
+    writeFileSync(f, '1 |a x y\nno bar here\n-1 |a z:nan\n\n1 |a z:Infinity\n-1 |a w\n');
+    const r = await trainLinear({ input: [f], chunk: 2 }, two);
+    assert.is(r.train.skipped, 3);
+    assert.is(r.train.examples, 2);
+    await rejects(() => trainLinear({ input: [f], chunk: 2, on_error: 'fail', output: join(dir, 'o.bin') }, two), /x\.vw:2: malformed vw line: no "\|"/);
+    await rejects(() => trainLinear({ input: [f], chunk: 2, on_error: 'fail' }, two), /hint: fix the line/);
+    assert.not.ok(existsSync(join(dir, 'o.bin')));
+    const three = join(dir, 'three.vw');
+    writeFileSync(three, '1 | a\n-1 | b\n\n2 | c\n');
+    await rejects(() => trainLinear({ input: [three], chunk: 1 }, two), /three\.vw:4.*label 2 is not a binary label/);
+    const names = join(dir, 'names.txt');
+    writeFileSync(names, '__label__a x\n__label__b y\n__label__c z\n');
+    await rejects(() => trainLinear({ input: [names], chunk: 1 }, two), /names\.txt:3.*"c" is a class too many/);
+    const { train, test: testF } = rtPolarity(dir);
+    const m = await trainLinear({ input: [train], ngram: 2, passes: 3, cache: 'disk', chunk: 1000 }, two);
+    assert.is(m.train.examples, 9596);
+    assert.is(m.train.passLosses.length, 3);
+    assert.ok(m.train.passLosses[2]! < m.train.passLosses[0]!);
+    assert.equal([...m.model.header.labels].sort(), ['neg', 'pos']);
+    const t = await testLinear(m.model, [testF]);
+    assert.ok(t.accuracy >= 0.75, `accuracy ${t.accuracy}`);
+    assert.is(readdirSync(dir).filter((n) => n.includes('cache')).length, 0);
+  } finally {
+    cleanup();
+  }
+});
+
 test('bad model files: another kind, another version, truncated, not a model', async () => {
   const { dir, cleanup } = tempDir();
   try {

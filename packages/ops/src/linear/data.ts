@@ -14,7 +14,7 @@ import { expandGlobs } from '../io/glob.js';
 import type { FeatureBuilder } from './features.js';
 import type { ExampleChunk } from './learn.js';
 import { LabelError, type LinearModel } from './model.js';
-import { LineError, detectFormat, parseLine, type LineFormat, type ParsedLine } from './parse.js';
+import { LineError, detectFormat, labelOf, parseLine, type LineFormat, type ParsedLine } from './parse.js';
 import type { LinearFormat } from './params.js';
 
 export interface SourceLine {
@@ -152,16 +152,34 @@ export class ExampleParser {
 
   constructor(private model: LinearModel, readonly b: FeatureBuilder, private o: ParseOptions) {}
 
+  /** The format of a (non-blank) line's file: the one asked for, or guessed from the file's first line. */
+  formatOf(src: SourceLine): LineFormat {
+    let fmt = this.o.format === 'auto' ? this.formats.get(src.file) : this.o.format;
+    if (!fmt) {
+      fmt = detectFormat(src.text, this.o.labelPrefix);
+      this.formats.set(src.file, fmt);
+      this.o.log?.(`${src.file}: ${fmt} format`);
+    }
+    return fmt;
+  }
+
+  /** Numbers the label of a line (main thread, while workers parse the features); errors name file:line. */
+  numberLabel(src: SourceLine, fmt: LineFormat): void {
+    const tok = labelOf(fmt, src.text, this.o.labelPrefix);
+    if (tok === undefined) return;
+    try {
+      this.model.encodeLabel(tok, true);
+    } catch (e) {
+      if (!(e instanceof LabelError)) throw e;
+      throw new WordloomError('E_INPUT', e.message, { file: src.file, line: src.line, param: 'task' }, e.hint);
+    }
+  }
+
   /** The example of a line into the builder, or undefined for a blank or skipped line. */
   parse(src: SourceLine): ParsedExample | undefined {
     const text = src.text;
     if (!text.trim()) return undefined;
-    let fmt = this.o.format === 'auto' ? this.formats.get(src.file) : this.o.format;
-    if (!fmt) {
-      fmt = detectFormat(text, this.o.labelPrefix);
-      this.formats.set(src.file, fmt);
-      this.o.log?.(`${src.file}: ${fmt} format`);
-    }
+    const fmt = this.formatOf(src);
     const b = this.b;
     b.reset();
     let parsed: ParsedLine;

@@ -65,6 +65,25 @@ export class LinearModel {
     header.labels.forEach((l, i) => this.labelIndex.set(l, i));
   }
 
+  /** Set by a worker that parses in parallel: labels come numbered from the main thread, none is added here. */
+  frozenLabels = false;
+
+  /** Adopt the label names and mode numbered by the main thread (workers parsing in parallel). */
+  syncLabels(labels: readonly string[], mode: LinearHeader['label_mode']): void {
+    const h = this.header;
+    if (labels.length === h.labels.length && mode === h.label_mode) return;
+    h.labels = [...labels];
+    h.label_mode = mode;
+    this.labelIndex = new Map(h.labels.map((l, i) => [l, i]));
+  }
+
+  /** Every label this model can take has its class (so a new name can only be an error). */
+  get labelsComplete(): boolean {
+    const h = this.header;
+    if (h.task === 'regression' || h.label_mode === 'numeric') return true;
+    return h.label_mode === 'names' && h.labels.length >= (h.task === 'binary' ? 2 : h.classes);
+  }
+
   get featureOptions(): FeatureOptions {
     return { bits: this.header.bits, ngram: this.header.ngram, quadratic: this.header.quadratic, bias: this.header.bias };
   }
@@ -125,6 +144,7 @@ export class LinearModel {
         if (!learn) return -2;
         throw new LabelError(`label ${JSON.stringify(tok)} is a class too many: the model has ${h.labels.length} (${h.labels.slice(0, 5).join(', ')}${h.labels.length > 5 ? ', ...' : ''})`, h.task === 'binary' ? 'more than two classes need --task oaa or softmax with --classes N' : 'raise --classes');
       }
+      if (this.frozenLabels) throw new LabelError(`label ${JSON.stringify(tok)} was not numbered before this worker saw it`, 'report this as a bug; train with threads 1 meanwhile');
       i = h.labels.length;
       h.labels.push(tok);
       this.labelIndex.set(tok, i);

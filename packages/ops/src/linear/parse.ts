@@ -66,9 +66,8 @@ export function parseLine(format: LineFormat, line: string, b: FeatureBuilder, l
   }
 }
 
-function parseVw(line: string, b: FeatureBuilder): ParsedLine {
-  const bar = line.indexOf('|');
-  if (bar < 0) throw new LineError('no "|": a Vowpal Wabbit line is "label [importance] [tag]|namespace feature[:value] ..."');
+/** VW's label part of a line (what precedes the first bar): label, importance weight, tag. */
+function vwHead(line: string, bar: number): ParsedLine {
   // VW's label part: what precedes the first bar (after a tab, if any); its last word is the tag when it
   // touches the bar or starts with a quote; the words before it are the label and the importance weight
   let head = line.slice(0, bar);
@@ -87,6 +86,45 @@ function parseVw(line: string, b: FeatureBuilder): ParsedLine {
     if (w < 0) throw new LineError(`importance weight ${words[1]} is negative`);
     out.importance = w;
   }
+  return out;
+}
+
+/**
+ * The first label token of a line without hashing its features (for the thread that numbers the
+ * labels while workers parse), or undefined when the line has none or is malformed there.
+ */
+export function labelOf(format: LineFormat, line: string, prefix: string): string | undefined {
+  try {
+    if (format === 'vw') {
+      const bar = line.indexOf('|');
+      return bar < 0 ? undefined : vwHead(line, bar).labels[0];
+    }
+    if (format === 'tsv') {
+      const tab = line.indexOf('\t');
+      const l = tab < 0 ? '' : line.slice(0, tab).trim();
+      return l || undefined;
+    }
+    if (format === 'libsvm') {
+      const m = /^\s*(\S+)/.exec(line);
+      return m && !m[1]!.includes(':') && !m[1]!.startsWith('#') ? m[1] : undefined;
+    }
+    for (let i = line.indexOf(prefix); i >= 0; i = line.indexOf(prefix, i + 1)) {
+      if (i > 0 && !/\s/.test(line[i - 1]!)) continue;
+      let j = i + prefix.length;
+      while (j < line.length && !/\s/.test(line[j]!)) j++;
+      return line.slice(i + prefix.length, j);
+    }
+    return undefined;
+  } catch (e) {
+    if (e instanceof LineError) return undefined;
+    throw e;
+  }
+}
+
+function parseVw(line: string, b: FeatureBuilder): ParsedLine {
+  const bar = line.indexOf('|');
+  if (bar < 0) throw new LineError('no "|": a Vowpal Wabbit line is "label [importance] [tag]|namespace feature[:value] ..."');
+  const out = vwHead(line, bar);
   const parts = line.slice(bar + 1).split('|');
   for (const part of parts) {
     // a namespace name follows the bar directly; a space right after the bar means the default namespace

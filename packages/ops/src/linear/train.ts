@@ -15,7 +15,8 @@ import { ChunkBuilder, ChunkCache, ExampleParser, readLines } from './data.js';
 import type { ChunkResult, ExampleChunk } from './learn.js';
 import { LinearModel, type LinearHeader } from './model.js';
 import { LINEAR_DEFAULTS, type LinearParams } from './params.js';
-import type { LinearTask } from './worker.js';
+import type { LinearParseResult, LinearParseTask, LinearTask } from './worker.js';
+import type { LineFormat } from './parse.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 let jobCounter = 0;
@@ -102,6 +103,8 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
   const chunks = new ChunkBuilder(p.chunk, shared);
   const cache = p.passes > 1 ? new ChunkCache(p.cache, ctx.tmpDir) : undefined;
   const learner = threads === 1 ? model.learner() : undefined;
+  // with several threads and no names to keep, the workers parse too (the main thread only reads lines)
+  const parallelParse = threads > 1 && !p.keep_names;
   const pool = threads > 1 ? new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: threads, maxThreads: threads, idleTimeout: 1000 }) : undefined;
   const job = ++jobCounter;
   const cfg = model.learnConfig;
@@ -139,8 +142,46 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
     }).finally(() => inFlight.delete(pr));
     inFlight.add(pr);
   };
+  let fatal: WordloomError | undefined;
+  let fatalSeq = Infinity;
+  let seq = 0;
+  let workerSkipped = 0;
+  let named = 0;
+  let cacheChain: Promise<void> = Promise.resolve();
+  const failIfFatal = async (): Promise<void> => {
+    if (!fatal) return;
+    while (inFlight.size) await Promise.allSettled([...inFlight]); // the earliest batch's error wins
+    throw fatal;
+  };
+  const dispatch = async (task: LinearParseTask): Promise<void> => {
+    await failIfFatal();
+    if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new WordloomError('E_STATE', 'linear training was cancelled', { node: ctx.node });
+    while (inFlight.size >= threads * 2) await Promise.race(inFlight);
+    await failIfFatal();
+    const mySeq = seq++;
+    const pr: Promise<void> = (pool!.run(task) as Promise<LinearParseResult>).then((r) => {
+      if (r.fatal) {
+        // batches in flight together may each fail: the error of the earliest batch is the one reported
+        if (mySeq < fatalSeq) {
+          fatalSeq = mySeq;
+          fatal = new WordloomError(r.fatal.code as WordloomError['code'], r.fatal.message, r.fatal.where, r.fatal.hint);
+        }
+        return;
+      }
+      workerSkipped += r.skipped;
+      for (const m of r.messages) if (named++ < 5) ctx.log(m);
+      if (r.chunk && cache) {
+        const c = r.chunk;
+        cacheChain = cacheChain.then(() => cache.add(c));
+      }
+      account(r.res);
+    }).finally(() => inFlight.delete(pr));
+    inFlight.add(pr);
+  };
   const drain = async (): Promise<void> => {
-    while (inFlight.size) await Promise.all([...inFlight]);
+    while (inFlight.size) await Promise.allSettled([...inFlight]);
+    await cacheChain;
+    if (fatal) throw fatal;
   };
   const endPass = (): void => {
     const loss = passLoss / Math.max(1e-300, passWeight);
@@ -150,27 +191,65 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
   };
   let progressiveError = 0;
   try {
-    for await (const src of readLines(p.input, ctx.baseDir, stdin)) {
-      const ex = parser.parse(src);
-      if (!ex) continue;
-      chunks.add(ex.label, ex.parsed.importance, builder);
-      if (chunks.full) {
+    if (parallelParse) {
+      // workers parse, hash and learn; this thread reads the lines, guesses each file's format and numbers
+      // the labels (so that every worker maps a label to the same class)
+      let text = '';
+      let count = 0;
+      let first = 0;
+      let file = '';
+      let fmt: LineFormat = 'vw';
+      let fmtFile = '';
+      const flush = async (): Promise<void> => {
+        if (!count) return;
+        const task: LinearParseTask = {
+          job, weights: model.weights, globals: model.globals, header: { ...model.header, labels: [...model.header.labels] },
+          file, format: fmt, text, firstLine: first, onError: p.on_error, keepChunk: !!cache,
+        };
+        text = '';
+        count = 0;
+        await dispatch(task);
+      };
+      for await (const src of readLines(p.input, ctx.baseDir, stdin)) {
+        if (src.file !== file) {
+          await flush();
+          file = src.file;
+        }
+        if (count === 0) first = src.line;
+        text += src.text + '\n';
+        count++;
+        if (fmtFile !== src.file && src.text.trim()) {
+          fmt = parser.formatOf(src);
+          fmtFile = src.file;
+        }
+        if (!model.labelsComplete && src.text.trim()) parser.numberLabel(src, fmt);
+        if (count >= p.chunk) await flush();
+      }
+      await flush();
+    } else {
+      for await (const src of readLines(p.input, ctx.baseDir, stdin)) {
+        const ex = parser.parse(src);
+        if (!ex) continue;
+        chunks.add(ex.label, ex.parsed.importance, builder);
+        if (chunks.full) {
+          const c = chunks.take();
+          if (cache) await cache.add(c);
+          await learn(c);
+        }
+      }
+      if (chunks.n) {
         const c = chunks.take();
         if (cache) await cache.add(c);
         await learn(c);
       }
     }
-    if (chunks.n) {
-      const c = chunks.take();
-      if (cache) await cache.add(c);
-      await learn(c);
-    }
     await drain();
     firstPassExamples = done;
-    if (firstPassExamples === 0) throw new WordloomError('E_INPUT', `no examples in ${p.input.join(', ')}${parser.skipped ? ` (${parser.skipped} malformed lines skipped)` : ''}`, { param: 'input' }, 'check the format (vw, libsvm, fasttext, tsv)');
+    const skipped = parser.skipped + workerSkipped;
+    if (firstPassExamples === 0) throw new WordloomError('E_INPUT', `no examples in ${p.input.join(', ')}${skipped ? ` (${skipped} malformed lines skipped)` : ''}`, { param: 'input' }, 'check the format (vw, libsvm, fasttext, tsv)');
     progressiveError = passErrors / Math.max(1e-300, passWeight);
     endPass();
-    if (parser.skipped) ctx.log(`${parser.skipped} malformed line(s) skipped`);
+    if (skipped) ctx.log(`${skipped} malformed line(s) skipped`);
     for (pass = 2; pass <= p.passes; pass++) {
       passLoss = passWeight = passErrors = done = 0;
       for await (const c of cache!.chunks(shared)) await learn(c);
@@ -189,7 +268,7 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
     model,
     train: {
       examples: firstPassExamples, passes: p.passes, seconds, examplesPerSecond: (firstPassExamples * p.passes) / seconds,
-      progressiveLoss: passLosses[0]!, progressiveError, passLosses, skipped: parser.skipped, threads,
+      progressiveLoss: passLosses[0]!, progressiveError, passLosses, skipped: parser.skipped + workerSkipped, threads,
     },
     files: [],
   };
