@@ -2,7 +2,9 @@
  * Training, testing and predicting with the linear model. Training reads the
  * examples as a stream, hashes them into chunks and learns from each chunk as it
  * comes (one thread: in this thread, deterministic; several: a Piscina pool whose
- * workers update the shared weights without locks), reporting the progressive
+ * workers parse, hash and learn from batches of raw lines, updating the shared
+ * weights without locks, while this thread reads the lines and numbers the labels;
+ * with keep_names the parsing stays here, for the one map of names), reporting the progressive
  * validation loss (each example scored before the model learns from it). Passes
  * after the first read the chunks back from a cache.
  */
