@@ -295,6 +295,8 @@ test('bad input: malformed lines skipped with a count or fatal at file:line; NaN
     await rejects(() => trainLinear({ input: [names], task: 'regression' }, one), /regression needs loss squared/);
     await rejects(() => trainLinear({ input: [names], bits: 31 }, one), /bits must be an integer from 1 to 30/);
     await rejects(() => trainLinear({ input: [names], bits: 0 }, one), /bits must be an integer from 1 to 30/);
+    // more weights than a typed array can hold: a clear error, not a RangeError
+    await rejects(() => trainLinear({ input: [names], bits: 30, task: 'oaa', classes: 4096 }, one), /param "bits": cannot allocate 65536\.0 GiB of weights[\s\S]*hint: lower bits/);
     await rejects(() => trainLinear({ input: [join(dir, 'missing.txt')] }, one), /missing\.txt.*cannot read/);
     const oaa = await trainLinear({ input: [names], task: 'oaa', classes: 3 }, one);
     assert.equal(oaa.model.header.labels, ['a', 'b', 'c']);

@@ -58,7 +58,7 @@ export class LinearModel {
   constructor(public header: LinearHeader, weights?: Float32Array, globals?: Float64Array) {
     const n = header.classes * 2 ** header.bits * strideOf(header.update);
     this.header.weights = n;
-    this.weights = weights ?? sharedFloat32(n);
+    this.weights = weights ?? allocWeights(n, header);
     if (this.weights.length !== n) throw new WordloomError('E_INTERNAL', `weights have ${this.weights.length} floats, expected ${n}`);
     this.globals = globals ?? sharedFloat64(4);
     if (!globals) header.globals.forEach((v, i) => (this.globals[i] = v));
@@ -260,6 +260,15 @@ export class LinearModel {
     } finally {
       await fh.close();
     }
+  }
+}
+
+function allocWeights(n: number, h: LinearHeader): Float32Array {
+  try {
+    return sharedFloat32(n);
+  } catch (e) {
+    const gb = (n * 4) / 2 ** 30;
+    throw new WordloomError('E_PARAM', `cannot allocate ${gb.toFixed(1)} GiB of weights (${h.classes} class block(s) x 2^${h.bits} x ${strideOf(h.update)} floats for the ${h.update} update): ${(e as Error).message}`, { param: 'bits' }, `lower bits, or use update sgd (1 float a weight instead of ${strideOf(h.update)})`);
   }
 }
 
