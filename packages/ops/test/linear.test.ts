@@ -238,6 +238,12 @@ test('formats: libsvm, vw and tsv lines hash alike (a digits-only name is its nu
     const d = await trainLinear({ input: ['-'] }, one, Readable.from(['__label__pos good fun\n__label__neg dull\n']));
     assert.equal(c.model.weights, d.model.weights);
     assert.equal(c.model.header.labels, ['pos', 'neg']);
+    // a test label the model never saw counts as wrong and adds no loss
+    const t = await testLinear(c.model, ['-'], { format: 'tsv', stdin: Readable.from(['pos\tgood fun\nother\tdull\n']) });
+    assert.is(t.examples, 2);
+    assert.is(t.accuracy, 0.5);
+    assert.ok(Number.isFinite(t.loss));
+    assert.is(t.loss, Math.max(0, 1 - (await all(predictLinear(c.model, ['-'], { format: 'tsv', stdin: Readable.from(['pos\tgood fun\n']) })))[0]!.score * -1));
     // gzip, CRLF line ends and a last line without an end read like the plain file
     writeFileSync(join(dir, 'c.vw.gz'), gzipSync('1 | 3:1 7:0.5\r\n-1 | 3:2'));
     const e = await trainLinear({ input: [join(dir, 'c.vw.gz')], bits: 4 }, one);

@@ -322,7 +322,7 @@ export interface LinearTestResult {
   recall: number;
   /** Examples whose top label is their (first) label. */
   accuracy: number;
-  /** Mean loss (classification: of the first label; regression: squared error). */
+  /** Mean loss over the examples with a known label (binary and oaa: the training loss, summed over the classes for oaa; softmax: cross-entropy; regression: squared error). */
   loss: number;
   skipped: number;
   seconds: number;
@@ -343,7 +343,7 @@ export async function testLinear(model: LinearModel, inputs: string[], o: Linear
   const learner = model.learner();
   const parser = new ExampleParser(model, b, { format: o.format ?? 'auto', labelPrefix: model.header.label_prefix, onError: o.onError ?? 'skip', learn: false, log: o.log });
   const s = new Float64Array(model.header.classes);
-  let n = 0, correct = 0, acc = 0, gold = 0, loss = 0;
+  let n = 0, correct = 0, acc = 0, gold = 0, loss = 0, lossN = 0;
   const t0 = performance.now();
   for await (const src of readLines(inputs, o.baseDir ?? process.cwd(), o.stdin)) {
     const ex = parser.parse(src);
@@ -354,6 +354,7 @@ export async function testLinear(model: LinearModel, inputs: string[], o: Linear
     if (!model.isClassifier) {
       const y = Number(ex.parsed.labels[0]);
       loss += (pr.score - y) ** 2;
+      lossN++;
       continue;
     }
     gold += ex.parsed.labels.length;
@@ -361,16 +362,16 @@ export async function testLinear(model: LinearModel, inputs: string[], o: Linear
     if (hit) correct++;
     if (model.classOf(ex.parsed.labels[0]!) === pr.cls) acc++;
     const y = model.classOf(ex.parsed.labels[0]!);
-    if (model.header.task === 'softmax') loss -= Math.log(Math.max(y >= 0 ? pr.scores![y]! : 0, 1e-300));
-    else if (model.header.task === 'binary') {
-      const z = learner.score(0, b.idx, b.val, 0, b.n);
-      loss += y < 0 ? NaN : lossOfBinary(model, z, y === 1 ? 1 : -1);
-    } else loss += y < 0 ? 0 : lossOfBinary(model, pr.scores![y]!, 1);
+    if (y < 0) continue; // a label the model never saw: counted as wrong above, no loss
+    lossN++;
+    if (model.header.task === 'softmax') loss -= Math.log(Math.max(pr.scores![y]!, 1e-300));
+    else if (model.header.task === 'binary') loss += lossOfBinary(model, learner.score(0, b.idx, b.val, 0, b.n), y === 1 ? 1 : -1);
+    else for (let c = 0; c < model.header.classes; c++) loss += lossOfBinary(model, pr.scores![c]!, c === y ? 1 : -1);
   }
   const seconds = (performance.now() - t0) / 1000;
   return {
     examples: n, precision: n ? correct / n : 0, recall: gold ? correct / gold : 0, accuracy: n ? acc / n : 0,
-    loss: n ? loss / n : NaN, skipped: parser.skipped, seconds, predictionsPerSecond: n / Math.max(seconds, 1e-9),
+    loss: lossN ? loss / lossN : NaN, skipped: parser.skipped, seconds, predictionsPerSecond: n / Math.max(seconds, 1e-9),
   };
 }
 
