@@ -136,6 +136,35 @@ test('the invariant updates: hinge stops at the margin however large the step; l
   assert.ok(lg > 0 && lg < 0.5, `logistic ${lg}`); // the gradient step would be 0.5; the invariant one is smaller
 });
 
+test('the normalized update by hand: two examples of one feature x = 2, hinge, lr 0.5, no constant', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const f = join(dir, 'a.vw');
+    writeFileSync(f, '1 | f:2\n1 | f:2\n');
+    const r = await trainLinear({ input: [f], bias: false, bits: 4 }, one);
+    const slot = hashString('f', 0) & 15;
+    const w = r.model.weights.subarray(slot * 4, slot * 4 + 4);
+    // 1st: G = 1 * 4, N = 2, rate = 1 / (sqrt(4) * 2) = 0.25, multiplier sqrt(1 / 1) = 1, ppu = 4 * 0.25 = 1;
+    //      0.5 * 1 < margin error 1, so the step is 0.5 and w = 0.5 * 2 * 0.25 = 0.25 (prediction 0.5)
+    // 2nd: G = 8, rate = 1 / (sqrt(8) * 2), ppu = 4 * rate = 0.7071 < ... 0.5 * 0.7071 < error 0.5: step 0.5,
+    //      w = 0.25 + 0.5 * 2 / (sqrt(8) * 2)
+    assert.ok(Math.abs(w[0]! - (0.25 + 0.5 / Math.sqrt(8))) < 1e-6, `w ${w[0]}`);
+    assert.is(w[1], 8);
+    assert.is(w[2], 2);
+    assert.equal(Array.from(r.model.globals.subarray(0, 3)), [2, 2, 2]);
+    // a larger |x| rescales the weight by N_old / |x| before the step (as if the old scale were the new)
+    writeFileSync(f, '1 | f:2\n-1 | f:4\n');
+    const s2 = await trainLinear({ input: [f], bias: false, bits: 4 }, one);
+    const w2 = s2.model.weights.subarray(slot * 4, slot * 4 + 4);
+    // 2nd: prediction 0.25 * 4 = 1, hinge error 2 for label -1; rescaled w = 0.25 * 2 / 4 = 0.125; G = 4 + 16 = 20, N = 4,
+    // rate = 1 / (sqrt(20) * 4); norms 1 + 1, total 2: multiplier 1; ppu = 16 rate; step -0.5 (0.5 ppu < 2)
+    const rate = 1 / (Math.sqrt(20) * 4);
+    assert.ok(Math.abs(w2[0]! - (0.125 - 0.5 * 4 * rate)) < 1e-6, `w ${w2[0]}`);
+  } finally {
+    cleanup();
+  }
+});
+
 test('one huge-rate example with the normalized hinge update lands on the margin (importance invariance)', async () => {
   const { dir, cleanup } = tempDir();
   try {
