@@ -24,6 +24,7 @@
  *   node bench/linear.mjs                         # all parts, full scale
  *   node bench/linear.mjs --only rt --runs 5
  *   node bench/linear.mjs --only synth --examples 1000000 --bits-list 18,22,26
+ *   node bench/linear.mjs --only synth --examples-list 100000,300000,1000000 --synth-passes 3
  *   node bench/linear.mjs --small                 # a quick check of the script
  */
 import { spawnSync } from 'node:child_process';
@@ -139,54 +140,58 @@ if (!only || only === 'spam') {
 }
 
 if (!only || only === 'synth') {
-  const N = Number(arg('examples', small ? 20000 : 1000000));
   const F = Number(arg('features', 250000));
   const per = Number(arg('per', 25));
-  const file = join(dir, 'synth.svm');
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-  const w = new Float32Array(F);
-  for (let i = 0; i < F; i++) w[i] = rnd() < 0.5 ? -1 : 1;
-  const out = createWriteStream(file);
-  let buf = '';
-  for (let e = 0; e < N; e++) {
-    const k = Math.max(1, Math.round(per + (rnd() - 0.5) * 10));
-    const ids = new Set();
-    while (ids.size < k) ids.add(1 + Math.floor(rnd() * F));
-    const sorted = [...ids].sort((a, b) => a - b);
-    let z = 0;
-    const parts = [];
-    for (const i of sorted) {
-      const v = Math.round(rnd() * 1000) / 1000 + 0.001;
-      z += w[i - 1] * v;
-      parts.push(`${i}:${v}`);
-    }
-    let y = z > 0 ? 1 : -1;
-    if (rnd() < 0.05) y = -y;
-    buf += `${y} ${parts.join(' ')}\n`;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
-      buf = '';
-    }
-  }
-  out.write(buf);
-  await new Promise((r) => out.end(r));
-  console.log(`\n## synthetic: ${N} examples, ${F} features, ~${per} a example, planted linear rule, 5% label noise (libsvm file, ${file})`);
+  // --examples-list 100000,300000,1000000: how time and memory grow with the examples
+  const sizes = (arg('examples-list') ?? arg('examples', small ? '20000' : '1000000')).split(',').map(Number);
   const bitsList = (arg('bits-list', '18')).split(',').map(Number);
-  // the first pass is bound by parsing and hashing on the main thread; passes over the cache of hashed
-  // examples are learning only, which is what the worker threads share
+  // the first pass is bound by parsing and hashing; passes over the cache of hashed examples are
+  // learning only
   const synthPasses = Number(arg('synth-passes', 1));
-  for (const b of bitsList) {
-    for (const threads of [1, 2]) {
-      const args = [CLI, 'linear', 'train', file, '--format', 'libsvm', '--bits', String(b), '--threads', String(threads), '--passes', String(synthPasses), '--json'];
-      const r = run(process.execPath, args);
-      const j = JSON.parse(r.stdout);
-      console.log(`| bits ${b} | ${threads} thread(s) | ${synthPasses} pass(es) | ${Math.round(j.examplesPerSecond)} examples/s (in training) | ${Math.round((N * synthPasses) / r.seconds)} examples/s (whole process, ${r.seconds.toFixed(2)} s) | progressive error ${j.progressiveError.toFixed(4)} | peak RSS ${r.maxRssMb.toFixed(0)} MB |\n    node ${args.join(' ').replace(ROOT, '')}`);
+  for (const N of sizes) {
+    const file = join(dir, `synth-${N}.svm`);
+    let s = seed >>> 0;
+    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const w = new Float32Array(F);
+    for (let i = 0; i < F; i++) w[i] = rnd() < 0.5 ? -1 : 1;
+    const out = createWriteStream(file);
+    let buf = '';
+    for (let e = 0; e < N; e++) {
+      const k = Math.max(1, Math.round(per + (rnd() - 0.5) * 10));
+      const ids = new Set();
+      while (ids.size < k) ids.add(1 + Math.floor(rnd() * F));
+      const sorted = [...ids].sort((a, b) => a - b);
+      let z = 0;
+      const parts = [];
+      for (const i of sorted) {
+        const v = Math.round(rnd() * 1000) / 1000 + 0.001;
+        z += w[i - 1] * v;
+        parts.push(`${i}:${v}`);
+      }
+      let y = z > 0 ? 1 : -1;
+      if (rnd() < 0.05) y = -y;
+      buf += `${y} ${parts.join(' ')}\n`;
+      if (buf.length > 1 << 20) {
+        if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+        buf = '';
+      }
     }
-  }
-  if (existsSync('/usr/bin/liblinear-train') && !flag('no-liblinear-synth')) {
-    const r = run('/usr/bin/liblinear-train', ['-s', '2', '-B', '1', '-q', file, join(dir, 'synth.ll')]);
-    console.log(`| liblinear-train -s 2 -B 1 | ${Math.round(N / r.seconds)} examples/s (whole process, ${r.seconds.toFixed(2)} s) | peak RSS ${r.maxRssMb.toFixed(0)} MB |`);
+    out.write(buf);
+    await new Promise((r) => out.end(r));
+    console.log(`\n## synthetic: ${N} examples, ${F} features, ~${per} a example, planted linear rule, 5% label noise (libsvm file)`);
+    for (const b of bitsList) {
+      for (const threads of [1, 2]) {
+        const args = [CLI, 'linear', 'train', file, '--format', 'libsvm', '--bits', String(b), '--threads', String(threads), '--passes', String(synthPasses), '--json'];
+        const r = run(process.execPath, args);
+        const j = JSON.parse(r.stdout);
+        console.log(`| ${N} examples | bits ${b} | ${threads} thread(s) | ${synthPasses} pass(es) | ${Math.round(j.examplesPerSecond)} examples/s (in training) | ${Math.round((N * synthPasses) / r.seconds)} examples/s (whole process, ${r.seconds.toFixed(2)} s) | progressive error ${j.progressiveError.toFixed(4)} | peak RSS ${r.maxRssMb.toFixed(0)} MB |\n    node ${args.join(' ').replace(ROOT, '').replace(dir, '$TMP')}`);
+      }
+    }
+    if (existsSync('/usr/bin/liblinear-train') && !flag('no-liblinear-synth')) {
+      const r = run('/usr/bin/liblinear-train', ['-s', '2', '-B', '1', '-q', file, join(dir, 'synth.ll')]);
+      console.log(`| ${N} examples | liblinear-train -s 2 -B 1 | ${Math.round(N / r.seconds)} examples/s (whole process, ${r.seconds.toFixed(2)} s) | peak RSS ${r.maxRssMb.toFixed(0)} MB |`);
+    }
+    rmSync(file, { force: true });
   }
 }
 
