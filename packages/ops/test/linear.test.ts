@@ -358,7 +358,14 @@ test('two threads (workers parse, hash and learn; the main thread numbers the la
     const names = join(dir, 'names.txt');
     writeFileSync(names, '__label__a x\n__label__b y\n__label__c z\n');
     await rejects(() => trainLinear({ input: [names], chunk: 1 }, two), /names\.txt:3.*"c" is a class too many/);
-    const { train, test: testF } = rtPolarity(dir);
+    const { train, test: testF, trainLines } = rtPolarity(dir);
+    // batches of bytes cut at newlines keep the line numbers: a bad line deep in the file is named
+    const deep = join(dir, 'deep.txt');
+    writeFileSync(deep, [...trainLines.slice(0, 7000), 'no label on this line', ...trainLines.slice(7000)].join('\r\n'));
+    await rejects(() => trainLinear({ input: [deep], chunk: 500, on_error: 'fail' }, two), /deep\.txt:7001: malformed fasttext line: no label/);
+    const skip = await trainLinear({ input: [deep], chunk: 500 }, two);
+    assert.is(skip.train.examples, 9596);
+    assert.is(skip.train.skipped, 1);
     const m = await trainLinear({ input: [train], ngram: 2, passes: 3, cache: 'disk', chunk: 1000 }, two);
     assert.is(m.train.examples, 9596);
     assert.is(m.train.passLosses.length, 3);

@@ -23,8 +23,8 @@ export interface SourceLine {
   text: string;
 }
 
-/** The lines of each input in turn ("-" = standard input; a name ending in .gz is gunzipped), with file and 1-based line number. */
-export async function* readLines(inputs: readonly string[], baseDir: string, stdin: NodeJS.ReadableStream = process.stdin): AsyncGenerator<SourceLine> {
+/** The inputs as streams of bytes, one after the other ("-" = standard input; a name ending in .gz is gunzipped). */
+async function* openInputs(inputs: readonly string[], baseDir: string, stdin: NodeJS.ReadableStream): AsyncGenerator<{ file: string; name: string; stream: AsyncIterable<Buffer | string> }> {
   const files = expandGlobs(inputs, baseDir);
   if (!files.length) throw new WordloomError('E_FILE', `no input file matches ${inputs.map((i) => JSON.stringify(i)).join(', ')}`, { param: 'input' }, 'check the path or glob');
   for (const file of files) {
@@ -36,10 +36,21 @@ export async function* readLines(inputs: readonly string[], baseDir: string, std
         s.once('open', () => res());
         s.once('error', (e) => rej(new WordloomError('E_FILE', `cannot read the input: ${e.message}`, { file, param: 'input' }, 'check the path')));
       });
-      // pipeline destroys the gunzip stream with the error of either side, so the loop below sees it
+      // pipeline destroys the gunzip stream with the error of either side, so the reading loop sees it
       stream = file.endsWith('.gz') ? pipeline(s, createGunzip(), () => {}) : s;
     }
-    const name = file === '-' ? '<stdin>' : file;
+    yield { file, name: file === '-' ? '<stdin>' : file, stream };
+  }
+}
+
+function readError(e: unknown, file: string, name: string, line: number): WordloomError {
+  if (e instanceof WordloomError) return e;
+  return new WordloomError('E_INPUT', `cannot read the input: ${(e as Error).message}`, { file: name, line, param: 'input' }, file.endsWith('.gz') ? 'a file ending in .gz must be gzip-compressed and whole' : 'check the file');
+}
+
+/** The lines of each input in turn ("-" = standard input; a name ending in .gz is gunzipped), with file and 1-based line number. */
+export async function* readLines(inputs: readonly string[], baseDir: string, stdin: NodeJS.ReadableStream = process.stdin): AsyncGenerator<SourceLine> {
+  for await (const { file, name, stream } of openInputs(inputs, baseDir, stdin)) {
     const dec = new StringDecoder('utf8');
     let rest = '';
     let n = 0;
@@ -55,13 +66,79 @@ export async function* readLines(inputs: readonly string[], baseDir: string, std
         rest = text.slice(from);
       }
     } catch (e) {
-      if (e instanceof WordloomError) throw e;
-      throw new WordloomError('E_INPUT', `cannot read the input: ${(e as Error).message}`, { file: name, line: n + 1, param: 'input' }, file.endsWith('.gz') ? 'a file ending in .gz must be gzip-compressed and whole' : 'check the file');
+      throw readError(e, file, name, n + 1);
     }
     rest += dec.end();
     if (rest) {
       n++;
       yield { file: name, line: n, text: rest.endsWith('\r') ? rest.slice(0, -1) : rest };
+    }
+  }
+}
+
+/** Whole lines of one input as bytes (each ending in a newline), the first being line `firstLine`. */
+export interface LineBatch {
+  file: string;
+  firstLine: number;
+  lines: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * The inputs cut into batches of whole lines of about `size` bytes, without decoding them (the
+ * workers do): a newline byte never falls inside a UTF-8 sequence. A last line without a newline
+ * gets one.
+ */
+export async function* readLineBatches(inputs: readonly string[], baseDir: string, size: number, stdin: NodeJS.ReadableStream = process.stdin): AsyncGenerator<LineBatch> {
+  for await (const { file, name, stream } of openInputs(inputs, baseDir, stdin)) {
+    let parts: Buffer[] = [];
+    let held = 0;
+    let lines = 0;
+    let line = 1;
+    const take = (upto: Buffer | undefined): LineBatch => {
+      const bytes = Buffer.concat(upto ? [...parts, upto] : parts);
+      const out: LineBatch = { file: name, firstLine: line, lines, bytes };
+      line += lines;
+      parts = [];
+      held = 0;
+      lines = 0;
+      return out;
+    };
+    try {
+      for await (const c of stream) {
+        const buf = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
+        let last = -1;
+        for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) {
+          lines++;
+          last = i;
+        }
+        if (last < 0) {
+          parts.push(buf);
+          held += buf.length;
+          continue;
+        }
+        if (held + last + 1 >= size) {
+          yield take(buf.subarray(0, last + 1));
+          if (last + 1 < buf.length) {
+            parts.push(buf.subarray(last + 1));
+            held = buf.length - last - 1;
+          }
+        } else {
+          parts.push(buf);
+          held += buf.length;
+        }
+        // lines counted so far that belong to the bytes held (the tail after the last newline has none)
+      }
+    } catch (e) {
+      throw readError(e, file, name, line + lines);
+    }
+    if (held) {
+      const tail = parts.length ? parts[parts.length - 1]! : undefined;
+      if (tail && tail[tail.length - 1] !== 10) {
+        parts.push(Buffer.from('\n'));
+        lines++;
+      }
+      yield take(undefined);
     }
   }
 }

@@ -13,7 +13,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { WordloomError } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
-import { ChunkBuilder, ChunkCache, ExampleParser, readLines } from './data.js';
+import { ChunkBuilder, ChunkCache, ExampleParser, readLineBatches, readLines } from './data.js';
 import type { ChunkResult, ExampleChunk } from './learn.js';
 import { LinearModel, type LinearHeader } from './model.js';
 import { LINEAR_DEFAULTS, type LinearParams } from './params.js';
@@ -196,38 +196,33 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
     if (parallelParse) {
       // workers parse, hash and learn; this thread reads the lines, guesses each file's format and numbers
       // the labels (so that every worker maps a label to the same class)
-      let text = '';
-      let count = 0;
-      let first = 0;
-      let file = '';
-      let fmt: LineFormat = 'vw';
-      let fmtFile = '';
-      const flush = async (): Promise<void> => {
-        if (!count) return;
-        const task: LinearParseTask = {
+      // bytes, not lines: this thread decodes a batch only to guess a new file's format or while labels
+      // are still being numbered
+      const decoder = new TextDecoder('utf-8');
+      const batchBytes = Math.max(1 << 16, Math.min(1 << 22, p.chunk * 128));
+      const formats = new Map<string, LineFormat>();
+      for await (const batch of readLineBatches(p.input, ctx.baseDir, batchBytes, stdin)) {
+        let fmt = formats.get(batch.file);
+        if (!fmt || !model.labelsComplete) {
+          const lines = decoder.decode(batch.bytes).split('\n');
+          for (let k = 0; k < batch.lines; k++) {
+            const text = lines[k]!.endsWith('\r') ? lines[k]!.slice(0, -1) : lines[k]!;
+            if (!text.trim()) continue;
+            const src = { file: batch.file, line: batch.firstLine + k, text };
+            if (!fmt) {
+              fmt = parser.formatOf(src);
+              formats.set(batch.file, fmt);
+            }
+            if (model.labelsComplete) break;
+            parser.numberLabel(src, fmt);
+          }
+        }
+        if (!fmt) continue; // blank lines only
+        await dispatch({
           job, weights: model.weights, globals: model.globals, header: { ...model.header, labels: [...model.header.labels] },
-          file, format: fmt, text, firstLine: first, onError: p.on_error, keepChunk: !!cache,
-        };
-        text = '';
-        count = 0;
-        await dispatch(task);
-      };
-      for await (const src of readLines(p.input, ctx.baseDir, stdin)) {
-        if (src.file !== file) {
-          await flush();
-          file = src.file;
-        }
-        if (count === 0) first = src.line;
-        text += src.text + '\n';
-        count++;
-        if (fmtFile !== src.file && src.text.trim()) {
-          fmt = parser.formatOf(src);
-          fmtFile = src.file;
-        }
-        if (!model.labelsComplete && src.text.trim()) parser.numberLabel(src, fmt);
-        if (count >= p.chunk) await flush();
+          file: batch.file, format: fmt, bytes: batch.bytes, firstLine: batch.firstLine, onError: p.on_error, keepChunk: !!cache,
+        });
       }
-      await flush();
     } else {
       for await (const src of readLines(p.input, ctx.baseDir, stdin)) {
         const ex = parser.parse(src);

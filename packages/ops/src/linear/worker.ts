@@ -27,8 +27,8 @@ export interface LinearParseTask {
   header: LinearHeader;
   file: string;
   format: LineFormat;
-  /** Consecutive lines of the file, each ending in a newline, the first being line firstLine. */
-  text: string;
+  /** Consecutive lines of the file as UTF-8 bytes, each ending in a newline, the first being line firstLine. */
+  bytes: Uint8Array;
   firstLine: number;
   onError: 'skip' | 'fail';
   /** Return the hashed chunk (for the cache of later passes). */
@@ -43,11 +43,12 @@ export interface LinearParseResult {
   fatal?: { code: string; message: string; where: WordloomError['where']; hint?: string };
 }
 
+const decoder = new TextDecoder('utf-8');
 let cur: { job: number; learner: Learner } | undefined;
 let curParse: { job: number; model: LinearModel; learner: Learner; b: FeatureBuilder } | undefined;
 
 export default function run(t: LinearTask | LinearParseTask): ChunkResult | LinearParseResult {
-  if ('text' in t) return parseAndLearn(t);
+  if ('bytes' in t) return parseAndLearn(t);
   if (!cur || cur.job !== t.job) cur = { job: t.job, learner: new Learner(t.cfg, t.weights, t.globals) };
   return cur.learner.train(t.chunk);
 }
@@ -62,12 +63,13 @@ function parseAndLearn(t: LinearParseTask): LinearParseResult {
   model.syncLabels(t.header.labels, t.header.label_mode);
   const messages: string[] = [];
   const parser = new ExampleParser(model, b, { format: t.format, labelPrefix: t.header.label_prefix, onError: t.onError, learn: true, log: (m) => messages.push(m) });
-  const lines = t.text.split('\n');
+  const lines = decoder.decode(t.bytes).split('\n');
   lines.pop();
   const cb = new ChunkBuilder(Math.max(1, lines.length), false);
   try {
     for (let i = 0; i < lines.length; i++) {
-      const ex = parser.parse({ file: t.file, line: t.firstLine + i, text: lines[i]! });
+      const l = lines[i]!;
+      const ex = parser.parse({ file: t.file, line: t.firstLine + i, text: l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l });
       if (ex) cb.add(ex.label, ex.parsed.importance, b);
     }
   } catch (e) {
