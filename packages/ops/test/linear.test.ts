@@ -233,6 +233,28 @@ test('rt-polarity: logistic, adagrad, sgd, oaa and softmax all learn (accuracy >
   }
 });
 
+test('shuffled passes: one seed gives one model, another seed another; both learn rt-polarity', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { train, test: testF } = rtPolarity(dir);
+    const p: Partial<LinearParams> = { input: [train], ngram: 2, passes: 4, shuffle: true, chunk: 1000 };
+    const a = await trainLinear({ ...p, seed: 1 }, one);
+    const b = await trainLinear({ ...p, seed: 1, cache: 'disk' }, standaloneContext({ threads: 1, tmpDir: dir }));
+    const c = await trainLinear({ ...p, seed: 2 }, one);
+    const plain = await trainLinear({ ...p, shuffle: false }, one);
+    assert.equal(a.model.weights, b.model.weights);
+    assert.equal(a.train.passLosses[0], plain.train.passLosses[0]); // the first pass reads the stream in order
+    assert.not.equal(a.model.weights, c.model.weights);
+    assert.not.equal(a.model.weights, plain.model.weights);
+    for (const r of [a, c]) {
+      const t = await testLinear(r.model, [testF]);
+      assert.ok(t.accuracy >= 0.75, `accuracy ${t.accuracy}`);
+    }
+  } finally {
+    cleanup();
+  }
+});
+
 test('continue training: two halves, the second from the saved first, give exactly the weights of one run on all (one thread)', async () => {
   const { dir, cleanup } = tempDir();
   try {

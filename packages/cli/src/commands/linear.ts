@@ -30,6 +30,8 @@ const trainOptions: OptionSpec[] = [
   { name: 'l2', type: 'number', default: 0, doc: 'L2 strength' },
   { name: 'passes', type: 'number', default: 1, doc: 'passes over the data (after the first, from a cache of hashed examples)' },
   { name: 'cache', type: 'string', default: 'memory', valueName: 'memory|disk', doc: 'where the cache lives' },
+  { name: 'shuffle', type: 'boolean', doc: 'shuffle the cached examples before every pass after the first (seeded)' },
+  { name: 'seed', type: 'number', default: 1, doc: 'seed of the shuffles' },
   { name: 'keep-names', type: 'boolean', doc: 'keep feature names for inspect (costs memory)' },
   { name: 'threads', type: 'number', default: 1, doc: 'Hogwild worker threads (1 = deterministic)' },
   { name: 'quiet', alias: 'Q', type: 'boolean', doc: 'no progress' },
@@ -55,7 +57,7 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
     loss: o.loss as LinearParams['loss'], task: o.task as LinearParams['task'], classes: o.classes as number,
     labels: o.labels ? String(o.labels).split(',') : undefined, update: o.update as LinearParams['update'], lr: o.lr as number | undefined,
     lr_schedule: o['lr-schedule'] as LinearParams['lr_schedule'], power_t: o['power-t'] as number, l1: o.l1 as number, l2: o.l2 as number,
-    passes: o.passes as number, cache: o.cache as LinearParams['cache'], keep_names: !!o['keep-names'], init: o.init as string | undefined,
+    passes: o.passes as number, cache: o.cache as LinearParams['cache'], shuffle: !!o.shuffle, seed: o.seed as number, keep_names: !!o['keep-names'], init: o.init as string | undefined,
     output: o.output as string | undefined, on_error: onError(o, 'skip'), threads: o.threads as number,
   };
   const quiet = !!o.quiet || !!o.json;

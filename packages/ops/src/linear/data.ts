@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { join } from 'node:path';
-import { WordloomError, sharedFloat32, sharedInt32 } from '@wordloom/core';
+import { WordloomError, sharedFloat32, sharedInt32, type Rng } from '@wordloom/core';
 import { expandGlobs } from '../io/glob.js';
 import type { FeatureBuilder } from './features.js';
 import type { ExampleChunk } from './learn.js';
@@ -330,13 +330,20 @@ export class ChunkCache {
     this.end = pos;
   }
 
-  /** The cached chunks in order. */
-  async *chunks(shared: boolean): AsyncGenerator<ExampleChunk> {
+  /** The cached chunks in order, or in a random order drawn from rng. */
+  async *chunks(shared: boolean, rng?: Rng): AsyncGenerator<ExampleChunk> {
+    const count = this.kind === 'memory' ? this.mem.length : this.offsets.length;
+    const order = Array.from({ length: count }, (_, i) => i);
+    if (rng) for (let i = count - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
     if (this.kind === 'memory') {
-      yield* this.mem;
+      for (const i of order) yield this.mem[i]!;
       return;
     }
-    for (const { pos, n, nnz } of this.offsets) {
+    for (const i of order) {
+      const { pos, n, nnz } = this.offsets[i]!;
       const f32 = (len: number): Float32Array => (shared ? sharedFloat32(len) : new Float32Array(len));
       const i32 = (len: number): Int32Array => (shared ? sharedInt32(len) : new Int32Array(len));
       const c: ExampleChunk = { n, labels: f32(n), weights: f32(n), offsets: i32(n + 1), idx: i32(nnz), val: f32(nnz) };

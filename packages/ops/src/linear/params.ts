@@ -31,6 +31,8 @@ export interface LinearParams {
   l2: number;
   passes: number;
   cache: 'memory' | 'disk';
+  /** Shuffle the examples (seeded) in each pass after the first. */
+  shuffle: boolean;
   /** Malformed lines: 'skip' (counted, the first few named) or 'fail'. */
   on_error: 'skip' | 'fail';
   keep_names: boolean;
@@ -61,6 +63,7 @@ export const LINEAR_DEFAULTS: LinearParams = {
   l2: 0,
   passes: 1,
   cache: 'memory',
+  shuffle: false,
   on_error: 'skip',
   keep_names: false,
   chunk: 4096,
@@ -86,11 +89,12 @@ export const linearParamSpecs = {
   l2: { type: 'number', doc: 'L2 strength (weight decay on the weights an update touches)', default: 0, min: 0 },
   passes: { type: 'int', doc: 'passes over the data; after the first, over a cache of the hashed examples (VW --passes)', default: 1, min: 1, max: 1000 },
   cache: { type: 'enum', values: ['memory', 'disk'], doc: "where the hashed examples are kept for passes after the first: 'memory' or 'disk' (a file in the temporary directory)", default: 'memory' },
+  shuffle: { type: 'boolean', doc: 'shuffle the cached examples (the order of the chunks and within each) before every pass after the first, seeded; one thread and a seed still give one model', default: false },
   on_error: { type: 'enum', values: ['skip', 'fail'], doc: "a malformed line: 'skip' it (counted, the first ones named by file:line) or 'fail' at it", default: 'skip' },
   keep_names: { type: 'boolean', doc: 'keep the name of every feature seen, for inspect (VW --invert_hash; costs memory)', default: false },
   init: { type: 'path', doc: 'continue training this saved linear model (its feature and update settings are kept)', optional: true, mustExist: true },
   output: { type: 'path', doc: 'write the model here (atomically)', optional: true },
   threads: { type: 'int', doc: 'worker threads updating the shared weights without locks (Hogwild); 1 = deterministic', optional: true, min: 1, max: 256 },
-  seed: { type: 'int', doc: 'seed (the model needs none: with one thread training is deterministic; kept for pipelines)', optional: true },
+  seed: { type: 'int', doc: 'seed of the shuffles (shuffle); default: the pipeline seed. With one thread training is deterministic', optional: true },
   chunk: { type: 'int', doc: 'examples per chunk handed to a worker', default: 4096, min: 1, max: 1048576 },
 } satisfies ParamSpecs;

@@ -11,7 +11,7 @@
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
 import { Piscina } from 'piscina';
-import { WordloomError } from '@wordloom/core';
+import { Rng, WordloomError, sharedFloat32, sharedInt32 } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { ChunkBuilder, ChunkCache, ExampleParser, readLineBatches, readLines } from './data.js';
 import type { ChunkResult, ExampleChunk } from './learn.js';
@@ -247,9 +247,10 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
     progressiveError = passErrors / Math.max(1e-300, passWeight);
     endPass();
     if (skipped) ctx.log(`${skipped} malformed line(s) skipped`);
+    const rng = new Rng(p.seed ?? ctx.seed);
     for (pass = 2; pass <= p.passes; pass++) {
       passLoss = passWeight = passErrors = done = 0;
-      for await (const c of cache!.chunks(shared)) await learn(c);
+      for await (const c of cache!.chunks(shared, p.shuffle ? rng : undefined)) await learn(p.shuffle ? shuffleChunk(c, rng, shared) : c);
       await drain();
       endPass();
     }
@@ -413,6 +414,35 @@ export function heaviestFeatures(model: LinearModel, top: number): { cls: number
   best.sort((x, y) => Math.abs(y.weight) - Math.abs(x.weight) || x.cls - y.cls || x.index - y.index);
   best.length = Math.min(best.length, top);
   return best.map((b) => ({ ...b, name: model.names?.get(b.index) }));
+}
+
+/** A copy of the chunk with its examples in a seeded random order. */
+export function shuffleChunk(c: ExampleChunk, rng: Rng, shared: boolean): ExampleChunk {
+  const order = new Int32Array(c.n);
+  for (let i = 0; i < c.n; i++) order[i] = i;
+  for (let i = c.n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  const nnz = c.offsets[c.n]!;
+  const f32 = (n: number): Float32Array => (shared ? sharedFloat32(n) : new Float32Array(n));
+  const i32 = (n: number): Int32Array => (shared ? sharedInt32(n) : new Int32Array(n));
+  const out: ExampleChunk = { n: c.n, labels: f32(c.n), weights: f32(c.n), offsets: i32(c.n + 1), idx: i32(nnz), val: f32(nnz) };
+  let at = 0;
+  for (let k = 0; k < c.n; k++) {
+    const e = order[k]!;
+    out.labels[k] = c.labels[e]!;
+    out.weights[k] = c.weights[e]!;
+    const a = c.offsets[e]!;
+    const b = c.offsets[e + 1]!;
+    out.idx.set(c.idx.subarray(a, b), at);
+    out.val.set(c.val.subarray(a, b), at);
+    at += b - a;
+    out.offsets[k + 1] = at;
+  }
+  return out;
 }
 
 function round(x: number, d: number): number {
