@@ -15,8 +15,9 @@ import { clusterCommand } from './commands/cluster.js';
 import { installInterrupts, interruptExitCode } from './interrupt.js';
 import { vectorsCommand, ngramsCommand } from './commands/subword.js';
 import { convertCommand } from './commands/convert.js';
+import { linearCommand } from './commands/linear.js';
 
-export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, vectorsCommand, ngramsCommand, convertCommand, opsCommand];
+export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, linearCommand, vectorsCommand, ngramsCommand, convertCommand, opsCommand];
 
 const VERSION = '0.1.0';
 

@@ -91,6 +91,14 @@ export function summarize(kind: ArtifactKind | undefined, value: unknown): Outpu
         }
         break;
       }
+      case 'linear': {
+        if (v.model && v.train) {
+          const h = v.model.header as Any;
+          const text = `${h.task} ${h.loss}, 2^${h.bits} weights, ${fmt(v.train.examples)} examples, progressive loss ${Number(v.train.progressiveLoss).toFixed(4)}${h.task !== 'regression' ? `, error ${Number(v.train.progressiveError).toFixed(4)}` : ''}, ${fmt(Math.round(v.train.examplesPerSecond))} examples/s`;
+          return { kind, text, stats: { examples: v.train.examples, progressiveLoss: v.train.progressiveLoss, examplesPerSecond: v.train.examplesPerSecond } };
+        }
+        break;
+      }
       case 'evaluation': {
         const parts: string[] = [];
         const stats: Record<string, number | string> = {};

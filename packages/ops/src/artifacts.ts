@@ -9,6 +9,7 @@
  *   graph         -> GraphArtifact
  *   clusters      -> ClustersArtifact
  *   classifier    -> ClassifierResult (classify/train.ts)
+ *   linear        -> LinearTrainResult (linear/train.ts)
  */
 import type { Observable } from 'rxjs';
 import type { Dictionary, Embeddings, TokenChunk } from '@wordloom/core';

@@ -21,3 +21,4 @@ export * from './clusters/quality.js';
 export * from './report/index.js';
 export * from './subword/index.js';
 export * from './subwords/index.js';
+export * from './linear/index.js';

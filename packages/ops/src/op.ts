@@ -15,7 +15,8 @@ export type ArtifactKind =
   | 'evaluation' // EvaluationResult
   | 'graph' // GraphArtifact: a weighted graph as CSR (knn-graph, edge-list files)
   | 'clusters' // ClustersArtifact: a label per node (chinese-whispers, dbscan)
-  | 'classifier'; // ClassifierResult: a trained text classifier with its train/test figures (classify)
+  | 'classifier' // ClassifierResult: a trained text classifier with its train/test figures (classify)
+  | 'linear'; // LinearTrainResult: a linear model on hashed features with its training figures (linear)
 
 export type ParamType = 'int' | 'number' | 'boolean' | 'string' | 'enum' | 'path' | 'paths' | 'string[]' | 'map';
 

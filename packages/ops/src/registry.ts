@@ -16,6 +16,7 @@ import { dbscanOp } from './dbscan/index.js';
 import { reportOp } from './report/index.js';
 import { fasttextModelOp } from './subword/op.js';
 import { subwordsOp } from './subwords/index.js';
+import { linearOp } from './linear/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
@@ -31,6 +32,7 @@ export const operators: OperatorDef[] = [
   reportOp,
   fasttextModelOp,
   subwordsOp,
+  linearOp,
 ];
 
 export function findOperator(name: string): OperatorDef | undefined {
