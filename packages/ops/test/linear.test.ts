@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import {
-  FeatureBuilder, LinearModel, murmur3, crossIndex, gramIndex, hashString, heaviestFeatures, invariantUpdate, lambertWExpMinusX, murmur3String,
+  FeatureBuilder, LinearModel, murmur3, crossIndex, gramIndex, vwHashString, heaviestFeatures, invariantUpdate, lambertWExpMinusX, murmur3String,
   namespaceHash, parseLine, predictLinear, standaloneContext, testLinear, trainLinear, findOperator, CONSTANT_INDEX, type LinearParams,
 } from '../src/index.js';
 import { dataPath, tempDir } from './helpers.js';
@@ -51,11 +51,11 @@ test('MurmurHash3 x86 32: published test vectors; VW hashstring: digits are numb
   const enc = new TextEncoder();
   for (const w of ['héllo', '日本語', '😀x', 'a\ud800z', 'mixed é 😀 end', 'abcd'])
     for (const seed of [0, 7, 0xdeadbeef]) assert.is(murmur3String(w, seed), murmur3(enc.encode(w), seed), `${w} ${seed}`);
-  assert.is(hashString('17', 0), 17);
-  assert.is(hashString(' 42 ', 5), 47);
-  assert.is(hashString('4294967297', 0), 1); // modulo 2^32, as VW's 64-bit value is after masking
-  assert.is(hashString(' hello\t', 0), 0x248bfa47);
-  assert.is(hashString('x1', 3), murmur3String('x1', 3));
+  assert.is(vwHashString('17', 0), 17);
+  assert.is(vwHashString(' 42 ', 5), 47);
+  assert.is(vwHashString('4294967297', 0), 1); // modulo 2^32, as VW's 64-bit value is after masking
+  assert.is(vwHashString(' hello\t', 0), 0x248bfa47);
+  assert.is(vwHashString('x1', 3), murmur3String('x1', 3));
   assert.is(namespaceHash(''), 0);
   assert.is(namespaceHash('ns'), murmur3String('ns', 0));
   assert.is(crossIndex(1, 2), (16777619 ^ 2) >>> 0);
@@ -73,12 +73,12 @@ test('features: a namespace seeds its features\' hashes; n-grams, self and cross
   b.finish();
   const mask = (1 << 18) - 1;
   const ha = namespaceHash('a');
-  const hx = hashString('x', ha) & mask;
-  const hy = hashString('y', ha) & mask;
-  const hw = hashString('w', namespaceHash('b')) & mask;
+  const hx = vwHashString('x', ha) & mask;
+  const hy = vwHashString('y', ha) & mask;
+  const hw = vwHashString('w', namespaceHash('b')) & mask;
   // a's words and its bigram x y, b's word, a x b (3 x 1: a holds x, y and the bigram), a x a with itself (3 x 4 / 2 = 6), constant
   assert.is(b.n, 3 + 1 + 3 + 6 + 1);
-  assert.equal(Array.from(b.idx.subarray(0, 4)), [hx, hy, gramIndex(hashString('x', ha), hashString('y', ha)) & mask, hw]);
+  assert.equal(Array.from(b.idx.subarray(0, 4)), [hx, hy, gramIndex(vwHashString('x', ha), vwHashString('y', ha)) & mask, hw]);
   assert.equal(Array.from(b.val.subarray(0, 4)), [2, 1, 1, 2]);
   assert.is(b.idx[4], crossIndex(hx, hw) & mask);
   assert.is(b.val[4], 4);
@@ -109,7 +109,7 @@ test('VW lines: the tag is the last word before the bar when it touches it or st
   b.finish();
   const hu = namespaceHash('u');
   assert.is(b.n, 2);
-  assert.is(b.idx[0], hashString('red', hashString('color', hu)) & ((1 << 20) - 1));
+  assert.is(b.idx[0], vwHashString('red', vwHashString('color', hu)) & ((1 << 20) - 1));
   assert.equal(Array.from(b.val.subarray(0, 2)), [1, 3]);
   const q = new FeatureBuilder({ bits: 20, ngram: 1, quadratic: ['aa'], bias: false });
   parseLine('vw', '1 |a1 x |a2 y', q, '');
@@ -142,7 +142,7 @@ test('the normalized update by hand: two examples of one feature x = 2, hinge, l
     const f = join(dir, 'a.vw');
     writeFileSync(f, '1 | f:2\n1 | f:2\n');
     const r = await trainLinear({ input: [f], bias: false, bits: 4 }, one);
-    const slot = hashString('f', 0) & 15;
+    const slot = vwHashString('f', 0) & 15;
     const w = r.model.weights.subarray(slot * 4, slot * 4 + 4);
     // 1st: G = 1 * 4, N = 2, rate = 1 / (sqrt(4) * 2) = 0.25, multiplier sqrt(1 / 1) = 1, ppu = 4 * 0.25 = 1;
     //      0.5 * 1 < margin error 1, so the step is 0.5 and w = 0.5 * 2 * 0.25 = 0.25 (prediction 0.5)

@@ -4,7 +4,7 @@
  * (bias) feature, numeric values. Indices are masked to `bits` bits as they are
  * made; names are kept (optionally) for `inspect`, as VW's invert_hash does.
  */
-import { CONSTANT_INDEX, crossIndex, gramIndex, hashString, namespaceHash } from './hash.js';
+import { CONSTANT_INDEX, crossIndex, gramIndex, vwHashString, namespaceHash } from './hash.js';
 
 export interface FeatureOptions {
   bits: number;
@@ -76,13 +76,13 @@ export class FeatureBuilder {
   feature(name: string, value = 1): void {
     if (this.curNs < 0) this.namespace('');
     if (value * this.curScale === 0) return;
-    this.addHashed(name, hashString(name, this.curHash), value);
+    this.addHashed(name, vwHashString(name, this.curHash), value);
   }
 
   /** A feature with a string value (VW's name:value where value is not a number): hash(value, hash(name, namespace)). */
   stringFeature(name: string, value: string): void {
     if (this.curNs < 0) this.namespace('');
-    this.addHashed(`${name}=${value}`, hashString(value, hashString(name, this.curHash)), 1);
+    this.addHashed(`${name}=${value}`, vwHashString(value, vwHashString(name, this.curHash)), 1);
   }
 
   /**

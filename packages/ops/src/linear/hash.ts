@@ -98,7 +98,7 @@ export function murmur3String(s: string, seed: number): number {
  * digits only is its value plus `seed`; any other name is MurmurHash3 of its bytes
  * seeded with `seed`. Unsigned 32-bit.
  */
-export function hashString(s: string, seed: number): number {
+export function vwHashString(s: string, seed: number): number {
   let a = 0;
   let b = s.length;
   while (a < b && s.charCodeAt(a) <= 0x20) a++;
@@ -120,7 +120,7 @@ export function hashString(s: string, seed: number): number {
 
 /** The hash of a namespace name: VW hashes the whole name with seed 0; the default (unnamed) namespace is 0. */
 export function namespaceHash(name: string): number {
-  return name === '' ? 0 : hashString(name, 0);
+  return name === '' ? 0 : vwHashString(name, 0);
 }
 
 /** The index of a cross of two feature indices (quadratic interaction): (a * FNV) xor b, mod 2^32. */
