@@ -211,8 +211,9 @@ export class LinearModel {
       const { bytesRead } = await fh.read(pre, 0, 16, 0);
       const magic = pre.toString('latin1', 0, 8);
       if (bytesRead < 16 || magic !== LINEAR_MAGIC) {
-        const what = magic === CLASSIFY_MAGIC ? 'a wordloom classify model, not a linear one' : `not a wordloom linear model (no ${LINEAR_MAGIC} header)`;
-        throw new WordloomError('E_INPUT', what, { file }, magic === CLASSIFY_MAGIC ? 'use `wordloom classify test|predict` with it' : 'train one with `wordloom linear train ... --output model.bin`');
+        const classifier = magic.slice(0, 6) === CLASSIFY_MAGIC.slice(0, 6); // any version of the classifier format
+        const what = classifier ? 'a wordloom classify model, not a linear one' : `not a wordloom linear model (no ${LINEAR_MAGIC} header)`;
+        throw new WordloomError('E_INPUT', what, { file }, classifier ? 'use `wordloom classify test|predict` with it' : 'train one with `wordloom linear train ... --output model.bin`');
       }
       const version = pre.readUInt32LE(8);
       if (version !== LINEAR_VERSION) {
