@@ -356,6 +356,29 @@ test('a small model and its .ftz cut at every byte fail clearly, never crash', (
   }
 });
 
+test('random bytes changed in a model: a WordloomError or a model that works, never another exception', () => {
+  let seed = 11;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+  let errors = 0;
+  for (const m of ['tiny_sup.bin', 'tiny_sup.ftz', 'sup_many.ftz']) {
+    const full = new Uint8Array(readFileSync(ft(m)));
+    const span = m.startsWith('tiny') ? full.length : readFastTextModelBytes(full, m).layout!.input + 2000;
+    for (let t = 0; t < 300; t++) {
+      const b = full.slice();
+      for (let k = 0; k < 3; k++) b[Math.floor(rnd() * span)] = Math.floor(rnd() * 256);
+      try {
+        const model = readFastTextModelBytes(b, 'changed.bin');
+        for (const w of ['the', 'film', 'qqzx', '</s>', '']) model.wordVector(w);
+        new FastTextPredictor(model).predictLine(utf8Bytes('the film is good'), -1);
+      } catch (e) {
+        assert.instance(e, WordloomError, (e as Error).stack);
+        errors++;
+      }
+    }
+  }
+  assert.ok(errors > 100, `${errors} changed files rejected`);
+});
+
 test('wrong magic, unknown version, text file, trailing bytes, empty file', () => {
   const full = new Uint8Array(readFileSync(ft('sup_hs.ftz')));
   const bad = full.slice();
