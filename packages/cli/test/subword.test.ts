@@ -25,6 +25,22 @@ test('wordloom vectors prints what fasttext print-word-vectors prints', () => {
   assert.match(z.err, /1 word with no row in the model printed as zero vectors \("qqzzyx"\)/);
 });
 
+test('wordloom vectors: a long word list of multi-byte words is read whole across chunk boundaries', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wordloom-ftw-'));
+  try {
+    const list = join(dir, 'words.txt');
+    writeFileSync(list, 'xпотребител\n'.repeat(6000)); // 22 bytes a line: the 64 KB read chunk ends inside a character
+    const r = wordloom(['vectors', ft('ft_bg_sg.bin'), list]);
+    assert.is(r.code, 0, r.err);
+    const lines = r.out.split('\n').filter(Boolean);
+    assert.is(lines.length, 6000);
+    assert.ok(lines.every((l) => l === lines[0]), 'every line the same word and vector');
+    assert.ok(lines[0]!.startsWith('xпотребител '));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('wordloom vectors: a text file given as a model is a clear error', () => {
   const r = wordloom(['vectors', ft('rt_sup.words.txt')], { input: 'a\n' });
   assert.is(r.code, 1);

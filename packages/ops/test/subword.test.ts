@@ -356,6 +356,29 @@ test('a small model and its .ftz cut at every byte fail clearly, never crash', (
   }
 });
 
+test('random bytes changed in a model: a WordloomError or a model that works, never another exception', () => {
+  let seed = 11;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+  let errors = 0;
+  for (const m of ['tiny_sup.bin', 'tiny_sup.ftz', 'sup_many.ftz']) {
+    const full = new Uint8Array(readFileSync(ft(m)));
+    const span = m.startsWith('tiny') ? full.length : readFastTextModelBytes(full, m).layout!.input + 2000;
+    for (let t = 0; t < 300; t++) {
+      const b = full.slice();
+      for (let k = 0; k < 3; k++) b[Math.floor(rnd() * span)] = Math.floor(rnd() * 256);
+      try {
+        const model = readFastTextModelBytes(b, 'changed.bin');
+        for (const w of ['the', 'film', 'qqzx', '</s>', '']) model.wordVector(w);
+        new FastTextPredictor(model).predictLine(utf8Bytes('the film is good'), -1);
+      } catch (e) {
+        assert.instance(e, WordloomError, (e as Error).stack);
+        errors++;
+      }
+    }
+  }
+  assert.ok(errors > 100, `${errors} changed files rejected`);
+});
+
 test('wrong magic, unknown version, text file, trailing bytes, empty file', () => {
   const full = new Uint8Array(readFileSync(ft('sup_hs.ftz')));
   const bad = full.slice();
@@ -534,13 +557,21 @@ test('memory while loading: at most 1.3x the file size; a lazy model reads only 
     const size = writeSyntheticModel(file, 3000, 100, 60000);
     const lib = fileURLToPath(new URL('../src/subword/index.js', import.meta.url));
     const probe = (lazy: boolean) => {
-      // peak resident memory (maxRSS) bounds the whole load; buffer memory (arrayBuffers) says what stays held
-      const code = `const m = await import(${JSON.stringify(lib)}); globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); globalThis.gc();
-        const mu0 = process.memoryUsage(); const before = mu0.rss;
+      // the peak resident memory during the load (sampled every millisecond by a thread) bounds it;
+      // buffer memory (arrayBuffers) says what stays held
+      const code = `const m = await import(${JSON.stringify(lib)});
+        const { Worker } = await import('node:worker_threads');
+        const peak = new Float64Array(new SharedArrayBuffer(8)); const stop = new Int32Array(new SharedArrayBuffer(4));
+        const w = new Worker("const { workerData: d } = await import('node:worker_threads'); const p = new Float64Array(d.peak); const s = new Int32Array(d.stop);"
+          + "while (Atomics.load(s, 0) === 0) { const r = process.memoryUsage.rss(); if (r > p[0]) p[0] = r; Atomics.wait(s, 0, 0, 1); }", { eval: true, workerData: { peak: peak.buffer, stop: stop.buffer } });
+        while (peak[0] === 0) await new Promise((r) => setTimeout(r, 5));
+        globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); globalThis.gc();
+        const mu0 = process.memoryUsage(); const before = mu0.rss; peak[0] = before;
         const model = m.readFastTextModel(${JSON.stringify(file)}, { lazy: ${lazy} });
         const v = model.wordVector('w17').vector; const u = model.wordVector('unseen').vector;
+        Atomics.store(stop, 0, 1); Atomics.notify(stop, 0); await w.terminate();
         const held = process.memoryUsage().arrayBuffers - mu0.arrayBuffers;
-        console.log(JSON.stringify({ grown: process.resourceUsage().maxRSS * 1024 - before, held, v: v[0], u: u[0] }));`;
+        console.log(JSON.stringify({ grown: Math.max(peak[0], process.memoryUsage.rss()) - before, held, v: v[0], u: u[0] }));`;
       const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', code], { encoding: 'utf8' });
       assert.is(r.status, 0, r.stderr);
       return JSON.parse(r.stdout) as { grown: number; held: number; v: number; u: number };

@@ -13,9 +13,10 @@ import type { Command } from './types.js';
 export async function* readWords(input: string | undefined): AsyncGenerator<string> {
   const stream = !input || input === '-' ? process.stdin : createReadStream(input);
   let carry = '';
+  const dec = new TextDecoder('utf-8'); // streaming: a character split between chunks stays whole
   try {
     for await (const chunk of stream) {
-      const text = carry + (typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'));
+      const text = carry + (typeof chunk === 'string' ? chunk : dec.decode(chunk as Buffer, { stream: true }));
       const parts = text.split(/[ \t\n\v\f\r]+/);
       carry = parts.pop() ?? '';
       for (const p of parts) if (p) yield p;
@@ -24,7 +25,8 @@ export async function* readWords(input: string | undefined): AsyncGenerator<stri
     const code = (e as NodeJS.ErrnoException).code;
     throw new WordloomError('E_FILE', `cannot read the words: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? (e as Error).message)}`, { file: input }, 'give a file with one word a line (or words separated by spaces), or - for standard input');
   }
-  if (carry) yield carry;
+  carry += dec.decode();
+  for (const p of carry.split(/[ \t\n\v\f\r]+/)) if (p) yield p;
 }
 
 /** Write lines with backpressure. */

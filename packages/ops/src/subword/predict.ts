@@ -74,6 +74,12 @@ export function buildHuffmanTree(counts: ArrayLike<number>): HuffmanTree {
     t.parent[mini[1]!] = i;
     t.binary[mini[1]!] = 1;
   }
+  // counts out of order or beyond fastText's 1e15 sentinel would make a node its own descendant
+  for (let i = osz; i < 2 * osz - 1; i++) {
+    if (!(t.left[i]! < i && t.right[i]! < i)) {
+      throw new WordloomError('E_INPUT', `the counts of the ${osz} labels do not make a tree (a count is negative or beyond 1e15)`, {}, 'the model file is damaged');
+    }
+  }
   return t;
 }
 
@@ -178,7 +184,13 @@ export class FastTextPredictor {
     this.wo = model.output;
     this.hidden = new Float32Array(model.dim);
     this.output = new Float32Array(model.dict.nlabels);
-    if (model.args.loss === 'hs') this.tree = buildHuffmanTree(model.dict.labelCounts());
+    if (model.args.loss === 'hs') {
+      try {
+        this.tree = buildHuffmanTree(model.dict.labelCounts());
+      } catch (e) {
+        throw new WordloomError('E_INPUT', `dictionary: ${(e as Error).message.split('\n')[0]}`, { file: model.name }, 'the model file is damaged');
+      }
+    }
     if (model.args.loss === 'ns') {
       throw new WordloomError('E_INPUT', 'a supervised model with negative sampling loss cannot predict (fastText does not either)', { file: model.name });
     }
@@ -224,19 +236,27 @@ export class FastTextPredictor {
     return top.sorted().map(({ score, index }) => ({ index, score, label: this.model.dict.label(index), prob: fround(Math.exp(score)) }));
   }
 
-  private dfs(top: TopK, threshold: number, node: number, score: number): void {
+  /** fastText's depth-first search of the tree, with an explicit stack (left child first, as its recursion). */
+  private dfs(top: TopK, threshold: number, root: number, rootScore: number): void {
     const t = this.tree!;
-    if (score < stdLog(threshold)) return;
-    if (top.full && score < top.min) return;
-    if (t.left[node] === -1 && t.right[node] === -1) {
-      top.push(score, node);
-      return;
-    }
     const nl = this.model.dict.nlabels;
-    const d = this.wo.dotRow(this.hidden, node - nl);
-    const f = fround(1 / fround(1 + fround(Math.exp(-d))));
-    this.dfs(top, threshold, t.left[node]!, fround(score + stdLog(1 - f)));
-    this.dfs(top, threshold, t.right[node]!, fround(score + stdLog(f)));
+    const minScore = stdLog(threshold);
+    const nodes: number[] = [root];
+    const scores: number[] = [rootScore];
+    while (nodes.length) {
+      const node = nodes.pop()!;
+      const score = scores.pop()!;
+      if (score < minScore) continue;
+      if (top.full && score < top.min) continue;
+      if (t.left[node] === -1 && t.right[node] === -1) {
+        top.push(score, node);
+        continue;
+      }
+      const d = this.wo.dotRow(this.hidden, node - nl);
+      const f = fround(1 / fround(1 + fround(Math.exp(-d))));
+      nodes.push(t.right[node]!, t.left[node]!);
+      scores.push(fround(score + stdLog(f)), fround(score + stdLog(1 - f)));
+    }
   }
 
   /** Predictions for one line of text (UTF-8 bytes without its newline); `eos` adds the `</s>` fastText reads for the newline. */
