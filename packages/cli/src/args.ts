@@ -4,7 +4,7 @@
  * the closest known option.
  */
 import { WordloomError } from '@wordloom/core';
-import { closest } from '@wordloom/graph';
+import { closest } from '@wordloom/graph/suggest';
 
 export interface OptionSpec {
   name: string;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { removeTemporariesSync } from '@wordloom/ops';
+import { removeTemporariesSync } from '@wordloom/ops/io/atomic';
 import { main } from './main.js';
 import { interruptExitCode } from './interrupt.js';
 

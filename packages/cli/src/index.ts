@@ -1,1 +1,1 @@
-export { main, commands } from './main.js';
+export { main, loadCommands } from './main.js';

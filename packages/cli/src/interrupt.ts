@@ -7,7 +7,7 @@
  * has not stopped within GRACE_MS, removes the temporary files and directories
  * still registered and exits at once.
  */
-import { removeTemporariesSync } from '@wordloom/ops';
+import { removeTemporariesSync } from '@wordloom/ops/io/atomic';
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
 type StopSignal = keyof typeof SIGNALS;

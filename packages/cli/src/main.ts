@@ -5,23 +5,37 @@
 import { isWordloomError } from '@wordloom/core';
 import { formatOptions } from './args.js';
 import type { Command, CommandThis } from './commands/types.js';
-import { runCommand, validateCommand } from './commands/run.js';
-import { opsCommand } from './commands/ops.js';
-import { neighborsCommand } from './commands/neighbors.js';
-import { analogyCommand } from './commands/analogy.js';
-import { evalCommand } from './commands/eval.js';
-import { classifyCommand } from './commands/classify.js';
-import { clusterCommand } from './commands/cluster.js';
 import { installInterrupts, interruptExitCode } from './interrupt.js';
-import { vectorsCommand, ngramsCommand } from './commands/subword.js';
-import { convertCommand } from './commands/convert.js';
-import { linearCommand } from './commands/linear.js';
 
-export const commands: Command[] = [runCommand, validateCommand, neighborsCommand, analogyCommand, evalCommand, clusterCommand, classifyCommand, linearCommand, vectorsCommand, ngramsCommand, convertCommand, opsCommand];
+/**
+ * The commands, each loaded when it runs: a command's module brings in only what it
+ * uses (printing a vector does not load the pipeline executor, RxJS or the kernels),
+ * which keeps start-up short. `wordloom --help` loads them all for their summaries.
+ */
+const registry: { name: string; load: () => Promise<Command> }[] = [
+  { name: 'run', load: async () => (await import('./commands/run.js')).runCommand },
+  { name: 'validate', load: async () => (await import('./commands/run.js')).validateCommand },
+  { name: 'neighbors', load: async () => (await import('./commands/neighbors.js')).neighborsCommand },
+  { name: 'analogy', load: async () => (await import('./commands/analogy.js')).analogyCommand },
+  { name: 'eval', load: async () => (await import('./commands/eval.js')).evalCommand },
+  { name: 'cluster', load: async () => (await import('./commands/cluster.js')).clusterCommand },
+  { name: 'classify', load: async () => (await import('./commands/classify.js')).classifyCommand },
+  { name: 'linear', load: async () => (await import('./commands/linear.js')).linearCommand },
+  { name: 'vectors', load: async () => (await import('./commands/subword.js')).vectorsCommand },
+  { name: 'ngrams', load: async () => (await import('./commands/subword.js')).ngramsCommand },
+  { name: 'convert', load: async () => (await import('./commands/convert.js')).convertCommand },
+  { name: 'ops', load: async () => (await import('./commands/ops.js')).opsCommand },
+];
+
+/** Every command, in the order the help lists them. */
+export async function loadCommands(): Promise<Command[]> {
+  return Promise.all(registry.map((c) => c.load()));
+}
 
 const VERSION = '0.1.0';
 
-function mainHelp(): string {
+async function mainHelp(): Promise<string> {
+  const commands = await loadCommands();
   const w = Math.max(...commands.map((c) => c.name.length)) + 2;
   return [
     'wordloom: pipelines for word vectors from your own text (GloVe, neighbours, evaluation)',
@@ -54,18 +68,19 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     if (name === 'help' && rest[0]) return main([rest[0], '--help']);
-    process.stdout.write(mainHelp() + '\n');
+    process.stdout.write((await mainHelp()) + '\n');
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-v') {
     process.stdout.write(VERSION + '\n');
     return 0;
   }
-  const cmd = commands.find((c) => c.name === name || (name === 'neighbours' && c.name === 'neighbors'));
-  if (!cmd) {
-    process.stderr.write(`wordloom: unknown command "${name}"\n\n${mainHelp()}\n`);
+  const entry = registry.find((c) => c.name === name || (name === 'neighbours' && c.name === 'neighbors'));
+  if (!entry) {
+    process.stderr.write(`wordloom: unknown command "${name}"\n\n${await mainHelp()}\n`);
     return 2;
   }
+  const cmd = await entry.load();
   if (cmd.interruptible) installInterrupts();
   try {
     const self = bind(cmd);

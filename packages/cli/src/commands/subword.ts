@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { WordloomError } from '@wordloom/core';
-import { formatG, formatVectorLine, loadFastTextModel, readFastTextModel, type FastTextModel } from '@wordloom/ops';
+import { formatG, formatVectorLine, loadFastTextModel, readFastTextModel, type FastTextModel } from '@wordloom/ops/subword/index';
 import { parseArgs, type OptionSpec } from '../args.js';
 import type { Command } from './types.js';
 

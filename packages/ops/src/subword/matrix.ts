@@ -60,12 +60,27 @@ export class FileDenseMatrix implements Matrix {
   constructor(readonly source: ByteSource, readonly offset: number, readonly rows: number, readonly cols: number) {
     this.scratch = new Float32Array(cols);
     this.scratchBytes = new Uint8Array(this.scratch.buffer);
+    this.cacheRows = Math.floor(FileDenseMatrix.cacheBytes / Math.max(1, cols * 4));
   }
+  /**
+   * Rows read lately: words share most of their n-grams (a word and its inflections,
+   * a misspelling and the word), so a row is often asked for again. Bounded by
+   * `cacheBytes`; emptied when full.
+   */
+  private cache = new Map<number, Float32Array>();
+  private cacheRows: number;
+  static cacheBytes = 64 << 20;
   private load(i: number): Float32Array {
+    const hit = this.cache.get(i);
+    if (hit) return hit;
     const n = this.cols * 4;
     const got = this.source.read(this.scratchBytes, 0, n, this.offset + i * n);
     if (got !== n) {
       throw new WordloomError('E_FILE', `row ${i} of the matrix at byte offset ${this.offset + i * n} could not be read (the file changed since it was opened?)`, { file: this.source.name }, 'open the model again');
+    }
+    if (this.cacheRows > 0) {
+      if (this.cache.size >= this.cacheRows) this.cache.clear();
+      this.cache.set(i, this.scratch.slice());
     }
     return this.scratch;
   }
