@@ -14,6 +14,7 @@ export function wordloom(args: string[], opts: { cwd?: string; input?: string; t
     encoding: 'utf8',
     input: opts.input,
     timeout: opts.timeoutMs ?? 120_000,
+    maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, CI: '1', NO_COLOR: '1' },
   });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };

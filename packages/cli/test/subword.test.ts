@@ -41,6 +41,22 @@ test('wordloom vectors: a long word list of multi-byte words is read whole acros
   }
 });
 
+test('wordloom vectors: rows read on demand for the first words, the whole matrix past 20,000 words, the same vectors as --eager and --lazy', () => {
+  const ref = readFileSync(ft('ft_wt2_sg.word-vectors.txt'), 'utf8').split('\n').filter(Boolean);
+  const listed = readFileSync(ft('ft_wt2_sg.words.txt'), 'utf8').trim().split(/\s+/);
+  assert.is(listed.length, ref.length);
+  // 21,000 words: the reference list over and over, so the switch happens inside a run
+  const many = Array.from({ length: 21000 }, (_, i) => listed[i % listed.length]).join('\n') + '\n';
+  const auto = wordloom(['vectors', ft('ft_wt2_sg.bin'), '-'], { input: many });
+  assert.is(auto.code, 0, auto.err);
+  const lines = auto.out.split('\n').filter(Boolean);
+  assert.is(lines.length, 21000);
+  lines.forEach((l, i) => assert.is(l, ref[i % ref.length], `word ${i}`));
+  assert.is(wordloom(['vectors', '--eager', ft('ft_wt2_sg.bin'), '-'], { input: many }).out, auto.out);
+  assert.is(wordloom(['vectors', '--lazy', ft('ft_wt2_sg.bin'), '-'], { input: many }).out, auto.out);
+  assert.is(wordloom(['vectors', '--lazy', '--eager', ft('ft_wt2_sg.bin')]).code, 2);
+});
+
 test('wordloom vectors: a text file given as a model is a clear error', () => {
   const r = wordloom(['vectors', ft('rt_sup.words.txt')], { input: 'a\n' });
   assert.is(r.code, 1);

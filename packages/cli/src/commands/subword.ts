@@ -52,27 +52,43 @@ async function openModel(file: string, lazy: boolean): Promise<FastTextModel> {
 }
 
 const vectorsOptions: OptionSpec[] = [
-  { name: 'lazy', type: 'boolean', doc: 'leave the matrix in the file and read the rows each word needs (for a large .bin and few words)' },
+  { name: 'lazy', type: 'boolean', doc: 'always leave the matrix in the file and read the rows each word needs' },
+  { name: 'eager', type: 'boolean', doc: 'read the whole matrix into memory before the first word' },
 ];
+
+/**
+ * Without --lazy or --eager: the rows of the first words are read from the file
+ * (a few thousand words need a small part of a large model), and the whole matrix
+ * is loaded once this many words have been asked for.
+ */
+export const LOAD_AFTER_WORDS = 20000;
 
 export const vectorsCommand: Command = {
   name: 'vectors',
   usage: 'wordloom vectors <model.bin|model.ftz> [words-file | -]',
   summary: 'Print word vectors of a fastText model as `fasttext print-word-vectors` does, for any word (unseen words from their character n-grams).',
   options: vectorsOptions,
-  details: 'Words are read from the file (or standard input) separated by white space; each prints as "word v1 ... vd" with 5 significant digits.\nA word the model knows nothing of (no n-gram of it has a row) prints as zeros, as fastText prints it; standard error counts them.',
+  details: `Words are read from the file (or standard input) separated by white space; each prints as "word v1 ... vd" with 5 significant digits.\nThe rows of the first ${LOAD_AFTER_WORDS.toLocaleString('en-US')} words are read from the file as they are needed; past that the whole matrix is loaded (--lazy and --eager choose one way throughout).\nA word the model knows nothing of (no n-gram of it has a row) prints as zeros, as fastText prints it; standard error counts them.`,
   async main(argv) {
     const a = parseArgs(argv, vectorsOptions);
     if (a.help) return this.help();
     const [file, input, ...more] = a.positionals;
     if (!file || more.length) return this.usageError('name a fastText model and at most one words file');
-    const model = await openModel(file, !!a.options.lazy);
+    if (a.options.lazy && a.options.eager) return this.usageError('--lazy and --eager exclude each other');
+    const mode = a.options.eager ? 'eager' : a.options.lazy ? 'lazy' : 'auto';
+    let model = await openModel(file, mode !== 'eager');
     const out = new Out();
     const v = new Float32Array(model.dim);
     let unknown = 0;
+    let words = 0;
     const examples: string[] = [];
     try {
       for await (const w of readWords(input)) {
+        if (mode === 'auto' && ++words === LOAD_AFTER_WORDS && model.lazy) {
+          const whole = await openModel(file, false);
+          model.close();
+          model = whole;
+        }
         const r = model.wordVector(w, v);
         if (r.rows === 0) {
           unknown++;
