@@ -1,5 +1,7 @@
 import { WordloomError } from '@wordloom/core';
-import { loadVectors, rankAnalogies, okVocab, withOovRows, type AnalogyMethod } from '@wordloom/ops';
+import { loadVectors, withOovRows } from '@wordloom/ops/subword/embeddings';
+import { rankAnalogies, type AnalogyMethod } from '@wordloom/ops/evaluate/analogy';
+import { okVocab } from '@wordloom/ops/evaluate/vocab';
 import { parseArgs, type OptionSpec } from '../args.js';
 import type { Command } from './types.js';
 

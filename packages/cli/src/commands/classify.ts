@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { WordloomError } from '@wordloom/core';
-import { detectFastTextModel, FastTextPredictor, formatPredictions, formatTestResult, loadFastTextModel, testSupervised, textLines } from '@wordloom/ops';
-import { ClassifierModel, outputPathProblem, readExamples, standaloneContext, testClassifier, trainClassifier, CLASSIFY_DEFAULTS, type ClassifyParams } from '@wordloom/ops';
+import { detectFastTextModel, FastTextPredictor, formatPredictions, formatTestResult, loadFastTextModel, testSupervised, textLines } from '@wordloom/ops/subword/index';
+import { ClassifierModel, readExamples, testClassifier, trainClassifier, CLASSIFY_DEFAULTS, type ClassifyParams } from '@wordloom/ops/classify/index';
+import { outputPathProblem } from '@wordloom/ops/io/atomic';
+import { standaloneContext } from '@wordloom/ops/op';
 import { formatOptions, parseArgs, type OptionSpec } from '../args.js';
 import { fmtNumber } from '../format.js';
 import type { Command, CommandThis } from './types.js';

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { WordloomError } from '@wordloom/core';
-import { quantizeModel, readFastTextModel, writeFastTextModel, writeSubwordModel, writeVocabularyVectors, type VectorsFormat } from '@wordloom/ops';
+import { quantizeModel, readFastTextModel, writeFastTextModel, writeSubwordModel, writeVocabularyVectors } from '@wordloom/ops/subword/index';
+import type { VectorsFormat } from '@wordloom/ops/io/vectors';
 import { parseArgs, type OptionSpec } from '../args.js';
 import type { Command } from './types.js';
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadVectors, evaluateVectors, type AnalogyMethod } from '@wordloom/ops';
+import { loadVectors } from '@wordloom/ops/subword/embeddings';
+import { evaluateVectors, type AnalogyMethod } from '@wordloom/ops/evaluate/index';
 import { WordloomError } from '@wordloom/core';
 import { parseArgs, type OptionSpec } from '../args.js';
 import { formatEvaluation } from '../format.js';

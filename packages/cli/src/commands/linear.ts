@@ -1,5 +1,6 @@
 import { WordloomError } from '@wordloom/core';
-import { LinearModel, heaviestFeatures, predictLinear, standaloneContext, testLinear, trainLinear, LINEAR_DEFAULTS, type LinearParams } from '@wordloom/ops';
+import { LinearModel, heaviestFeatures, predictLinear, testLinear, trainLinear, LINEAR_DEFAULTS, type LinearParams } from '@wordloom/ops/linear/index';
+import { standaloneContext } from '@wordloom/ops/op';
 import { formatOptions, parseArgs, type OptionSpec } from '../args.js';
 import { fmtNumber } from '../format.js';
 import type { Command, CommandThis } from './types.js';

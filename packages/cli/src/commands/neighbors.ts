@@ -1,4 +1,5 @@
-import { loadVectors, nearestNeighbors } from '@wordloom/ops';
+import { loadVectors } from '@wordloom/ops/subword/embeddings';
+import { nearestNeighbors } from '@wordloom/ops/knn/index';
 import { parseArgs, type OptionSpec } from '../args.js';
 import { formatNeighbors } from '../format.js';
 import type { Command } from './types.js';
