@@ -5,7 +5,7 @@
  * gradient for the embedding rows and a dense one for the linear layer, and an
  * optimizer step per batch. Workers step at the same time without locks (Hogwild).
  */
-import { attachOptimizer, type MultiOptimizer, type Optimizer, type Parameter, type SharedMulti, type SharedOptimizer } from '@wordloom/core';
+import { attachOptimizer, RowGradients, type MultiOptimizer, type Optimizer, type Parameter, type SharedMulti, type SharedOptimizer } from '@wordloom/core';
 
 export interface TrainTask {
   job: number;
@@ -40,8 +40,7 @@ interface Attached {
   emb: Parameter;
   lin: Parameter;
   dense?: Float32Array;
-  rowBuf: Int32Array;
-  valBuf: Float32Array;
+  grads: RowGradients;
   gOut: Float32Array;
 }
 let cur: Attached | undefined;
@@ -55,7 +54,7 @@ function attach(t: TrainTask): Attached {
   cur = {
     job: t.job, opt, emb, lin,
     dense: t.densify ? new Float32Array(emb.size) : undefined,
-    rowBuf: new Int32Array(1024), valBuf: new Float32Array(1024 * t.dim), gOut: new Float32Array(lin.size),
+    grads: new RowGradients(t.dim), gOut: new Float32Array(lin.size),
   };
   return cur;
 }
@@ -78,7 +77,7 @@ export default function run(t: TrainTask): TrainResult {
     const inv = 1 / (end - start);
     const gOut = a.gOut;
     gOut.fill(0);
-    let count = 0;
+    a.grads.clear();
     for (let q = start; q < end; q++) {
       const e = order[q]!;
       const s = offsets[e]!;
@@ -113,22 +112,7 @@ export default function run(t: TrainTask): TrainResult {
           gh[b] += g * O[o + b]!;
         }
       }
-      if (a.rowBuf.length < count + n) {
-        const r = new Int32Array((count + n) * 2);
-        r.set(a.rowBuf);
-        a.rowBuf = r;
-        const v = new Float32Array((count + n) * 2 * dim);
-        v.set(a.valBuf);
-        a.valBuf = v;
-      }
-      const rb = a.rowBuf;
-      const vb = a.valBuf;
-      for (let k = 0; k < n; k++) {
-        rb[count] = rows[s + k]!;
-        const o = count * dim;
-        for (let b = 0; b < dim; b++) vb[o + b] = gh[b]! / n;
-        count++;
-      }
+      a.grads.addShared(rows, s, n, gh, 1 / n);
     }
     // the shared counter is advanced every COUNTER_BATCH examples (one contended cache line less per example)
     pending += end - start;
@@ -140,21 +124,14 @@ export default function run(t: TrainTask): TrainResult {
       const f = Math.max(0, 1 - (known + pending) / t.total);
       for (let g = 0; g < groups.length; g++) groups[g]!.options.lr = t.baseLrs[g]! * f;
     }
-    if (count === 0) continue;
+    if (a.grads.count === 0) continue;
     if (a.dense) {
-      const d = a.dense;
-      for (let k = 0; k < count; k++) {
-        const o = a.rowBuf[k]! * dim;
-        for (let b = 0; b < dim; b++) d[o + b] = d[o + b]! + a.valBuf[k * dim + b]!;
-      }
-      a.emb.setGrad(d);
-    } else a.emb.setSparseGrad(a.rowBuf, a.valBuf.subarray(0, count * dim), count);
+      a.grads.addTo(a.dense);
+      a.emb.setGrad(a.dense);
+    } else a.grads.applyTo(a.emb);
     a.lin.setGrad(gOut);
     a.opt.step();
-    if (a.dense) {
-      const d = a.dense;
-      for (let k = 0; k < count; k++) d.fill(0, a.rowBuf[k]! * dim, (a.rowBuf[k]! + 1) * dim);
-    }
+    if (a.dense) a.grads.zeroIn(a.dense);
   }
   return { loss, examples: seen };
 }

@@ -6,7 +6,7 @@
  * optimizer steps every `batch` words. Workers step at the same time without locks
  * (Hogwild); the rows two words share race benignly.
  */
-import { attachOptimizer, type MultiOptimizer, type Optimizer, type Parameter, type SharedMulti, type SharedOptimizer } from '@wordloom/core';
+import { attachOptimizer, RowGradients, type MultiOptimizer, type Optimizer, type Parameter, type SharedMulti, type SharedOptimizer } from '@wordloom/core';
 
 export interface SubwordTask {
   job: number;
@@ -40,8 +40,7 @@ interface Attached {
   job: number;
   opt: Optimizer<any> | MultiOptimizer;
   emb: Parameter;
-  rowBuf: Int32Array;
-  valBuf: Float32Array;
+  grads: RowGradients;
 }
 let cur: Attached | undefined;
 const COUNTER_BATCH = 64;
@@ -50,7 +49,7 @@ function attach(t: SubwordTask): Attached {
   if (cur && cur.job === t.job) return cur;
   const opt = attachOptimizer(t.shared as SharedMulti) as Optimizer<any> | MultiOptimizer;
   const emb = opt.params.find((p) => p.name === 'ngrams')!;
-  cur = { job: t.job, opt, emb, rowBuf: new Int32Array(1024), valBuf: new Float32Array(1024 * t.dim) };
+  cur = { job: t.job, opt, emb, grads: new RowGradients(t.dim) };
   return cur;
 }
 
@@ -67,7 +66,7 @@ export default function run(t: SubwordTask): SubwordResult {
   let known = Atomics.load(t.counter, 0);
   for (let start = t.from; start < t.to; start += batch) {
     const end = Math.min(t.to, start + batch);
-    let count = 0;
+    a.grads.clear();
     for (let q = start; q < end; q++) {
       const w = order[q]!;
       const s = offsets[w]!;
@@ -115,22 +114,7 @@ export default function run(t: SubwordTask): SubwordResult {
         }
       }
       seen++;
-      if (a.rowBuf.length < count + n) {
-        const r = new Int32Array((count + n) * 2);
-        r.set(a.rowBuf);
-        a.rowBuf = r;
-        const v = new Float32Array((count + n) * 2 * dim);
-        v.set(a.valBuf);
-        a.valBuf = v;
-      }
-      const rb = a.rowBuf;
-      const vb = a.valBuf;
-      for (let k = 0; k < n; k++) {
-        rb[count] = rows[s + k]!;
-        const o = count * dim;
-        for (let b = 0; b < dim; b++) vb[o + b] = g[b]! * inv;
-        count++;
-      }
+      a.grads.addShared(rows, s, n, g, inv);
     }
     // the shared counter is advanced every COUNTER_BATCH words (one contended cache line less per word)
     pending += end - start;
@@ -140,8 +124,8 @@ export default function run(t: SubwordTask): SubwordResult {
     }
     const f = Math.max(0, 1 - (known + pending) / t.total);
     for (let k = 0; k < groups.length; k++) groups[k]!.options.lr = t.baseLr * f;
-    if (count === 0) continue;
-    a.emb.setSparseGrad(a.rowBuf.subarray(0, count), a.valBuf.subarray(0, count * dim), count);
+    if (a.grads.count === 0) continue;
+    a.grads.applyTo(a.emb);
     a.opt.step();
   }
   return { loss, words: seen };
