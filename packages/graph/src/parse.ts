@@ -352,6 +352,8 @@ function fromObject(root: Record<string, unknown>, file: string, w: Walk): Pipel
   for (const p of w.problems) issues.push(new WordloomError('E_SPEC', p.message, { file, ...p.pos, node: nodeIdAt(p.path) }));
 
   for (const key of Object.keys(root)) {
+    // `$schema` names the JSON Schema editors check the file against (wordloom schema writes it).
+    if (key === '$schema' && typeof root[key] === 'string') continue;
     if (!(PIPELINE_KEYS as readonly string[]).includes(key)) {
       issue(`unknown key "${key}" at the top of the pipeline${didYouMean(key, PIPELINE_KEYS)}`, [key], {
         key: true,
