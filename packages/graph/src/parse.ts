@@ -179,7 +179,7 @@ export function loadPipeline(file: string, opts: { set?: readonly string[] } = {
   return opts.set && opts.set.length ? applyOverrides(spec, opts.set) : spec;
 }
 
-const PIPELINE_OVERRIDABLE = ['name', 'description', 'seed', 'threads'];
+const PIPELINE_OVERRIDABLE = ['name', 'description', 'seed', 'threads', 'cache'];
 const NODE_SETTINGS = ['threads', 'seed'];
 
 /**
@@ -371,6 +371,7 @@ function fromObject(root: Record<string, unknown>, file: string, w: Walk): Pipel
   if (root.description !== undefined) spec.description = root.description as string;
   if (root.seed !== undefined && root.seed !== null) spec.seed = root.seed as number;
   if (root.threads !== undefined && root.threads !== null) spec.threads = root.threads as number;
+  if (root.cache !== undefined && root.cache !== null) spec.cache = root.cache as boolean | string;
 
   const nodePaths: Path[] = [];
   const rawNodes = root.nodes;

@@ -65,6 +65,11 @@ export function pipelineSchema(operators: readonly OperatorDef[] = defaultOperat
       description: { type: 'string' },
       seed: { type: 'integer', minimum: 0, maximum: MAX_SEED, default: 1, description: 'Seed for every node (a node may override it).' },
       threads: { type: 'integer', minimum: 1, maximum: 1024, description: 'Worker threads per node (default: available cores, at most 16).' },
+      cache: {
+        type: ['boolean', 'string'],
+        minLength: 1,
+        description: 'The artifact cache that lets a rerun load unchanged outputs: false for none, or its directory (relative to this file). Default: $WORDLOOM_CACHE, else ~/.cache/wordloom.',
+      },
       nodes: {
         description: 'The nodes: a list of { id, op, params, inputs }, or a mapping from node id to { op, params, inputs }.',
         oneOf: [
