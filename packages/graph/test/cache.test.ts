@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Cooccurrences, Embeddings, Vocab } from '@wordloom/core';
 import type { NeighborsResult } from '@wordloom/ops';
-import { ArtifactCache, parsePipeline, parseSize, runPipeline, type PipelineEvent, type PipelineSpec } from '../src/index.js';
+import { ArtifactCache, cacheDirFor, parsePipeline, parseSize, runPipeline, validatePipeline, type PipelineEvent, type PipelineSpec } from '../src/index.js';
 import { dataPath } from './fake-ops.js';
 import { scratch } from './util.js';
 
@@ -180,6 +180,23 @@ test('cache list, gc by size (least recently used first) and clear', async () =>
   } finally {
     s.cleanup();
   }
+});
+
+test("where the cache lives: the run's choice, WORDLOOM_CACHE, the pipeline's cache:, the user's cache directory", () => {
+  const spec = { cache: 'here', baseDir: '/p' };
+  assert.is(cacheDirFor(spec, '/x', { WORDLOOM_CACHE: '/e' }), '/x');
+  assert.is(cacheDirFor(spec, false, {}), undefined);
+  assert.is(cacheDirFor(spec, undefined, { WORDLOOM_CACHE: '/e' }), '/e');
+  assert.is(cacheDirFor(spec, undefined, { WORDLOOM_CACHE: 'off' }), undefined);
+  assert.is(cacheDirFor(spec, undefined, {}), '/p/here');
+  assert.is(cacheDirFor({ cache: false }, undefined, {}), undefined);
+  assert.is(cacheDirFor({}, undefined, { XDG_CACHE_HOME: '/xdg' }), '/xdg/wordloom');
+  assert.match(String(cacheDirFor({}, true, {})), /\/\.cache\/wordloom$/);
+  const bad = validatePipeline(parsePipeline('name: p\ncache: 5\nnodes:\n  - { id: t, op: tokenize, params: { input: a.txt } }\n', '/tmp/p.yaml'), { checkFiles: false });
+  assert.match(bad.errors.map((e) => e.message).join('\n'), /p\.yaml:2:8: cache must be true, false or a directory, got 5/);
+  const good = validatePipeline(parsePipeline('name: p\ncache: false\nnodes:\n  - { id: t, op: tokenize, params: { input: a.txt } }\n', '/tmp/p.yaml'), { checkFiles: false });
+  assert.equal(good.errors, []);
+  assert.is(good.spec.cache, false);
 });
 
 test.run();
