@@ -14,10 +14,10 @@
  * least recently used first).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Embeddings, Vocab, WordloomError, type Cooccurrences } from '@wordloom/core';
 import type { ArtifactKind } from '@wordloom/ops';
 import { processAlive, readCooccurrences, readVectors, readVocabFile, writeCooccurrences, writeVectors, writeVocabFile } from '@wordloom/ops';
@@ -183,6 +183,11 @@ export class ArtifactCache {
     }
   }
 
+  /** File hashes remembered by path, size, modification time and inode (see FileHashes). */
+  fileHashes(): FileHashes {
+    return new FileHashes(join(this.dir, 'file-hashes.json'));
+  }
+
   /** Every entry, most recently used first. */
   list(): CacheEntry[] {
     let names: string[];
@@ -209,6 +214,7 @@ export class ArtifactCache {
     const all = this.list();
     rmSync(this.entriesDir, { recursive: true, force: true });
     rmSync(join(this.dir, 'tmp'), { recursive: true, force: true });
+    rmSync(join(this.dir, 'file-hashes.json'), { force: true });
     return { entries: all.length, bytes: all.reduce((s, e) => s + e.bytes, 0) };
   }
 
@@ -264,6 +270,56 @@ function touch(file: string): void {
     utimesSync(file, now, now);
   } catch {
     /* a read-only cache still serves */
+  }
+}
+
+/**
+ * SHA-256 of files, remembered between runs under their path, size, modification
+ * time and inode, so that an unchanged large corpus is not read again to recognise
+ * it. A file modified less than 2 s before it was hashed is not remembered (a write
+ * within the same timestamp tick could go unseen).
+ */
+export class FileHashes {
+  private known: Record<string, { size: number; mtimeMs: number; ino: number; hash: string }> = {};
+  private changed = false;
+
+  constructor(private readonly file: string) {
+    try {
+      const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+      if (v && typeof v === 'object' && !Array.isArray(v)) this.known = v as FileHashes['known'];
+    } catch {
+      /* none yet, or damaged: hash again */
+    }
+  }
+
+  async of(path: string): Promise<string> {
+    const st = statSync(path);
+    const k = this.known[path];
+    if (k && k.size === st.size && k.mtimeMs === st.mtimeMs && k.ino === st.ino && typeof k.hash === 'string') return k.hash;
+    const started = Date.now();
+    const hash = await hashFile(path);
+    if (st.mtimeMs < started - 2000) {
+      this.known[path] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, hash };
+      this.changed = true;
+    } else if (k) {
+      delete this.known[path];
+      this.changed = true;
+    }
+    return hash;
+  }
+
+  /** Write what was learnt (atomically: a temporary file renamed into place); best effort. */
+  save(): void {
+    if (!this.changed) return;
+    this.changed = false;
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.tmp-${process.pid}`;
+      writeFileSync(tmp, JSON.stringify(this.known) + '\n');
+      renameSync(tmp, this.file);
+    } catch {
+      /* a read-only cache: hash again next time */
+    }
   }
 }
 

@@ -17,7 +17,7 @@ import { catchError, defer, forkJoin, from, isObservable, map, merge, Observable
 import { isWordloomError, WordloomError } from '@wordloom/core';
 import type { OpContext, OperatorDef, ProgressUpdate, TokenStream } from '@wordloom/ops';
 import { expandGlob, hasGlob, operators as defaultOperators, processAlive, registerTemporary, unregisterTemporary } from '@wordloom/ops';
-import { ArtifactCache, CACHE_FORMAT, CACHED_KINDS, cacheDirFor, hashFile, hashText, type CacheEntry, type OutputFileRecord } from './cache.js';
+import { ArtifactCache, CACHE_FORMAT, CACHED_KINDS, cacheDirFor, hashText, type CacheEntry, type FileHashes, type OutputFileRecord } from './cache.js';
 import type { CacheStatus, NodeProgressEvent, OutputSummary, PipelineEvent } from './events.js';
 import { PipelineErrors, withWhere, type NodeSpec, type PipelineSpec } from './spec.js';
 import { summarize } from './summary.js';
@@ -217,10 +217,17 @@ class Execution {
         if (force.includes(id) || Object.values(st.node.inputs).some((f) => forced.has(f))) forced.add(id);
       }
     }
+    // Keys are made only where a cached node depends on them (hashing the input of a sink that is never cached is wasted time).
+    const wantKey = new Set<string>();
+    for (const id of [...this.order].reverse()) {
+      if (CACHED_KINDS.includes(this.states.get(id)!.op.output) || consumers.get(id)!.some((c) => wantKey.has(c))) wantKey.add(id);
+    }
+    const hashes = cache.fileHashes();
     for (const id of this.order) {
       const st = this.states.get(id)!;
-      st.key = await this.keyOf(st, spec, baseDir);
       st.status = 'computed';
+      if (!wantKey.has(id)) continue;
+      st.key = await this.keyOf(st, spec, baseDir, hashes);
       if (st.key === null || forced.has(id) || !CACHED_KINDS.includes(st.op.output)) continue;
       const entry = cache.lookup(st.key);
       if (entry && outputsUnchanged(entry, outputFiles(st, baseDir))) {
@@ -242,7 +249,7 @@ class Execution {
   }
 
   /** A node's cache key: its op and version, params, seed, threads, input keys and the contents of the files it reads. */
-  private async keyOf(st: NodeState, spec: PipelineSpec, baseDir: string): Promise<string | null> {
+  private async keyOf(st: NodeState, spec: PipelineSpec, baseDir: string, hashes: FileHashes): Promise<string | null> {
     const { node, op } = st;
     const inputs: [string, string][] = [];
     for (const [name, from] of Object.entries(node.inputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -261,7 +268,7 @@ class Execution {
         for (const f of matches) {
           let h = 'missing';
           try {
-            if (statSync(f).isFile()) h = await hashFile(f);
+            if (statSync(f).isFile()) h = await hashes.of(f);
           } catch {
             /* missing: the op reports it */
           }
@@ -269,6 +276,7 @@ class Execution {
         }
       }
     }
+    hashes.save();
     const threads = node.threads ?? spec.threads ?? 1;
     const seedParam = op.params.seed?.type === 'int' && typeof node.params.seed === 'number' ? (node.params.seed as number) : undefined;
     const seed = seedParam ?? node.seed ?? spec.seed ?? 1;

@@ -1,9 +1,10 @@
-import { appendFileSync, copyFileSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Cooccurrences, Embeddings, Vocab } from '@wordloom/core';
 import type { NeighborsResult } from '@wordloom/ops';
+import { hashFile } from '../src/cache.js';
 import { ArtifactCache, cacheDirFor, parsePipeline, parseSize, runPipeline, validatePipeline, type PipelineEvent, type PipelineSpec } from '../src/index.js';
 import { dataPath } from './fake-ops.js';
 import { scratch } from './util.js';
@@ -113,11 +114,23 @@ test("changing glove's max_iter reruns glove and what follows, loading vocab and
 test('changing the contents of an input file invalidates every node after it', async () => {
   const s = setup();
   try {
+    // An old file: its hash is remembered by path, size and time, and the change must still be seen.
+    const corpus = join(s.dir, 'lee.cor');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(corpus, hourAgo, hourAgo);
     await run(leeSpec(s.dir), s.cacheDir);
-    appendFileSync(join(s.dir, 'lee.cor'), 'police government fire police government fire police government fire\n');
+    const memo = JSON.parse(readFileSync(join(s.cacheDir, 'file-hashes.json'), 'utf8')) as Record<string, { hash: string }>;
+    assert.equal(Object.keys(memo), [corpus]);
+    assert.is(memo[corpus]!.hash, await hashFile(corpus));
+    assert.is((await run(leeSpec(s.dir), s.cacheDir)).status.glove, 'loaded');
+    // The remembered hash is what the key uses (the file is not read again): a different one there misses.
+    memo[corpus]!.hash = '0'.repeat(64);
+    writeFileSync(join(s.cacheDir, 'file-hashes.json'), JSON.stringify(memo));
+    assert.is((await run(leeSpec(s.dir), s.cacheDir)).status.vocab, 'computed');
+    appendFileSync(corpus, 'police government fire police government fire police government fire\n');
     const after = await run(leeSpec(s.dir), s.cacheDir);
     assert.equal(after.status, ALL_COMPUTED);
-    assert.is(new ArtifactCache(s.cacheDir).list().length, 6);
+    assert.is(new ArtifactCache(s.cacheDir).list().length, 9);
   } finally {
     s.cleanup();
   }
