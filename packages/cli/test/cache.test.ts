@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -57,6 +57,22 @@ test('run twice: the second run loads from the cache and says so; --force, cache
     assert.match(clear.out, /removed 2 entries/);
     assert.match(wordloom(['cache', 'ls'], { env }).out, /^0 entries/);
     assert.is(wordloom(['cache', 'list'], { env }).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a corpus read from standard input is never taken from the cache (nothing to recognise it by)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wordloom-cli-cache-'));
+  const env = { WORDLOOM_CACHE: join(dir, 'cache') };
+  try {
+    const pipeline = join(dir, 'stdin.yaml');
+    writeFileSync(pipeline, ['name: stdin', 'nodes:', '  - { id: corpus, op: tokenize, params: { input: ["-"] } }', '  - { id: vocab, op: vocab, inputs: { tokens: corpus }, params: { min_count: 1 } }', ''].join('\n'));
+    const a = wordloom(['run', pipeline], { input: 'b a b\n', env });
+    assert.match(row(a.out, 'vocab'), / computed .* 2 words$/);
+    const b = wordloom(['run', pipeline], { input: 'c c d e\n', env });
+    assert.match(row(b.out, 'vocab'), / computed .* 3 words$/);
+    assert.match(wordloom(['cache', 'ls'], { env }).out, /^0 entries/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
