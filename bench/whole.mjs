@@ -44,6 +44,9 @@ const TIME = '/usr/bin/time';
 const FASTTEXT = '/usr/bin/fasttext';
 const PYTHON = '/usr/bin/python3';
 
+// Every run computes every node: the artifact cache would load the outputs of the previous run.
+process.env.WORDLOOM_CACHE = 'off';
+
 const argv = process.argv.slice(2);
 function arg(name, def) {
   const i = argv.indexOf(`--${name}`);

@@ -24,6 +24,8 @@ const registry: { name: string; load: () => Promise<Command> }[] = [
   { name: 'vectors', load: async () => (await import('./commands/subword.js')).vectorsCommand },
   { name: 'ngrams', load: async () => (await import('./commands/subword.js')).ngramsCommand },
   { name: 'convert', load: async () => (await import('./commands/convert.js')).convertCommand },
+  { name: 'cache', load: async () => (await import('./commands/cache.js')).cacheCommand },
+  { name: 'schema', load: async () => (await import('./commands/schema.js')).schemaCommand },
   { name: 'ops', load: async () => (await import('./commands/ops.js')).opsCommand },
 ];
 

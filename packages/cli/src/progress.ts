@@ -37,7 +37,9 @@ export class ProgressView {
       case 'node:finished':
         this.current.delete(e.node);
         // A token stream is read later, as the nodes after it consume it: its node only opened it.
-        if (e.summary.kind === 'tokens' && e.summary.stats.complete === false) this.line(`[${e.node}] ready: the text is read as the next nodes consume it`);
+        if (e.cache === 'loaded') this.line(`[${e.node}] loaded from the cache in ${fmtDuration(e.durationMs)}: ${e.summary.text}`);
+        else if (e.cache === 'cached' || e.cache === 'skipped') this.line(`[${e.node}] ${e.summary.text}`);
+        else if (e.summary.kind === 'tokens' && e.summary.stats.complete === false) this.line(`[${e.node}] ready: the text is read as the next nodes consume it`);
         else this.line(`[${e.node}] done in ${fmtDuration(e.durationMs)}: ${e.summary.text}`);
         break;
       case 'node:failed':

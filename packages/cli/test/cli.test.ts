@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wordloom, repoPath } from './helpers.js';
@@ -35,6 +35,23 @@ test('ops lists the operators and documents one', () => {
   const bad = wordloom(['ops', 'vocabb']);
   assert.is(bad.code, 1);
   assert.match(bad.err, /did you mean "vocab"/);
+});
+
+test('schema prints the JSON Schema of pipelines, or writes it with --output', () => {
+  const r = wordloom(['schema']);
+  assert.is(r.code, 0, r.err);
+  const schema = JSON.parse(r.out);
+  assert.is(schema.$schema, 'http://json-schema.org/draft-07/schema#');
+  assert.ok(schema.definitions.node.properties.op.enum.includes('glove'));
+  const dir = mkdtempSync(join(tmpdir(), 'wordloom-schema-'));
+  try {
+    const w = wordloom(['schema', '--output', join(dir, 'sub', 'p.schema.json')]);
+    assert.is(w.code, 0, w.err);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'sub', 'p.schema.json'), 'utf8')), schema);
+    assert.is(wordloom(['schema', 'extra']).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('validate: the bundled examples are valid', () => {

@@ -68,7 +68,7 @@ function runWithSmallFileLimit(out: string, tmp: string) {
     cwd: repoPath(''),
     encoding: 'utf8',
     timeout: 120_000,
-    env: { ...process.env, CI: '1', NO_COLOR: '1', TMPDIR: tmp },
+    env: { ...process.env, CI: '1', NO_COLOR: '1', TMPDIR: tmp, WORDLOOM_CACHE: 'off' },
   });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }

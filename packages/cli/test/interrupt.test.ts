@@ -44,7 +44,7 @@ async function stopMidTraining(sig: 'SIGINT' | 'SIGTERM'): Promise<void> {
     const dead = spawnSync(process.execPath, ['-e', '']).pid!;
     writeFileSync(join(dir, 'out', `.vocab.txt.tmp-${dead}-1700000000000`), 'half');
     mkdirSync(join(tmp, `wordloom-run-${dead}-AbCdEf`));
-    const child = spawn(process.execPath, [bin, 'run', pipelineIn(dir)], { cwd: dir, env: { ...process.env, TMPDIR: tmp, CI: '1', NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [bin, 'run', pipelineIn(dir)], { cwd: dir, env: { ...process.env, TMPDIR: tmp, CI: '1', NO_COLOR: '1', WORDLOOM_CACHE: 'off' } });
     let err = '';
     let out = '';
     child.stdout.on('data', (d) => (out += d));

@@ -16,6 +16,8 @@ export interface PipelineSettings {
   description?: string;
   seed?: number;
   threads?: number;
+  /** The artifact cache: false for none, or its directory (see PipelineSpec.cache). */
+  cache?: boolean | string;
   /** Directory relative paths resolve against (default: the current directory). */
   baseDir?: string;
 }
@@ -34,6 +36,7 @@ export class PipelineBuilder {
     if (settings.description !== undefined) this.spec.description = settings.description;
     if (settings.seed !== undefined) this.spec.seed = settings.seed;
     if (settings.threads !== undefined) this.spec.threads = settings.threads;
+    if (settings.cache !== undefined) this.spec.cache = settings.cache;
     if (settings.baseDir !== undefined) this.spec.baseDir = settings.baseDir;
   }
 
@@ -99,6 +102,7 @@ export function formatPipeline(spec: PipelineSpec, format: 'yaml' | 'json' = 'ya
   if (spec.description !== undefined) out.description = spec.description;
   if (spec.seed !== undefined) out.seed = spec.seed;
   if (spec.threads !== undefined) out.threads = spec.threads;
+  if (spec.cache !== undefined) out.cache = spec.cache;
   out.nodes = spec.nodes.map((n) => {
     const o: Record<string, unknown> = { id: n.id, op: n.op };
     if (n.description !== undefined) o.description = n.description;

@@ -65,6 +65,14 @@ export interface OutputSummary {
   stats: Record<string, number | string | boolean>;
 }
 
+/**
+ * How a node's output was had, when the run uses the artifact cache: computed (and
+ * stored when its kind is cached), loaded from the cache, cached (up to date in the
+ * cache and not loaded: nothing that ran needed it), or skipped (not run: every
+ * node that reads it was had from the cache).
+ */
+export type CacheStatus = 'computed' | 'loaded' | 'cached' | 'skipped';
+
 export interface NodeFinishedEvent {
   type: 'node:finished';
   time: number;
@@ -72,6 +80,8 @@ export interface NodeFinishedEvent {
   op: string;
   durationMs: number;
   summary: OutputSummary;
+  /** With the cache on: how the output was had. */
+  cache?: CacheStatus;
 }
 
 export interface NodeFailedEvent {
@@ -99,7 +109,7 @@ export interface PipelineFinishedEvent {
   pipeline: string;
   durationMs: number;
   /** Per node, in dependency order, with summaries taken at the end (streams are then fully read). */
-  nodes: { node: string; op: string; durationMs: number; summary: OutputSummary }[];
+  nodes: { node: string; op: string; durationMs: number; summary: OutputSummary; cache?: CacheStatus }[];
 }
 
 export interface PipelineFailedEvent {

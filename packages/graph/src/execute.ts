@@ -10,14 +10,15 @@
  * stop, the run waits for them to settle, removes its temporary directory and
  * rejects `result` with the error, which names the failing node.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { catchError, defer, forkJoin, from, isObservable, map, merge, Observable, of, shareReplay, Subject, switchMap, throwError, type Subscription } from 'rxjs';
 import { isWordloomError, WordloomError } from '@wordloom/core';
 import type { OpContext, OperatorDef, ProgressUpdate, TokenStream } from '@wordloom/ops';
-import { operators as defaultOperators, processAlive, registerTemporary, unregisterTemporary } from '@wordloom/ops';
-import type { NodeProgressEvent, OutputSummary, PipelineEvent } from './events.js';
+import { expandGlob, hasGlob, operators as defaultOperators, processAlive, registerTemporary, unregisterTemporary } from '@wordloom/ops';
+import { ArtifactCache, CACHE_FORMAT, CACHED_KINDS, cacheDirFor, hashText, type CacheEntry, type FileHashes, type OutputFileRecord } from './cache.js';
+import type { CacheStatus, NodeProgressEvent, OutputSummary, PipelineEvent } from './events.js';
 import { PipelineErrors, withWhere, type NodeSpec, type PipelineSpec } from './spec.js';
 import { summarize } from './summary.js';
 import { validatePipeline } from './validate.js';
@@ -37,6 +38,15 @@ export interface RunOptions {
   settleTimeoutMs?: number;
   /** Check that input files exist before running (default true). */
   checkFiles?: boolean;
+  /**
+   * Keep node outputs between runs and reuse those whose key did not change (see
+   * cache.ts): a directory, an ArtifactCache, or true for the place cacheDirFor
+   * picks (WORDLOOM_CACHE, the pipeline's `cache:`, ~/.cache/wordloom). Default:
+   * no cache.
+   */
+  cache?: boolean | string | ArtifactCache;
+  /** With the cache: compute these nodes and every node after them even when cached; true: every node. */
+  force?: boolean | readonly string[];
 }
 
 export interface PipelineRun {
@@ -83,6 +93,10 @@ export function runPipelineToEnd(spec: PipelineSpec, opts: RunOptions = {}): Pro
 interface NodeState {
   node: NodeSpec;
   op: OperatorDef;
+  /** With the cache: the node's key (null: it reads stdin, or an input does) and how its output is had. */
+  key?: string | null;
+  status?: CacheStatus;
+  entry?: CacheEntry;
   started?: number;
   finished?: number;
   running?: Promise<unknown>;
@@ -109,6 +123,7 @@ class Execution {
   private order: string[] = [];
   private pipelineName: string;
   private readonly interval: number;
+  private cache: ArtifactCache | undefined;
 
   constructor(
     private readonly input: PipelineSpec,
@@ -158,16 +173,134 @@ class Execution {
       removeStaleRunDirs(root);
       this.tmpDir = mkdtempSync(join(root, `wordloom-run-${process.pid}-`));
       registerTemporary(this.tmpDir);
+      const c = this.opts.cache;
+      if (c instanceof ArtifactCache) this.cache = c;
+      else if (c !== undefined && c !== false) {
+        const dir = cacheDirFor(spec, c === true ? undefined : c);
+        if (dir) this.cache = new ArtifactCache(dir);
+      }
+      const force = this.opts.force;
+      if (Array.isArray(force)) {
+        for (const id of force) {
+          if (!this.states.has(id)) throw new WordloomError('E_PARAM', `cannot force node "${id}": the pipeline has no such node`, { file: spec.file }, `nodes: ${this.order.join(', ')}`);
+        }
+      }
     } catch (e) {
       void this.stop(e instanceof Error ? e : new Error(String(e)), false);
       return;
     }
     this.t0 = Date.now();
+    if (!this.cache) return this.launch(spec);
+    this.plan(spec).then(
+      () => this.launch(spec),
+      (e) => void this.stop(e instanceof Error ? e : new Error(String(e)), false),
+    );
+  }
+
+  /**
+   * With the cache: every node's key, then how each output will be had. A node
+   * whose kind is cached and whose key is in the cache (with its output files as it
+   * left them) is loaded, unless forced; a node runs when what it feeds runs and
+   * needs it, when nothing reads it, or when it writes files; the rest are skipped.
+   */
+  private async plan(spec: PipelineSpec): Promise<void> {
+    const cache = this.cache!;
+    const baseDir = spec.baseDir ?? process.cwd();
+    const consumers = new Map<string, string[]>(this.order.map((id) => [id, []]));
+    for (const id of this.order) for (const from of Object.values(this.states.get(id)!.node.inputs)) consumers.get(from)?.push(id);
+    const forced = new Set<string>();
+    const force = this.opts.force;
+    if (force === true) this.order.forEach((id) => forced.add(id));
+    else if (Array.isArray(force)) {
+      for (const id of this.order) {
+        const st = this.states.get(id)!;
+        if (force.includes(id) || Object.values(st.node.inputs).some((f) => forced.has(f))) forced.add(id);
+      }
+    }
+    // Keys are made only where a cached node depends on them (hashing the input of a sink that is never cached is wasted time).
+    const wantKey = new Set<string>();
+    for (const id of [...this.order].reverse()) {
+      if (CACHED_KINDS.includes(this.states.get(id)!.op.output) || consumers.get(id)!.some((c) => wantKey.has(c))) wantKey.add(id);
+    }
+    const hashes = cache.fileHashes();
+    for (const id of this.order) {
+      const st = this.states.get(id)!;
+      st.status = 'computed';
+      if (!wantKey.has(id)) continue;
+      st.key = await this.keyOf(st, spec, baseDir, hashes);
+      if (st.key === null || forced.has(id) || !CACHED_KINDS.includes(st.op.output)) continue;
+      const entry = cache.lookup(st.key);
+      if (entry && outputsUnchanged(entry, outputFiles(st, baseDir))) {
+        st.entry = entry;
+        st.status = 'loaded';
+      }
+    }
+    const needed = new Set<string>();
+    for (const id of [...this.order].reverse()) {
+      const st = this.states.get(id)!;
+      const readers = consumers.get(id)!;
+      const writesFiles = st.status === 'computed' && outputFiles(st, baseDir).length > 0;
+      if (readers.length === 0 || writesFiles || readers.some((r) => needed.has(r) && this.states.get(r)!.status === 'computed')) needed.add(id);
+    }
+    for (const id of this.order) {
+      const st = this.states.get(id)!;
+      if (!needed.has(id)) st.status = st.status === 'loaded' ? 'cached' : 'skipped';
+    }
+  }
+
+  /** A node's cache key: its op and version, params, seed, threads, input keys and the contents of the files it reads. */
+  private async keyOf(st: NodeState, spec: PipelineSpec, baseDir: string, hashes: FileHashes): Promise<string | null> {
+    const { node, op } = st;
+    const inputs: [string, string][] = [];
+    for (const [name, from] of Object.entries(node.inputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const k = this.states.get(from)?.key;
+      if (k === null || k === undefined) return null;
+      inputs.push([name, k]);
+    }
+    const files: [string, string, string][] = [];
+    for (const [name, ps] of Object.entries(op.params)) {
+      if (ps.output || (ps.type !== 'path' && ps.type !== 'paths')) continue;
+      const v = node.params[name];
+      if (v === undefined || v === null) continue;
+      for (const p of typeof v === 'string' ? [v] : (v as string[])) {
+        if (p === '-') return null; // stdin: nothing to recognise it by
+        const matches = hasGlob(p) ? expandGlob(p, baseDir) : [resolve(baseDir, p)];
+        for (const f of matches) {
+          let h = 'missing';
+          try {
+            if (statSync(f).isFile()) h = await hashes.of(f);
+          } catch {
+            /* missing: the op reports it */
+          }
+          files.push([name, f.startsWith(baseDir) ? f.slice(baseDir.length) : f, h]);
+        }
+      }
+    }
+    hashes.save();
+    const threads = node.threads ?? spec.threads ?? 1;
+    const seedParam = op.params.seed?.type === 'int' && typeof node.params.seed === 'number' ? (node.params.seed as number) : undefined;
+    const seed = seedParam ?? node.seed ?? spec.seed ?? 1;
+    return hashText(JSON.stringify({ format: CACHE_FORMAT, op: op.name, version: op.version ?? 1, params: node.params, seed, threads, inputs, files }));
+  }
+
+  private launch(spec: PipelineSpec): void {
+    if (this.done) return;
     this.emit({ type: 'pipeline:started', time: this.t0, pipeline: spec.name, nodes: [...this.order], tmpDir: this.tmpDir });
 
     const outputs = new Map<string, Observable<unknown>>();
     for (const id of this.order) {
       const st = this.states.get(id)!;
+      if (st.status === 'cached' || st.status === 'skipped') {
+        st.started = st.finished = Date.now();
+        const text = st.status === 'cached' ? 'up to date in the cache (not loaded: nothing that ran needed it)' : 'not run: the nodes that read it were loaded from the cache';
+        this.emit({ type: 'node:finished', time: st.finished, node: id, op: st.op.name, durationMs: 0, summary: { kind: st.op.output, text, stats: {} }, cache: st.status });
+        outputs.set(id, of(undefined));
+        continue;
+      }
+      if (st.status === 'loaded') {
+        outputs.set(id, defer(() => from(this.loadNode(st))).pipe(shareReplay({ bufferSize: 1, refCount: false })));
+        continue;
+      }
       const deps = Object.entries(st.node.inputs);
       const inputs$: Observable<Record<string, unknown>> = deps.length
         ? forkJoin(Object.fromEntries(deps.map(([name, fromId]) => [name, outputs.get(fromId)!])))
@@ -184,6 +317,54 @@ class Execution {
       error: (e) => void this.stop(e instanceof Error ? e : new Error(String(e)), false),
       complete: () => void this.succeed(spec, values),
     });
+  }
+
+  /** Read a node's output from the cache. */
+  private loadNode(st: NodeState): Promise<unknown> {
+    const p = (async () => {
+      await null;
+      const { node, op } = st;
+      st.started = Date.now();
+      let value: unknown;
+      try {
+        value = await this.cache!.load(st.entry!, this.controller.signal);
+      } catch (e) {
+        const err = withWhere(
+          new WordloomError('E_FILE', `could not load the cached output: ${e instanceof Error ? e.message : String(e)}`, { file: st.entry!.dir }, 'remove it with wordloom cache clear, or run with --force ' + node.id),
+          { node: node.id },
+        );
+        this.failure = err;
+        this.emit({ type: 'node:failed', time: Date.now(), node: node.id, op: op.name, durationMs: Date.now() - st.started, error: err });
+        this.controller.abort(err);
+        throw err;
+      }
+      st.finished = Date.now();
+      this.emit({ type: 'node:finished', time: st.finished, node: node.id, op: op.name, durationMs: st.finished - st.started, summary: summarize(op.output, value), cache: 'loaded' });
+      return value;
+    })();
+    this.inflight.add(p);
+    const forget = () => this.inflight.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  /** Keep a computed output in the cache; a failure to store is logged, not fatal. */
+  private async storeNode(st: NodeState, spec: PipelineSpec, value: unknown): Promise<void> {
+    const { node, op } = st;
+    if (!this.cache || !st.key || !CACHED_KINDS.includes(op.output)) return;
+    try {
+      const outputs: OutputFileRecord[] = [];
+      for (const o of outputFiles(st, spec.baseDir ?? process.cwd())) {
+        if (!existsSync(o.path)) continue;
+        const s = statSync(o.path);
+        outputs.push({ param: o.param, path: o.path, size: s.size, mtimeMs: s.mtimeMs });
+      }
+      const entry = await this.cache.store({ key: st.key, kind: op.output, op: op.name, node: node.id, pipeline: spec.name, outputs }, value, this.controller.signal);
+      if (entry) this.emit({ type: 'node:log', time: Date.now(), node: node.id, message: `stored in the cache (${(entry.bytes / 1048576).toFixed(1)} MB)` });
+    } catch (e) {
+      if (this.controller.signal.aborted) return;
+      this.emit({ type: 'node:log', time: Date.now(), node: node.id, message: `could not store the output in the cache: ${e instanceof Error ? e.message : String(e)}` });
+    }
   }
 
   /** Run one node once its inputs are ready. */
@@ -247,7 +428,8 @@ class Execution {
     if (op.output === 'tokens' && isTokenStream(value)) value = tagStream(value, node.id, op.name, signal);
     this.flushProgress(st);
     st.finished = Date.now();
-    this.emit({ type: 'node:finished', time: st.finished, node: node.id, op: op.name, durationMs: st.finished - st.started, summary: summarize(op.output, value) });
+    if (this.cache) await this.storeNode(st, spec, value);
+    this.emit({ type: 'node:finished', time: st.finished, node: node.id, op: op.name, durationMs: st.finished - st.started, summary: summarize(op.output, value), ...(st.status ? { cache: st.status } : {}) });
     return value;
   }
 
@@ -322,11 +504,16 @@ class Execution {
     for (const st of this.states.values()) this.flushProgress(st);
     const summaries = this.order.map((id) => {
       const st = this.states.get(id)!;
+      const summary: OutputSummary =
+        st.status === 'cached' || st.status === 'skipped'
+          ? { kind: st.op.output, text: st.status === 'cached' ? 'up to date in the cache, not loaded' : 'not run (what reads it was loaded from the cache)', stats: {} }
+          : summarize(st.op.output, values.get(id));
       return {
         node: id,
         op: st.op.name,
         durationMs: (st.finished ?? 0) - (st.started ?? 0),
-        summary: summarize(st.op.output, values.get(id)) as OutputSummary,
+        summary,
+        ...(st.status ? { cache: st.status } : {}),
       };
     });
     this.cleanup();
@@ -378,6 +565,31 @@ class Execution {
 }
 
 /* ---------------------------------------------------------------- helpers */
+
+/** The files a node writes (its output params that are set), resolved. */
+function outputFiles(st: NodeState, baseDir: string): { param: string; path: string }[] {
+  const out: { param: string; path: string }[] = [];
+  for (const [name, ps] of Object.entries(st.op.params)) {
+    const v = st.node.params[name];
+    if (ps.output && ps.type === 'path' && typeof v === 'string' && v !== '') out.push({ param: name, path: resolve(baseDir, v) });
+  }
+  return out;
+}
+
+/** The files a node writes are where and as the cached run left them. */
+function outputsUnchanged(entry: CacheEntry, files: { param: string; path: string }[]): boolean {
+  for (const f of files) {
+    const rec = entry.outputs.find((o) => o.param === f.param && o.path === f.path);
+    if (!rec) return false;
+    try {
+      const s = statSync(f.path);
+      if (s.size !== rec.size || s.mtimeMs !== rec.mtimeMs) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
 
 /** Remove the temporary directories of runs whose process no longer runs (killed with no chance to clean up). */
 function removeStaleRunDirs(root: string): void {

@@ -6,6 +6,8 @@
  */
 export { loadPipeline, parsePipeline, applyOverrides } from './parse.js';
 export { validatePipeline, defaultThreads, type ValidateOptions, type ValidationResult } from './validate.js';
+export { pipelineSchema, pipelineSchemaText } from './schema.js';
+export { ArtifactCache, CACHED_KINDS, cacheDirFor, defaultCacheDir, parseSize, type CacheEntry } from './cache.js';
 export { runPipeline, runPipelineToEnd, type RunOptions, type PipelineRun } from './execute.js';
 export { pipeline, PipelineBuilder, formatPipeline, type PipelineSettings, type NodeSettings } from './builder.js';
 export { describeOperator, describeOperators, describeParamType, exampleNode } from './describe.js';

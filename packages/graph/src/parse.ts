@@ -179,7 +179,7 @@ export function loadPipeline(file: string, opts: { set?: readonly string[] } = {
   return opts.set && opts.set.length ? applyOverrides(spec, opts.set) : spec;
 }
 
-const PIPELINE_OVERRIDABLE = ['name', 'description', 'seed', 'threads'];
+const PIPELINE_OVERRIDABLE = ['name', 'description', 'seed', 'threads', 'cache'];
 const NODE_SETTINGS = ['threads', 'seed'];
 
 /**
@@ -352,6 +352,8 @@ function fromObject(root: Record<string, unknown>, file: string, w: Walk): Pipel
   for (const p of w.problems) issues.push(new WordloomError('E_SPEC', p.message, { file, ...p.pos, node: nodeIdAt(p.path) }));
 
   for (const key of Object.keys(root)) {
+    // `$schema` names the JSON Schema editors check the file against (wordloom schema writes it).
+    if (key === '$schema' && typeof root[key] === 'string') continue;
     if (!(PIPELINE_KEYS as readonly string[]).includes(key)) {
       issue(`unknown key "${key}" at the top of the pipeline${didYouMean(key, PIPELINE_KEYS)}`, [key], {
         key: true,
@@ -369,6 +371,7 @@ function fromObject(root: Record<string, unknown>, file: string, w: Walk): Pipel
   if (root.description !== undefined) spec.description = root.description as string;
   if (root.seed !== undefined && root.seed !== null) spec.seed = root.seed as number;
   if (root.threads !== undefined && root.threads !== null) spec.threads = root.threads as number;
+  if (root.cache !== undefined && root.cache !== null) spec.cache = root.cache as boolean | string;
 
   const nodePaths: Path[] = [];
   const rawNodes = root.nodes;

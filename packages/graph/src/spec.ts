@@ -13,6 +13,8 @@ export interface PipelineSpec {
   seed?: number;
   /** Worker threads per node (a node may override it). Default: available cores, at most 16. */
   threads?: number;
+  /** The artifact cache: false for none, or its directory (relative to the pipeline file). Default: the user's cache. */
+  cache?: boolean | string;
   /** Nodes in the order written. */
   nodes: NodeSpec[];
   /** Directory that relative paths in params resolve against (the pipeline file's). Default: cwd. */
@@ -38,7 +40,7 @@ export interface NodeSpec {
 }
 
 /** Pipeline-level keys. */
-export const PIPELINE_KEYS = ['name', 'description', 'seed', 'threads', 'nodes'] as const;
+export const PIPELINE_KEYS = ['name', 'description', 'seed', 'threads', 'cache', 'nodes'] as const;
 /** Node-level keys. */
 export const NODE_KEYS = ['id', 'op', 'params', 'inputs', 'threads', 'seed', 'description'] as const;
 

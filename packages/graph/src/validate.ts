@@ -109,6 +109,9 @@ export function validatePipeline(input: PipelineSpec, opts: ValidateOptions = {}
   };
   checkSetting(spec.seed, 'seed', ['seed']);
   checkSetting(spec.threads, 'threads', ['threads']);
+  if (spec.cache !== undefined && typeof spec.cache !== 'boolean' && (typeof spec.cache !== 'string' || spec.cache === '')) {
+    report('E_SPEC', `cache must be true, false or a directory, got ${show(spec.cache)}`, { pos: lookup(['cache'], false), override: overrideFor(undefined, 'cache') }, 'e.g. cache: false, or cache: ../.wordloom-cache');
+  }
   if (typeof spec.seed !== 'number') spec.seed = 1;
   if (typeof spec.threads !== 'number') spec.threads = defaultThreads();
 

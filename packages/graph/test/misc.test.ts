@@ -71,7 +71,7 @@ test('describeOperator documents inputs, output, params and an example that vali
 });
 
 test('formatPipeline writes a file that reads back to the same spec', () => {
-  const b = pipeline('round', { seed: 3, description: 'round trip' })
+  const b = pipeline('round', { seed: 3, description: 'round trip', cache: '.cache' })
     .node('tok', 'read', { input: ['a.txt', 'b/*.txt'], lowercase: true })
     .node('voc', 'count', { min_count: 2 }, { tokens: 'tok' }, { threads: 2 });
   for (const format of ['yaml', 'json'] as const) {

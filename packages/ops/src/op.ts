@@ -87,6 +87,12 @@ export interface OperatorDef<P = any, O = unknown> {
   readonly params: ParamSpecs;
   readonly inputs: Record<string, InputSpec>;
   readonly output: ArtifactKind;
+  /**
+   * Version of what the op computes (default 1): part of the key its outputs are
+   * cached under. Raise it when a change makes the same params and inputs give
+   * another output, so that outputs cached before are not reused.
+   */
+  readonly version?: number;
   /** Run with resolved inputs and validated params (defaults filled in). */
   run(inputs: Record<string, any>, params: P, ctx: OpContext): Promise<O> | Observable<O>;
 }

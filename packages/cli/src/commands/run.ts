@@ -5,31 +5,50 @@ import { parseArgs, type OptionSpec } from '../args.js';
 import { ProgressView } from '../progress.js';
 import { fmtDuration, formatEvaluation, formatNeighbors, table } from '../format.js';
 import type { Command } from './types.js';
+import { WordloomError } from '@wordloom/core';
+import { didYouMean } from '@wordloom/graph/suggest';
 import { interruptSignal } from '../interrupt.js';
 
 const options: OptionSpec[] = [
   { name: 'set', type: 'string', repeat: true, valueName: 'node.param=value', doc: 'override a param of a node (or a pipeline key: threads=2, seed=7)' },
   { name: 'quiet', alias: 'q', type: 'boolean', doc: 'no progress, only the summary' },
   { name: 'json', type: 'boolean', doc: 'print the events as JSON lines on stdout instead of text' },
+  { name: 'force', type: 'boolean', doc: 'compute the nodes named after the pipeline file (all nodes when none is named) and the nodes after them, even when cached' },
+  { name: 'no-cache', type: 'boolean', doc: 'neither load nor store outputs in the artifact cache' },
+  { name: 'cache-dir', type: 'string', valueName: 'DIR', doc: 'the artifact cache directory (default: $WORDLOOM_CACHE, the pipeline\'s cache:, ~/.cache/wordloom)' },
 ];
 
 export const runCommand: Command = {
   interruptible: true,
   name: 'run',
-  usage: 'wordloom run <pipeline.yaml|json> [--set node.param=value ...]',
+  usage: 'wordloom run <pipeline.yaml|json> [--set node.param=value ...] [--force [node ...]] [--no-cache] [--cache-dir DIR]',
   summary: 'Validate and run a pipeline, with live progress and a summary at the end.',
+  details: [
+    'Outputs of vocab, cooccur and vectors nodes are kept in the artifact cache under a key made of',
+    "the node's op, params, seed, threads, inputs and the contents of the files it reads; a rerun",
+    'loads the nodes whose key did not change and computes the rest (the summary says which).',
+    'WORDLOOM_CACHE=DIR (or off) sets the place; wordloom cache ls|clear|gc manages it.',
+  ].join('\n'),
   options,
   async main(argv) {
     const a = parseArgs(argv, options);
     if (a.help) return this.help();
     const file = a.positionals[0];
-    if (!file || a.positionals.length > 1) return this.usageError('name one pipeline file');
+    const forced = a.positionals.slice(1);
+    if (!file || (forced.length > 0 && !a.options.force)) return this.usageError(file ? 'name one pipeline file (node ids after it go with --force)' : 'name one pipeline file');
     const spec = loadPipeline(file, { set: (a.options.set as string[] | undefined) ?? [] });
     const v = validatePipeline(spec);
     if (!v.ok) throw new PipelineErrors(v.errors);
+    const ids = v.spec.nodes.map((n) => n.id);
+    for (const id of forced) {
+      if (!ids.includes(id)) throw new WordloomError('E_PARAM', `--force ${id}: the pipeline has no node "${id}"${didYouMean(id, ids)}`, { file }, `nodes: ${ids.join(', ')}`);
+    }
     const json = !!a.options.json;
     const view = new ProgressView(process.stderr, !!a.options.quiet || json);
+    const cacheDir = a.options['cache-dir'] as string | undefined;
     const run = runPipeline(v.spec, {
+      cache: a.options['no-cache'] ? false : (cacheDir ?? true),
+      force: a.options.force ? (forced.length ? forced : true) : undefined,
       signal: interruptSignal(),
       onEvent: (e: PipelineEvent) => {
         if (json) process.stdout.write(JSON.stringify(e, (_k, val) => (val instanceof Error ? { message: val.message } : val)) + '\n');
@@ -46,7 +65,13 @@ export const runCommand: Command = {
       const out: string[] = [];
       if (finished) {
         out.push(`\npipeline ${finished.pipeline} finished in ${fmtDuration(finished.durationMs)}`);
-        out.push(table(finished.nodes.map((n) => [n.node, n.op, fmtDuration(n.durationMs), n.summary.text]), ['l', 'l', 'r', 'l']));
+        const cached = finished.nodes.some((n) => n.cache !== undefined);
+        out.push(
+          table(
+            finished.nodes.map((n) => [n.node, n.op, ...(cached ? [n.cache === 'computed' ? 'computed' : n.cache === 'loaded' ? 'loaded from cache' : n.cache === 'cached' ? 'cached' : 'skipped'] : []), fmtDuration(n.durationMs), n.summary.text]),
+            cached ? ['l', 'l', 'l', 'r', 'l'] : ['l', 'l', 'r', 'l'],
+          ),
+        );
       }
       for (const n of v.spec.nodes) {
         const val = outputs.get(n.id);
