@@ -38,7 +38,7 @@ test('ops lists the operators and documents one', () => {
 });
 
 test('validate: the bundled examples are valid', () => {
-  for (const f of ['examples/wikitext2-glove.yaml', 'examples/lee-small.json']) {
+  for (const f of ['examples/wikitext2-glove.yaml', 'examples/wikitext2-fasttext.yaml', 'examples/lee-small.json']) {
     const r = wordloom(['validate', f]);
     assert.is(r.code, 0, r.err);
     assert.match(r.out, /OK/);
