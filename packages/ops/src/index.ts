@@ -12,6 +12,7 @@ export * from './cooccur/index.js';
 export * from './knn/index.js';
 export * from './evaluate/index.js';
 export * from './glove/index.js';
+export * from './word2vec/index.js';
 export * from './knn-graph/index.js';
 export * from './classify/index.js';
 export * from './chinese-whispers/index.js';

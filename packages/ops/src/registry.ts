@@ -17,6 +17,7 @@ import { reportOp } from './report/index.js';
 import { fasttextModelOp } from './subword/op.js';
 import { subwordsOp } from './subwords/index.js';
 import { linearOp } from './linear/index.js';
+import { word2vecOp } from './word2vec/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
@@ -33,6 +34,7 @@ export const operators: OperatorDef[] = [
   fasttextModelOp,
   subwordsOp,
   linearOp,
+  word2vecOp,
 ];
 
 export function findOperator(name: string): OperatorDef | undefined {

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * word2vec benchmark: the setting of the fastText comparison in bench/RESULTS.md.
+ * WikiText-2 train, ASCII-lowercased, `<unk>` written `unk` (as
+ * examples/wikitext2-glove.yaml reads it), min count 5, skip-gram with subwords
+ * (fastText's defaults otherwise: neg 5, minn 3, maxn 6, bucket 2,000,000, t 1e-4,
+ * lr 0.05), dim 50, ws 5, 5 epochs, 2 threads, over several seeds; beside it
+ * Debian's /usr/bin/fasttext skipgram with the same settings on the same text (when
+ * present; the script says so when not).
+ *
+ * Each run is a fresh process timed whole (tokenizing, training and writing the
+ * .bin); the .bin of each tool is then read back and evaluated the same way with
+ * the evaluate op's code: analogies (questions-words, 3CosAdd), WordSim-353 and
+ * SimLex-999 (Spearman), words outside the vocabulary skipped as gensim does.
+ * Printed per run: wall seconds, words/s/thread (wordloom: words read per second per
+ * thread of training; fastText: its own last "words/sec/thread"), final loss, and
+ * the three scores; then mean ± sd per tool.
+ *
+ *   node bench/word2vec.mjs                      # seeds 1,2,3
+ *   node bench/word2vec.mjs --seeds 1 --threads 1
+ *   node bench/word2vec.mjs --corpus data/corpora/lee_background.cor --bucket 100000 --seeds 1   # quick check of the script
+ */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+const OPS = new URL('../packages/ops/dist/src/index.js', import.meta.url).href;
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FASTTEXT = '/usr/bin/fasttext';
+
+function arg(name, def) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+}
+const CORPUS = resolve(arg('corpus', join(ROOT, 'data/corpora/wikitext-2/wiki.train.tokens.gz')));
+const settings = {
+  dim: Number(arg('dim', '50')),
+  ws: Number(arg('ws', '5')),
+  epoch: Number(arg('epoch', '5')),
+  minCount: Number(arg('min-count', '5')),
+  threads: Number(arg('threads', '2')),
+  bucket: Number(arg('bucket', '2000000')),
+  model: arg('model', 'skipgram'),
+};
+
+/** The corpus as the tokenize op reads it with lowercase: ascii and <unk> -> unk, as plain text for fastText. */
+async function writeText(file) {
+  const input = CORPUS.endsWith('.gz') ? createReadStream(CORPUS).pipe(createGunzip()) : createReadStream(CORPUS);
+  const out = createWriteStream(file);
+  let rest = '';
+  for await (const chunk of input) {
+    const text = rest + chunk.toString('utf8');
+    const cut = text.lastIndexOf('\n') + 1;
+    rest = text.slice(cut);
+    const part = text.slice(0, cut).replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/(^|\s)<unk>(?=\s|$)/g, '$1unk');
+    if (!out.write(part)) await new Promise((r) => out.once('drain', r));
+  }
+  out.write(rest.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/(^|\s)<unk>(?=\s|$)/g, '$1unk'));
+  await new Promise((r) => out.end(r));
+}
+
+async function child() {
+  const [stem, seedS] = process.argv.slice(3);
+  const { tokenize, tokenizeDefaults, buildVocab, trainWord2VecTokens, standaloneContext } = await import(OPS);
+  const ctx = standaloneContext({ threads: settings.threads, seed: Number(seedS) });
+  const tokens = tokenize(tokenizeDefaults({ input: [CORPUS], lowercase: 'ascii', replace: { '<unk>': 'unk' } }), ctx);
+  const vocab = await buildVocab(tokens, { min_count: settings.minCount, max_size: 0 });
+  const r = await trainWord2VecTokens(tokens, vocab, {
+    model: settings.model, dim: settings.dim, ws: settings.ws, epoch: settings.epoch, bucket: settings.bucket, threads: settings.threads, seed: Number(seedS), output: stem,
+  }, ctx);
+  console.log(JSON.stringify({ words: vocab.size, wps: r.wordsPerSecondPerThread, loss: r.losses[r.losses.length - 1], train: r.seconds.reduce((a, b) => a + b, 0) }));
+}
+
+async function evaluate(bin) {
+  const { loadVectors, evaluateVectors } = await import(OPS);
+  const v = await loadVectors(bin);
+  const r = await evaluateVectors(v, {
+    analogies: [join(ROOT, 'data/eval/questions-words.txt')],
+    similarity: [join(ROOT, 'data/eval/wordsim353.tsv'), join(ROOT, 'data/eval/simlex999.txt')],
+    methods: ['3CosAdd'],
+    threads: settings.threads,
+  });
+  return { analogy: r.analogy[0].accuracy, ws353: r.similarity[0].spearman, simlex: r.similarity[1].spearman };
+}
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const fmt = (xs, d = 3) => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(d)}`;
+
+async function main() {
+  const seeds = arg('seeds', '1,2,3').split(',').map(Number);
+  const dir = mkdtempSync(join(tmpdir(), 'wordloom-w2v-'));
+  console.log(`word2vec bench: ${CORPUS}, ${JSON.stringify(settings)}, seeds ${seeds.join(',')}`);
+  const rows = { wordloom: [], fasttext: [] };
+  try {
+    const haveFt = existsSync(FASTTEXT);
+    let text;
+    if (haveFt) {
+      text = join(dir, 'corpus.txt');
+      await writeText(text);
+    } else console.log(`${FASTTEXT} not found: fastText is left out`);
+    for (const seed of seeds) {
+      const stem = join(dir, `wl-${seed}`);
+      let t0 = performance.now();
+      const c = spawnSync(process.execPath, [SELF, '--child', stem, String(seed), ...process.argv.slice(2)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const wall = (performance.now() - t0) / 1000;
+      if (c.status !== 0) throw new Error(`wordloom run failed: ${c.stderr}`);
+      const info = JSON.parse(c.stdout.trim().split('\n').pop());
+      const ev = await evaluate(stem + '.bin');
+      rows.wordloom.push({ seed, wall, ...info, ...ev });
+      console.log(`wordloom seed ${seed}: ${wall.toFixed(2)} s whole, ${Math.round(info.wps)} words/s/thread, loss ${info.loss.toFixed(4)}, ${info.words} words; analogy ${ev.analogy.toFixed(3)}, WS353 ${ev.ws353.toFixed(3)}, SimLex ${ev.simlex.toFixed(3)}`);
+      if (haveFt) {
+        const ftStem = join(dir, `ft-${seed}`);
+        t0 = performance.now();
+        const f = spawnSync(FASTTEXT, [settings.model, '-input', text, '-output', ftStem, '-dim', String(settings.dim), '-ws', String(settings.ws), '-epoch', String(settings.epoch), '-minCount', String(settings.minCount), '-thread', String(settings.threads), '-bucket', String(settings.bucket), '-seed', String(seed)], { encoding: 'utf8', maxBuffer: 1 << 28 });
+        const ftWall = (performance.now() - t0) / 1000;
+        if (f.status !== 0) throw new Error(`fasttext failed: ${f.stderr}`);
+        const out = f.stderr + f.stdout;
+        const wps = [...out.matchAll(/words\/sec\/thread:\s*(\d+)/gi)].pop();
+        const loss = [...out.matchAll(/loss:\s*([\d.]+)/gi)].pop();
+        const ev2 = await evaluate(ftStem + '.bin');
+        rows.fasttext.push({ seed, wall: ftWall, wps: wps ? Number(wps[1]) : NaN, loss: loss ? Number(loss[1]) : NaN, ...ev2 });
+        console.log(`fasttext seed ${seed}: ${ftWall.toFixed(2)} s whole, ${wps ? wps[1] : '?'} words/s/thread, loss ${loss ? loss[1] : '?'}; analogy ${ev2.analogy.toFixed(3)}, WS353 ${ev2.ws353.toFixed(3)}, SimLex ${ev2.simlex.toFixed(3)}`);
+      }
+    }
+    console.log('\nmeans ± sd over seeds:');
+    for (const [tool, rs] of Object.entries(rows)) {
+      if (!rs.length) continue;
+      const col = (k) => rs.map((r) => r[k]);
+      console.log(`${tool.padEnd(9)} wall ${fmt(col('wall'), 2)} s, ${fmt(col('wps'), 0)} words/s/thread, analogy ${fmt(col('analogy'))}, WS353 ${fmt(col('ws353'))}, SimLex ${fmt(col('simlex'))}`);
+    }
+    if (rows.fasttext.length) console.log(`time ratio wordloom / fastText: ${(mean(rows.wordloom.map((r) => r.wall)) / mean(rows.fasttext.map((r) => r.wall))).toFixed(2)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') await child();
+else await main();

@@ -1,0 +1,129 @@
+/**
+ * Parameters of the word2vec operator: named after fastText's flags (-dim, -ws,
+ * -epoch, -neg, -loss, -minn, -maxn, -bucket, -t, -lr, model) in snake_case. Each
+ * left unset takes the value of the `preset`: fastText's defaults (`fasttext`) or
+ * word2vec's (`word2vec`: no subwords, unigram power 0.75, lr 0.025 skip-gram /
+ * 0.05 CBOW, t 1e-3).
+ */
+import { WordloomError } from '@wordloom/core';
+import type { ParamSpecs } from '../op.js';
+
+export type Word2VecModel = 'skipgram' | 'cbow';
+export type Word2VecLoss = 'ns' | 'hs' | 'softmax';
+export type Word2VecPreset = 'fasttext' | 'word2vec';
+
+export interface Word2VecParams {
+  preset: Word2VecPreset;
+  model: Word2VecModel;
+  loss?: Word2VecLoss;
+  dim?: number;
+  ws?: number;
+  epoch?: number;
+  neg?: number;
+  lr?: number;
+  t?: number;
+  minn?: number;
+  maxn?: number;
+  bucket?: number;
+  /** Power of the counts in the negative-sampling table (fastText 0.5, word2vec 0.75). */
+  power?: number;
+  threads?: number;
+  seed?: number;
+  /** Model name as fastText's -output: writes <output>.bin and <output>.vec. */
+  output?: string;
+}
+
+/** Every value filled in. */
+export interface ResolvedWord2VecParams {
+  preset: Word2VecPreset;
+  model: Word2VecModel;
+  loss: Word2VecLoss;
+  dim: number;
+  ws: number;
+  epoch: number;
+  neg: number;
+  lr: number;
+  t: number;
+  minn: number;
+  maxn: number;
+  bucket: number;
+  power: number;
+  threads?: number;
+  seed?: number;
+  output?: string;
+}
+
+export const word2vecParamSpecs = {
+  preset: { type: 'enum', values: ['fasttext', 'word2vec'], doc: "defaults of the params left unset: 'fasttext' (subwords minn 3 maxn 6, bucket 2,000,000, power 0.5, lr 0.05, t 1e-4) or 'word2vec' (no subwords, power 0.75, lr 0.025 skipgram / 0.05 cbow, t 1e-3)", default: 'fasttext' },
+  model: { type: 'enum', values: ['skipgram', 'cbow'], doc: 'skipgram: each word predicts its context words; cbow: the mean of the context predicts the word', default: 'skipgram' },
+  loss: { type: 'enum', values: ['ns', 'hs', 'softmax'], doc: 'ns: negative sampling; hs: hierarchical softmax over a Huffman tree of the word counts; softmax: full softmax (slow). Default ns', optional: true },
+  dim: { type: 'int', doc: 'dimension of the word vectors (fastText -dim; default 100)', optional: true, min: 1, max: 4096 },
+  ws: { type: 'int', doc: 'largest context window; each position draws its window from 1..ws (fastText -ws; default 5)', optional: true, min: 1 },
+  epoch: { type: 'int', doc: 'passes over the corpus (fastText -epoch; default 5)', optional: true, min: 1 },
+  neg: { type: 'int', doc: 'negatives sampled per target with loss ns (fastText -neg; default 5)', optional: true, min: 1 },
+  lr: { type: 'number', doc: 'initial learning rate, decaying linearly to 0 over all epochs (fastText -lr; default 0.05, word2vec 0.025 skipgram / 0.05 cbow)', optional: true, min: 0, exclusiveMin: true },
+  t: { type: 'number', doc: 'subsampling threshold: a word of frequency f is kept with probability sqrt(t/f) + t/f (fastText -t; default 1e-4, word2vec 1e-3); 0 = keep all', optional: true, min: 0 },
+  minn: { type: 'int', doc: 'shortest character n-gram (fastText -minn; default 3; word2vec preset: 0)', optional: true, min: 0 },
+  maxn: { type: 'int', doc: 'longest character n-gram; 0 turns subwords off (fastText -maxn; default 6; word2vec preset: 0)', optional: true, min: 0 },
+  bucket: { type: 'int', doc: 'rows of hashed n-grams (fastText -bucket; default 2,000,000)', optional: true, min: 0 },
+  power: { type: 'number', doc: 'power of the word counts in the negative-sampling table (fastText 0.5, word2vec 0.75)', optional: true, min: 0 },
+  threads: { type: 'int', doc: 'worker threads updating the shared matrices without locks (Hogwild); default: the pipeline threads', optional: true, min: 1, max: 256 },
+  seed: { type: 'int', doc: 'seed of the initialisation and the sampling; default: the pipeline seed. One thread and a seed give the same vectors every run', optional: true },
+  output: { type: 'path', output: true, doc: 'model name as fastText -output: writes <output>.bin (fastText model) and <output>.vec (word2vec text)', optional: true },
+} satisfies ParamSpecs;
+
+function fail(param: string, message: string, hint?: string): never {
+  throw new WordloomError('E_PARAM', message, { param }, hint);
+}
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Fill the preset's defaults and check every value (before any training). */
+export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): ResolvedWord2VecParams {
+  for (const k of Object.keys(p)) {
+    if (!(k in word2vecParamSpecs)) fail(k, `unknown parameter "${k}" for word2vec`, `known parameters: ${Object.keys(word2vecParamSpecs).join(', ')}`);
+  }
+  const preset = p.preset ?? 'fasttext';
+  if (preset !== 'fasttext' && preset !== 'word2vec') fail('preset', `preset must be 'fasttext' or 'word2vec', got ${JSON.stringify(preset)}`);
+  const model = p.model ?? 'skipgram';
+  if (model !== 'skipgram' && model !== 'cbow') fail('model', `model must be 'skipgram' or 'cbow', got ${JSON.stringify(model)}`);
+  const w2v = preset === 'word2vec';
+  const out: ResolvedWord2VecParams = {
+    preset,
+    model,
+    loss: p.loss ?? 'ns',
+    dim: p.dim ?? 100,
+    ws: p.ws ?? 5,
+    epoch: p.epoch ?? 5,
+    neg: p.neg ?? 5,
+    lr: p.lr ?? (w2v ? (model === 'skipgram' ? 0.025 : 0.05) : 0.05),
+    t: p.t ?? (w2v ? 1e-3 : 1e-4),
+    minn: p.minn ?? (w2v ? 0 : 3),
+    maxn: p.maxn ?? (w2v ? 0 : 6),
+    bucket: p.bucket ?? 2000000,
+    power: p.power ?? (w2v ? 0.75 : 0.5),
+    threads: p.threads,
+    seed: p.seed,
+    output: p.output,
+  };
+  if (!['ns', 'hs', 'softmax'].includes(out.loss)) fail('loss', `loss must be 'ns', 'hs' or 'softmax', got ${JSON.stringify(out.loss)}`);
+  if (!isInt(out.dim) || out.dim < 1 || out.dim > 4096) fail('dim', `dim must be an integer from 1 to 4096, got ${String(out.dim)}`, 'fastText uses 100 by default; 50 to 300 are common');
+  if (!isInt(out.ws) || out.ws < 1) fail('ws', `ws must be an integer >= 1, got ${String(out.ws)}`, 'the window is drawn from 1..ws; fastText uses 5');
+  if (!isInt(out.epoch) || out.epoch < 1) fail('epoch', `epoch must be an integer >= 1, got ${String(out.epoch)}`, 'fastText runs 5 epochs by default');
+  if (!isInt(out.neg) || out.neg < 1) fail('neg', `neg must be an integer >= 1, got ${String(out.neg)}`, 'negatives per target with loss ns; fastText uses 5');
+  if (!isNum(out.lr) || out.lr <= 0) fail('lr', `lr must be a number > 0, got ${String(out.lr)}`, 'fastText uses 0.05');
+  if (!isNum(out.t) || out.t < 0) fail('t', `t must be a number >= 0, got ${String(out.t)}`, 'fastText uses 1e-4, word2vec 1e-3; 0 keeps every word');
+  if (!isInt(out.minn) || out.minn < 0) fail('minn', `minn must be an integer >= 0, got ${String(out.minn)}`);
+  if (!isInt(out.maxn) || out.maxn < 0) fail('maxn', `maxn must be an integer >= 0, got ${String(out.maxn)}`, '0 turns subwords off');
+  if (!isInt(out.bucket) || out.bucket < 0) fail('bucket', `bucket must be an integer >= 0, got ${String(out.bucket)}`);
+  if (!isNum(out.power) || out.power < 0) fail('power', `power must be a number >= 0, got ${String(out.power)}`, 'fastText uses 0.5, word2vec 0.75');
+  if (out.maxn > 0) {
+    if (out.minn < 1) fail('minn', `minn must be >= 1 when subwords are on (maxn ${out.maxn}), got ${out.minn}`, 'fastText uses minn 3; set maxn: 0 to turn subwords off');
+    if (out.minn > out.maxn) fail('minn', `minn (${out.minn}) is larger than maxn (${out.maxn}): no n-gram length fits`, 'set minn <= maxn (fastText: 3 and 6), or maxn: 0 for no subwords');
+    if (out.bucket === 0) fail('bucket', 'bucket is 0 but subwords are on (maxn > 0): the n-grams have no rows', 'set bucket (fastText: 2000000), or maxn: 0 to turn subwords off');
+  }
+  if (out.threads !== undefined && (!isInt(out.threads) || out.threads < 1 || out.threads > 256)) fail('threads', `threads must be an integer from 1 to 256, got ${String(out.threads)}`);
+  if (out.seed !== undefined && !isInt(out.seed)) fail('seed', `seed must be an integer, got ${String(out.seed)}`);
+  if (out.output !== undefined && (typeof out.output !== 'string' || out.output === '')) fail('output', `output must be a path, got ${String(out.output)}`);
+  return out;
+}

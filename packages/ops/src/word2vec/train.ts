@@ -1,0 +1,402 @@
+/**
+ * Word vectors as fastText and word2vec train them: skip-gram or CBOW, negative
+ * sampling, hierarchical softmax or softmax, subsampling of frequent words, windows
+ * drawn from 1..ws, a learning rate decaying linearly to 0, and (fastText) character
+ * n-grams hashed into `bucket` extra input rows.
+ *
+ * How it runs: the corpus (vocabulary ranks, DOC_END between documents), the input
+ * and output matrices, the negative-sampling table and the Huffman paths live in
+ * shared memory; a Piscina pool of `threads` workers each trains on its share of the
+ * corpus, updating the matrices without locks (Hogwild, as both tools do). The main
+ * thread starts one task per thread and epoch, sums the losses and reports progress.
+ * One thread and a seed give the same vectors every run.
+ */
+import { fileURLToPath } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import { DOC_END, Embeddings, Rng, WordloomError, sharedFloat32, sharedInt32, type Vocab } from '@wordloom/core';
+import type { TokenStream } from '../artifacts.js';
+import { standaloneContext, type OpContext } from '../op.js';
+import { outputPathProblem } from '../io/atomic.js';
+import { defaultArgs, LABEL_PREFIX, type FastTextArgs } from '../subword/args.js';
+import { FastTextDictionary, IntList } from '../subword/dictionary.js';
+import { DenseMatrix } from '../subword/matrix.js';
+import { FastTextModel } from '../subword/model.js';
+import { SubwordEmbeddings } from '../subword/embeddings.js';
+import { vocabularyVectors, writeFastTextModel, writeVocabularyVectors } from '../subword/writer.js';
+import { resolveWord2VecParams, type ResolvedWord2VecParams, type Word2VecParams } from './params.js';
+import type { Word2VecTask } from './worker.js';
+
+/** fastText's NEGATIVE_TABLE_SIZE. */
+export const NEGATIVE_TABLE_SIZE = 10_000_000;
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+export interface Word2VecResult {
+  /** The vocabulary words' vectors (SubwordEmbeddings, which make vectors for unseen words, when subwords are on). */
+  embeddings: Embeddings;
+  /** The trained model (args, dictionary, input and output matrices) as fastText stores it. */
+  model: FastTextModel;
+  /** Mean loss of each epoch (per update, as fastText prints it). */
+  losses: number[];
+  /** Wall-clock seconds of each epoch. */
+  seconds: number[];
+  /** Words read per second per thread over the whole run. */
+  wordsPerSecondPerThread: number;
+  /** Files written. */
+  files: string[];
+  params: ResolvedWord2VecParams;
+}
+
+/** Vocabulary ranks of a token stream, DOC_END between documents, in shared memory; out-of-vocabulary words dropped (as fastText drops words not in its dictionary). */
+export async function corpusRanks(tokens: TokenStream, vocab: Vocab, signal?: AbortSignal): Promise<{ ids: Int32Array; words: number }> {
+  let map = new Int32Array(1024);
+  let mapped = 0;
+  let buf = new Int32Array(1 << 16);
+  let n = 0;
+  let words = 0;
+  for await (const chunk of tokens.chunks(signal)) {
+    const dict = tokens.dictionary;
+    if (dict.size > mapped) {
+      if (dict.size > map.length) {
+        const m = new Int32Array(Math.max(dict.size, map.length * 2));
+        m.set(map.subarray(0, mapped));
+        map = m;
+      }
+      for (let i = mapped; i < dict.size; i++) map[i] = vocab.id(dict.words[i]!);
+      mapped = dict.size;
+    }
+    const ids = chunk.ids;
+    if (n + ids.length > buf.length) {
+      const b = new Int32Array(Math.max(buf.length * 2, n + ids.length));
+      b.set(buf.subarray(0, n));
+      buf = b;
+    }
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      if (id === DOC_END) {
+        if (n > 0 && buf[n - 1] !== DOC_END) buf[n++] = DOC_END;
+        continue;
+      }
+      const r = id >= 0 && id < mapped ? map[id]! : -1;
+      if (r >= 0) {
+        buf[n++] = r;
+        words++;
+      }
+    }
+  }
+  const out = sharedInt32(Math.max(n, 1)).subarray(0, n); // (a shared array of length 0 cannot be made)
+  out.set(buf.subarray(0, n));
+  return { ids: out, words };
+}
+
+/** Train on a token stream and the vocabulary that names the rows. */
+export async function trainWord2VecTokens(tokens: TokenStream, vocab: Vocab, params: Partial<Word2VecParams> = {}, ctx: OpContext = standaloneContext()): Promise<Word2VecResult> {
+  const p = resolveWord2VecParams(params);
+  checkOutput(p, ctx);
+  checkVocab(vocab, ctx);
+  ctx.progress({ phase: 'reading', message: 'reading the corpus' });
+  const { ids, words } = await corpusRanks(tokens, vocab, ctx.signal);
+  return trainWord2Vec(ids, vocab, p, ctx, words);
+}
+
+function emptyCorpus(ctx: OpContext): never {
+  throw new WordloomError(
+    'E_INPUT',
+    'the corpus has no word of the vocabulary to train on (min_count may have dropped every word)',
+    { node: ctx.node },
+    'lower the vocab op\'s min_count, or give a larger corpus',
+  );
+}
+
+function checkVocab(vocab: Vocab, ctx: OpContext): void {
+  if (vocab.size === 0) emptyCorpus(ctx);
+}
+
+function outputStem(p: ResolvedWord2VecParams, ctx: OpContext): string | undefined {
+  if (p.output === undefined) return undefined;
+  const path = isAbsolute(p.output) ? p.output : resolve(ctx.baseDir, p.output);
+  return path.replace(/\.(bin|vec)$/, '');
+}
+
+function checkOutput(p: ResolvedWord2VecParams, ctx: OpContext): void {
+  const stem = outputStem(p, ctx);
+  if (stem === undefined) return;
+  for (const f of [stem + '.bin', stem + '.vec']) {
+    const problem = outputPathProblem(f);
+    if (problem) throw new WordloomError('E_PARAM', problem.message, { node: ctx.node, param: 'output', file: f }, problem.hint);
+  }
+}
+
+/**
+ * Train on `corpus`: vocabulary ranks with DOC_END (-1) between documents (in shared
+ * memory, or copied there). `words` is the number of ranks (counted when left out).
+ */
+export async function trainWord2Vec(
+  corpusIn: Int32Array,
+  vocab: Vocab,
+  params: Partial<Word2VecParams> | ResolvedWord2VecParams = {},
+  ctx: OpContext = standaloneContext(),
+  words?: number,
+): Promise<Word2VecResult> {
+  const p = resolveWord2VecParams(params as Partial<Word2VecParams>);
+  checkOutput(p, ctx);
+  checkVocab(vocab, ctx);
+  const threads = p.threads ?? ctx.threads;
+  const seed = p.seed ?? ctx.seed;
+  const V = vocab.size;
+  const corpus = corpusIn.buffer instanceof SharedArrayBuffer ? corpusIn : (() => {
+    const c = sharedInt32(corpusIn.length);
+    c.set(corpusIn);
+    return c;
+  })();
+  let nw = 0;
+  for (let i = 0; i < corpus.length; i++) {
+    const r = corpus[i]!;
+    if (r === DOC_END) continue;
+    if (r < 0 || r >= V) {
+      throw new WordloomError('E_INPUT', `corpus position ${i + 1} holds the rank ${r}, outside the vocabulary of ${V} words`, { node: ctx.node }, 'give word2vec the vocabulary the corpus was mapped with');
+    }
+    nw++;
+  }
+  if (words !== undefined && words !== nw) words = nw;
+  if (nw === 0) emptyCorpus(ctx);
+
+  const dim = p.dim;
+  const subwords = p.maxn > 0;
+  const bucket = subwords ? p.bucket : 0;
+  const dict = FastTextDictionary.fromEntries(vocab.words, vocab.counts, {
+    params: { minn: subwords ? p.minn : 0, maxn: subwords ? p.maxn : 0, bucket, wordNgrams: 1, label: LABEL_PREFIX },
+  });
+  const inputRows = V + bucket;
+  let input: Float32Array;
+  let output: Float32Array;
+  try {
+    input = sharedFloat32(inputRows * dim);
+    output = sharedFloat32(V * dim);
+  } catch (e) {
+    throw new WordloomError(
+      'E_INPUT',
+      `cannot allocate ${((inputRows + V) * dim * 4 / 2 ** 20).toFixed(0)} MB for the input (${inputRows} rows) and output matrices: ${(e as Error).message}`,
+      { node: ctx.node, param: 'bucket' },
+      'lower bucket or dim',
+      { cause: e },
+    );
+  }
+  // fastText: input uniform in [-1/dim, 1/dim], output zero.
+  const rng = new Rng(seed);
+  const a = 1 / dim;
+  for (let i = 0; i < input.length; i++) input[i] = (rng.next() * 2 - 1) * a;
+
+  // Each word's input rows (its own row, then its n-gram rows).
+  const list = new IntList(64);
+  const rowOffsets = sharedInt32(V + 1);
+  const rowParts: Int32Array[] = [];
+  let total = 0;
+  for (let i = 0; i < V; i++) {
+    dict.entryRows(i, list);
+    rowParts.push(list.toArray());
+    total += list.length;
+    rowOffsets[i + 1] = total;
+  }
+  const rows = sharedInt32(total);
+  rowParts.forEach((r, i) => rows.set(r, rowOffsets[i]!));
+
+  // Subsampling (fastText's initTableDiscard): keep with probability sqrt(t/f) + t/f.
+  const ntokens = dict.ntokens;
+  const keep = new Float32Array(new SharedArrayBuffer(V * 4));
+  for (let i = 0; i < V; i++) {
+    const f = vocab.counts[i]! / ntokens;
+    keep[i] = p.t > 0 && f > 0 ? Math.sqrt(p.t / f) + p.t / f : 1;
+  }
+
+  const negTable = p.loss === 'ns' ? negativeTable(vocab.counts, p.power, rng) : sharedInt32(1);
+  const tree = p.loss === 'hs' ? huffmanPaths(vocab.counts) : { offsets: sharedInt32(V + 1), paths: sharedInt32(0), codes: new Uint8Array(new SharedArrayBuffer(1)) };
+
+  const nThreads = Math.max(1, Math.min(threads, nw));
+  const stats = new Float64Array(new SharedArrayBuffer(nThreads * 3 * 8));
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const onAbort = (): void => void Atomics.store(stop, 0, 1);
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  if (ctx.signal.aborted) onAbort();
+  const pool = new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: nThreads, maxThreads: nThreads, idleTimeout: 1000 });
+  const shares: [number, number][] = [];
+  for (let t = 0; t < nThreads; t++) shares.push([Math.floor((t * corpus.length) / nThreads), Math.floor(((t + 1) * corpus.length) / nThreads)]);
+  const totalWords = nw * p.epoch;
+  const losses: number[] = [];
+  const seconds: number[] = [];
+  const t0 = performance.now();
+  const wordsDone = (): number => {
+    let s = 0;
+    for (let t = 0; t < nThreads; t++) s += stats[t * 3]!;
+    return s;
+  };
+  const lossNow = (): number => {
+    let s = 0;
+    let c = 0;
+    for (let t = 0; t < nThreads; t++) {
+      s += stats[t * 3 + 1]!;
+      c += stats[t * 3 + 2]!;
+    }
+    return c > 0 ? s / c : NaN;
+  };
+  const report = (epoch: number): void => {
+    const done = wordsDone();
+    const secs = (performance.now() - t0) / 1000;
+    const wst = secs > 0 ? done / secs / nThreads : 0;
+    const eta = done > 0 ? (secs * (totalWords - done)) / done : undefined;
+    const loss = lossNow();
+    ctx.progress({
+      phase: 'training',
+      iteration: epoch,
+      done,
+      total: totalWords,
+      unit: 'words',
+      metrics: { 'words/s/thread': Math.round(wst), loss: Number.isFinite(loss) ? round(loss, 6) : 'n/a', lr: round(p.lr * (1 - Math.min(1, done / totalWords)), 6), ...(eta !== undefined ? { eta_s: round(eta, 1) } : {}) },
+    });
+  };
+  try {
+    for (let ep = 1; ep <= p.epoch; ep++) {
+      if (ctx.signal.aborted) throw abortError(ctx);
+      const t1 = performance.now();
+      const timer = setInterval(() => report(ep), 1000);
+      let results: { diverged: boolean }[];
+      try {
+        results = (await Promise.all(
+          shares.map(([start, end], index) => {
+            const task: Word2VecTask = {
+              input, output, dim, corpus, start, end, rowOffsets, rows, keep, model: p.model, loss: p.loss, ws: p.ws, neg: p.neg, lr: p.lr, epoch: 1,
+              negTable, pathOffsets: tree.offsets, paths: tree.paths, codes: tree.codes, totalWords, stats, index, seed: rng.nextU32() | 0, stop,
+            };
+            return pool.run(task) as Promise<{ diverged: boolean }>;
+          }),
+        ));
+      } finally {
+        clearInterval(timer);
+      }
+      if (ctx.signal.aborted) throw abortError(ctx);
+      const loss = lossNow();
+      if (results.some((r) => r.diverged) || Number.isNaN(loss) && stats.some((v, i) => i % 3 === 2 && v > 0)) {
+        throw new WordloomError(
+          'E_DIVERGED',
+          `training diverged in epoch ${ep}: the loss became NaN; nothing was written`,
+          { node: ctx.node, param: 'lr' },
+          `lower lr (now ${p.lr}; fastText uses 0.05, word2vec 0.025 for skip-gram)`,
+        );
+      }
+      losses.push(loss);
+      seconds.push((performance.now() - t1) / 1000);
+      report(ep);
+      ctx.progress({
+        phase: 'epoch', iteration: ep, done: ep, total: p.epoch, unit: 'epochs',
+        metrics: { loss: round(loss, 6), seconds: round(seconds[seconds.length - 1]!, 3) },
+        message: `epoch ${ep}/${p.epoch}: loss ${loss.toFixed(6)} (${seconds[seconds.length - 1]!.toFixed(2)} s)`,
+      });
+      for (let t = 0; t < nThreads; t++) stats[t * 3 + 1] = stats[t * 3 + 2] = 0;
+    }
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    await pool.destroy();
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  let minCount = Infinity;
+  for (let i = 0; i < V; i++) minCount = Math.min(minCount, vocab.counts[i]!);
+  const args: FastTextArgs = defaultArgs({
+    dim, ws: p.ws, epoch: p.epoch, minCount: Number.isFinite(minCount) ? Math.max(1, Math.floor(minCount)) : 1, neg: p.neg, loss: p.loss, model: p.model,
+    bucket, minn: subwords ? p.minn : 0, maxn: subwords ? p.maxn : 0, t: p.t,
+  });
+  const model = new FastTextModel({
+    name: 'word2vec', version: 12, args, dict, input: new DenseMatrix(inputRows, dim, input), output: new DenseMatrix(V, dim, output), quantInput: false,
+  });
+  const embeddings = subwords ? SubwordEmbeddings.fromModel(model) : vocabularyVectors(model);
+  const files: string[] = [];
+  const stem = outputStem(p, ctx);
+  if (stem !== undefined) {
+    ctx.progress({ phase: 'saving' });
+    await writeFastTextModel(model, stem + '.bin');
+    files.push(stem + '.bin');
+    await writeVocabularyVectors(model, stem + '.vec', 'word2vec-text');
+    files.push(stem + '.vec');
+    ctx.log(`wrote ${stem}.bin and ${stem}.vec (${V.toLocaleString('en-US')} words x ${dim})`);
+  }
+  return { embeddings, model, losses, seconds, wordsPerSecondPerThread: elapsed > 0 ? totalWords / elapsed / nThreads : 0, files, params: p };
+}
+
+/**
+ * fastText's negative-sampling table: word i appears ceil(c_i * size / z) times,
+ * c_i = count_i^power, z their sum (about `size` entries in all), then shuffled.
+ */
+export function negativeTable(counts: ArrayLike<number>, power: number, rng: Rng, size = NEGATIVE_TABLE_SIZE): Int32Array {
+  const V = counts.length;
+  let z = 0;
+  for (let i = 0; i < V; i++) z += Math.pow(counts[i]!, power);
+  let n = 0;
+  const reps = new Float64Array(V);
+  for (let i = 0; i < V; i++) {
+    reps[i] = Math.ceil((Math.pow(counts[i]!, power) * size) / z);
+    n += reps[i]!;
+  }
+  const table = sharedInt32(n);
+  let k = 0;
+  for (let i = 0; i < V; i++) for (let j = 0; j < reps[i]!; j++) table[k++] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    const t = table[i]!;
+    table[i] = table[j]!;
+    table[j] = t;
+  }
+  return table;
+}
+
+/**
+ * fastText's Huffman tree over the word counts (sorted most frequent first):
+ * for each word, the output rows (internal node - nwords) on its path to the root
+ * and the binary code of each step.
+ */
+export function huffmanPaths(counts: ArrayLike<number>): { offsets: Int32Array; paths: Int32Array; codes: Uint8Array } {
+  const osz = counts.length;
+  const nodes = 2 * osz - 1;
+  const parent = new Int32Array(nodes).fill(-1);
+  const count = new Float64Array(nodes).fill(1e15);
+  const binary = new Uint8Array(nodes);
+  for (let i = 0; i < osz; i++) count[i] = counts[i]!;
+  let leaf = osz - 1;
+  let node = osz;
+  for (let i = osz; i < nodes; i++) {
+    const mini = [0, 0];
+    for (let j = 0; j < 2; j++) {
+      if (leaf >= 0 && count[leaf]! < count[node]!) mini[j] = leaf--;
+      else mini[j] = node++;
+    }
+    count[i] = count[mini[0]!]! + count[mini[1]!]!;
+    parent[mini[0]!] = i;
+    parent[mini[1]!] = i;
+    binary[mini[1]!] = 1;
+  }
+  const offsets = sharedInt32(osz + 1);
+  const p: number[] = [];
+  const c: number[] = [];
+  for (let i = 0; i < osz; i++) {
+    let j = i;
+    while (parent[j] !== -1) {
+      p.push(parent[j]! - osz);
+      c.push(binary[j]!);
+      j = parent[j]!;
+    }
+    offsets[i + 1] = p.length;
+  }
+  const paths = sharedInt32(p.length);
+  paths.set(p);
+  const codes = new Uint8Array(new SharedArrayBuffer(Math.max(1, c.length)));
+  codes.set(c);
+  return { offsets, paths, codes };
+}
+
+function round(x: number, digits: number): number {
+  const m = 10 ** digits;
+  return Math.round(x * m) / m;
+}
+
+function abortError(ctx: OpContext): unknown {
+  const reason = ctx.signal.reason;
+  return reason instanceof Error ? reason : new WordloomError('E_STATE', 'word2vec training was cancelled', { node: ctx.node });
+}

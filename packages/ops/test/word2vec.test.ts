@@ -1,0 +1,195 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Embeddings, Vocab, WordloomError } from '@wordloom/core';
+import {
+  buildVocab, findOperator, huffmanPaths, readFastTextModel, standaloneContext, tokenize, tokenizeDefaults, trainWord2VecTokens, resolveWord2VecParams, readVectors,
+} from '../src/index.js';
+import type { TokenStream, Word2VecParams } from '../src/index.js';
+import { dataPath, tempDir } from './helpers.js';
+
+const ctx1 = standaloneContext({ threads: 1, seed: 1 });
+let leeP: Promise<{ tokens: TokenStream; vocab: Vocab }> | undefined;
+const lee = (): Promise<{ tokens: TokenStream; vocab: Vocab }> =>
+  (leeP ??= (async () => {
+    const tokens = tokenize(tokenizeDefaults({ input: dataPath('corpora/lee_background.cor'), lowercase: 'ascii' }), ctx1);
+    const vocab = await buildVocab(tokens, { min_count: 3, max_size: 0 });
+    return { tokens, vocab };
+  })());
+
+async function train(p: Partial<Word2VecParams>, ctx = ctx1) {
+  const { tokens, vocab } = await lee();
+  return trainWord2VecTokens(tokens, vocab, { dim: 32, epoch: 2, bucket: 20000, threads: 1, seed: 1, ...p }, ctx);
+}
+
+async function expectError(p: Promise<unknown> | (() => unknown), code: string, match?: RegExp): Promise<WordloomError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    assert.ok(e instanceof WordloomError, `expected a WordloomError, got ${String(e)}`);
+    assert.is((e as WordloomError).code, code, (e as Error).message);
+    if (match) assert.match((e as Error).message, match);
+    return e as WordloomError;
+  }
+  assert.unreachable(`expected ${code}`);
+  throw new Error('unreachable');
+}
+
+function cos(e: Embeddings, a: string, b: string): number {
+  const x = e.data.subarray(e.id(a) * e.dim, (e.id(a) + 1) * e.dim);
+  const y = e.data.subarray(e.id(b) * e.dim, (e.id(b) + 1) * e.dim);
+  let s = 0, nx = 0, ny = 0;
+  for (let i = 0; i < e.dim; i++) {
+    s += x[i]! * y[i]!;
+    nx += x[i]! * x[i]!;
+    ny += y[i]! * y[i]!;
+  }
+  return s / Math.sqrt(nx * ny);
+}
+
+function nearest(e: Embeddings, w: string, k: number): string[] {
+  const sims: [number, string][] = [];
+  for (const o of e.words) if (o !== w) sims.push([cos(e, w, o), o]);
+  sims.sort((a, b) => b[0] - a[0]);
+  return sims.slice(0, k).map((s) => s[1]);
+}
+
+test('the op is registered with fastText-named params and presets', () => {
+  const op = findOperator('word2vec');
+  assert.ok(op);
+  for (const k of ['dim', 'ws', 'epoch', 'neg', 'loss', 'minn', 'maxn', 'bucket', 't', 'lr', 'model', 'preset']) assert.ok(k in op!.params, k);
+  const ft = resolveWord2VecParams({});
+  assert.equal([ft.dim, ft.ws, ft.epoch, ft.neg, ft.lr, ft.t, ft.minn, ft.maxn, ft.bucket, ft.power, ft.loss], [100, 5, 5, 5, 0.05, 1e-4, 3, 6, 2000000, 0.5, 'ns']);
+  const w2v = resolveWord2VecParams({ preset: 'word2vec' });
+  assert.equal([w2v.maxn, w2v.power, w2v.lr, w2v.t], [0, 0.75, 0.025, 1e-3]);
+  assert.is(resolveWord2VecParams({ preset: 'word2vec', model: 'cbow' }).lr, 0.05);
+  assert.is(resolveWord2VecParams({ preset: 'word2vec', lr: 0.1 }).lr, 0.1);
+});
+
+test('one thread and a seed give the same vectors; another seed does not', async () => {
+  const a = await train({ seed: 7, epoch: 1 });
+  const b = await train({ seed: 7, epoch: 1 });
+  const c = await train({ seed: 8, epoch: 1 });
+  assert.equal(Array.from(a.embeddings.data), Array.from(b.embeddings.data));
+  assert.equal(a.losses, b.losses);
+  assert.not.equal(Array.from(a.embeddings.data.subarray(0, 100)), Array.from(c.embeddings.data.subarray(0, 100)));
+});
+
+test('the loss decreases over the epochs (skip-gram ns with subwords, CBOW ns, skip-gram hs)', async () => {
+  for (const p of [{ model: 'skipgram' }, { model: 'cbow', maxn: 0 }, { model: 'skipgram', loss: 'hs', maxn: 0 }] as Partial<Word2VecParams>[]) {
+    const r = await train({ ...p, epoch: 3 });
+    assert.is(r.losses.length, 3);
+    // skip-gram: well below the first epoch, which starts from zero output vectors; CBOW (mean of the
+    // context, slow to start on a small corpus) and hs: lower every epoch
+    if (p.model === 'skipgram' && p.loss === undefined) assert.ok(r.losses[1]! < 0.95 * r.losses[0]! && r.losses[2]! < 0.95 * r.losses[0]!, `${JSON.stringify(p)}: ${r.losses.join(', ')}`);
+    else assert.ok(r.losses[1]! < r.losses[0]! && r.losses[2]! < r.losses[1]!, `${JSON.stringify(p)}: ${r.losses.join(', ')}`);
+    // negative sampling starts at (1 + neg) ln 2 per update (all scores 0.5)
+    if (p.loss === undefined && p.model === 'skipgram') assert.ok(r.losses[2]! < 0.7 * 6 * Math.LN2, `${JSON.stringify(p)}: ${r.losses.join(', ')}`);
+  }
+});
+
+test('neighbours make sense on the Lee corpus; unseen words get vectors from their n-grams', async () => {
+  const r = await train({ dim: 50, epoch: 5, bucket: 50000 });
+  const e = r.embeddings;
+  assert.ok(nearest(e, 'israeli', 3).includes('israel'), nearest(e, 'israeli', 3).join(' '));
+  assert.ok(nearest(e, 'afghanistan', 6).some((w) => w === 'afghan' || w === 'pakistan'), nearest(e, 'afghanistan', 6).join(' '));
+  // a word that shares contexts ranks above one that does not
+  assert.ok(cos(e, 'monday', 'saturday') > cos(e, 'monday', 'palestinian'));
+  assert.is(e.id('firefighterz'), -1);
+  const oov = e.oov!('firefighterz')!;
+  assert.ok(oov);
+  let s = 0, n1 = 0, n2 = 0;
+  const f = e.data.subarray(e.id('firefighters') * e.dim, (e.id('firefighters') + 1) * e.dim);
+  const g = e.data.subarray(e.id('palestinian') * e.dim, (e.id('palestinian') + 1) * e.dim);
+  let t = 0, n3 = 0;
+  for (let i = 0; i < e.dim; i++) {
+    s += oov[i]! * f[i]!; t += oov[i]! * g[i]!;
+    n1 += oov[i]! ** 2; n2 += f[i]! ** 2; n3 += g[i]! ** 2;
+  }
+  assert.ok(s / Math.sqrt(n1 * n2) > 0.8, `${s / Math.sqrt(n1 * n2)}`);
+  assert.ok(s / Math.sqrt(n1 * n2) > t / Math.sqrt(n1 * n3), `${s / Math.sqrt(n1 * n2)} vs ${t / Math.sqrt(n1 * n3)}`);
+});
+
+test('output writes a fastText .bin that reads back with the same vectors, and a .vec', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const r = await train({ epoch: 1, output: join(dir, 'm', 'model') });
+    assert.equal(r.files, [join(dir, 'm', 'model.bin'), join(dir, 'm', 'model.vec')]);
+    const m = readFastTextModel(join(dir, 'm', 'model.bin'));
+    assert.is(m.dict.nwords, r.embeddings.size);
+    assert.is(m.args.model, 'skipgram');
+    assert.is(m.args.bucket, 20000);
+    for (const w of ['the', 'fire', 'israeli']) {
+      const i = r.embeddings.id(w);
+      assert.equal(Array.from(m.wordVector(w).vector), Array.from(r.embeddings.data.subarray(i * 32, (i + 1) * 32)), w);
+    }
+    assert.equal(Array.from(m.wordVector('firefighterz').vector), Array.from(r.embeddings.oov!('firefighterz')!));
+    const vec = await readVectors(join(dir, 'm', 'model.vec'));
+    assert.is(vec.size, r.embeddings.size);
+    const i = vec.id('fire');
+    const j = r.embeddings.id('fire');
+    for (let k = 0; k < 32; k++) assert.ok(Math.abs(vec.data[i * 32 + k]! - r.embeddings.data[j * 32 + k]!) < 1e-4);
+    assert.equal(readdirSync(join(dir, 'm')).sort(), ['model.bin', 'model.vec']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('without subwords (word2vec preset) the model has no n-gram rows and no oov vectors', async () => {
+  const r = await train({ preset: 'word2vec', epoch: 1 });
+  assert.is(r.model.dict.inputRows, r.embeddings.size);
+  assert.is(r.model.args.maxn, 0);
+  assert.not.ok(r.embeddings.oov?.('firefighterz'));
+});
+
+test('huffman tree: frequent words get shorter codes, every word a path', () => {
+  const t = huffmanPaths([50, 20, 10, 10, 5, 5]);
+  const len = (i: number) => t.offsets[i + 1]! - t.offsets[i]!;
+  assert.ok(len(0) <= len(5));
+  for (let i = 0; i < 6; i++) assert.ok(len(i) >= 1);
+  // the paths of a binary tree of 6 leaves: Kraft's sum is exactly 1
+  let kraft = 0;
+  for (let i = 0; i < 6; i++) kraft += 2 ** -len(i);
+  assert.ok(Math.abs(kraft - 1) < 1e-12);
+});
+
+test('bad params are refused before training, with the param named', async () => {
+  for (const [p, param] of [[{ dim: 0 }, 'dim'], [{ ws: 0 }, 'ws'], [{ neg: 0 }, 'neg'], [{ epoch: 0 }, 'epoch'], [{ bucket: 0 }, 'bucket'], [{ minn: 5, maxn: 3 }, 'minn']] as [Partial<Word2VecParams>, string][]) {
+    const e = await expectError(train(p), 'E_PARAM');
+    assert.is(e.where.param, param, e.message);
+  }
+  // bucket 0 is fine without subwords
+  assert.ok((await train({ bucket: 0, maxn: 0, epoch: 1 })).embeddings.size > 0);
+});
+
+test('a corpus left empty (no word of the vocabulary in it, or no vocabulary) is an error', async () => {
+  const { tokens } = await lee();
+  await expectError(trainWord2VecTokens(tokens, new Vocab(['zzqqxx'], [5]), { dim: 8 }, ctx1), 'E_INPUT', /min_count/);
+  await expectError(trainWord2VecTokens(tokens, new Vocab([], []), { dim: 8 }, ctx1), 'E_INPUT', /min_count/);
+});
+
+test('a diverging learning rate stops with a clear error and writes nothing', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const e = await expectError(train({ lr: 1e4, epoch: 1, output: join(dir, 'model') }), 'E_DIVERGED', /NaN/);
+    assert.is(e.where.param, 'lr');
+    assert.not.ok(existsSync(join(dir, 'model.bin')));
+    assert.equal(readdirSync(dir), []);
+  } finally {
+    cleanup();
+  }
+});
+
+test('an output that cannot be written is refused before training', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeFileSync(join(dir, 'f'), 'a file, not a directory');
+    const e = await expectError(train({ output: join(dir, 'f', 'model'), epoch: 1 }), 'E_PARAM', /is a file/);
+    assert.is(e.where.param, 'output');
+  } finally {
+    cleanup();
+  }
+});
+
+test.run();
