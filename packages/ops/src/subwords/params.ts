@@ -55,7 +55,7 @@ export const subwordsParamSpecs = {
   holdout: { type: 'number', doc: "hide this fraction of the words while learning (seeded) and report how well their n-grams predict them (mean cosine); 0 = learn from every word", default: 0, min: 0, max: 0.5 },
   threads: { type: 'int', doc: 'worker threads updating the shared n-gram rows without locks (Hogwild); default: the pipeline threads', optional: true, min: 1, max: 256 },
   seed: { type: 'int', doc: 'seed of the initialisation, the held-out words and the shuffles; default: the pipeline seed. One thread and a seed give the same rows', optional: true },
-  output: { type: 'path', doc: 'write the model as a fastText .bin (version 12) that fastText tools read', optional: true },
+  output: { type: 'path', output: true, doc: 'write the model as a fastText .bin (version 12) that fastText tools read', optional: true },
 } satisfies ParamSpecs;
 
 export const SUBWORDS_DEFAULTS: SubwordsParams = {
