@@ -45,6 +45,7 @@ const settings = {
   threads: Number(arg('threads', '2')),
   bucket: Number(arg('bucket', '2000000')),
   model: arg('model', 'skipgram'),
+  backend: arg('backend', 'auto'),
 };
 
 /** The corpus as the tokenize op reads it with lowercase: ascii and <unk> -> unk, as plain text for fastText. */
@@ -70,7 +71,7 @@ async function child() {
   const tokens = tokenize(tokenizeDefaults({ input: [CORPUS], lowercase: 'ascii', replace: { '<unk>': 'unk' } }), ctx);
   const vocab = await buildVocab(tokens, { min_count: settings.minCount, max_size: 0 });
   const r = await trainWord2VecTokens(tokens, vocab, {
-    model: settings.model, dim: settings.dim, ws: settings.ws, epoch: settings.epoch, bucket: settings.bucket, threads: settings.threads, seed: Number(seedS), output: stem,
+    model: settings.model, dim: settings.dim, ws: settings.ws, epoch: settings.epoch, bucket: settings.bucket, threads: settings.threads, seed: Number(seedS), output: stem, backend: settings.backend,
   }, ctx);
   console.log(JSON.stringify({ words: vocab.size, wps: r.wordsPerSecondPerThread, loss: r.losses[r.losses.length - 1], train: r.seconds.reduce((a, b) => a + b, 0) }));
 }

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readCooccurrences, readVocabFile } from '../src/index.js';
 import { kernelBinary, kernelModule } from '../src/glove/kernel.js';
 import { makeLayout, type ShareLayout } from '../src/glove/layout.js';
-import { wasm } from '../src/glove/wasm-asm.js';
+import { wasm } from '../src/kernels/wasm-asm.js';
 import run, { type EpochResult, type EpochTask, type PackResult, type PackTask } from '../src/glove/worker.js';
 import { dataPath } from './helpers.js';
 

@@ -38,7 +38,7 @@
  * few places ahead are touched early, as wasm has no prefetch instruction; off by
  * default, see PREFETCH_DISTANCE.)
  */
-import { FnBuilder, ModuleBuilder, I32, F32, F64, I64, V128, wasm, type WasmGlobal, type WasmMemory, type WasmModule } from './wasm-asm.js';
+import { FnBuilder, ModuleBuilder, I32, F32, F64, I64, V128, wasm, type WasmGlobal, type WasmMemory, type WasmModule } from '../kernels/wasm-asm.js';
 import type { GloveLayout } from './layout.js';
 
 export interface KernelExports {

@@ -28,7 +28,7 @@ import { writeVectors, type VectorsFormat } from '../io/vectors.js';
 import { kernelModule } from './kernel.js';
 import { makeLayout, type GloveLayout } from './layout.js';
 import { resolveGloveParams, type GloveParams, type GloveSave } from './params.js';
-import { wasm, type WasmMemory } from './wasm-asm.js';
+import { wasm, type WasmMemory } from '../kernels/wasm-asm.js';
 import type { EpochResult, EpochTask, PackResult, PackTask } from './worker.js';
 
 /** Access to the trained parameters, in glove.c's layout. */

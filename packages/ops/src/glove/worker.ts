@@ -6,7 +6,7 @@
  */
 import { instantiateKernel, type KernelExports } from './kernel.js';
 import { RECORD_BYTES, type ShareLayout } from './layout.js';
-import type { WasmMemory, WasmModule } from './wasm-asm.js';
+import type { WasmMemory, WasmModule } from '../kernels/wasm-asm.js';
 
 interface TaskBase {
   job: number;

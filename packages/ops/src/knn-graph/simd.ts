@@ -13,7 +13,7 @@
  * Memory: one shared WebAssembly.Memory per job (see SimdLayout), made on the
  * calling thread and passed to the workers, which instantiate the module over it.
  */
-import { FnBuilder, ModuleBuilder, I32, F32, V128, wasm, type WasmMemory } from '../glove/wasm-asm.js';
+import { FnBuilder, ModuleBuilder, I32, F32, V128, wasm, type WasmMemory } from '../kernels/wasm-asm.js';
 
 /** Queries per block (a multiple of 4). */
 export const SIMD_QUERY_BLOCK = 64;

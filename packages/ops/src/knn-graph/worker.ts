@@ -5,7 +5,7 @@
  * once. Results are written in place (top-k lists in shared arrays) or returned
  * (range lists, small).
  */
-import type { WasmMemory } from '../glove/wasm-asm.js';
+import type { WasmMemory } from '../kernels/wasm-asm.js';
 import { SIMD_QUERY_BLOCK, SIMD_ROW_BLOCK, dotsBlock, dotsKernel, type SimdLayout } from './simd.js';
 
 interface Base {

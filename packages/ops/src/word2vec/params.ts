@@ -11,6 +11,7 @@ import type { ParamSpecs } from '../op.js';
 export type Word2VecModel = 'skipgram' | 'cbow';
 export type Word2VecLoss = 'ns' | 'hs' | 'softmax';
 export type Word2VecPreset = 'fasttext' | 'word2vec';
+export type Word2VecBackend = 'auto' | 'wasm' | 'typescript';
 
 export interface Word2VecParams {
   preset: Word2VecPreset;
@@ -31,6 +32,8 @@ export interface Word2VecParams {
   seed?: number;
   /** Model name as fastText's -output: writes <output>.bin and <output>.vec. */
   output?: string;
+  /** Kernel: the generated WebAssembly SIMD one, the plain TypeScript one, or auto (wasm where it runs). */
+  backend?: Word2VecBackend;
 }
 
 /** Every value filled in. */
@@ -51,6 +54,7 @@ export interface ResolvedWord2VecParams {
   threads?: number;
   seed?: number;
   output?: string;
+  backend: Word2VecBackend;
 }
 
 export const word2vecParamSpecs = {
@@ -70,6 +74,7 @@ export const word2vecParamSpecs = {
   threads: { type: 'int', doc: 'worker threads updating the shared matrices without locks (Hogwild); default: the pipeline threads', optional: true, min: 1, max: 256 },
   seed: { type: 'int', doc: 'seed of the initialisation and the sampling; default: the pipeline seed. One thread and a seed give the same vectors every run', optional: true },
   output: { type: 'path', output: true, doc: 'model name as fastText -output: writes <output>.bin (fastText model) and <output>.vec (word2vec text)', optional: true },
+  backend: { type: 'enum', values: ['auto', 'wasm', 'typescript'], doc: "training kernel: 'wasm' (generated WebAssembly SIMD, fastText's sigmoid and log tables), 'typescript' (plain loops, exact sigmoid; the only one for loss softmax), or 'auto' (wasm where the runtime has SIMD and the loss is ns or hs)", default: 'auto' },
 } satisfies ParamSpecs;
 
 function fail(param: string, message: string, hint?: string): never {
@@ -105,7 +110,10 @@ export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): Resolved
     threads: p.threads,
     seed: p.seed,
     output: p.output,
+    backend: p.backend ?? 'auto',
   };
+  if (!['auto', 'wasm', 'typescript'].includes(out.backend)) fail('backend', `backend must be 'auto', 'wasm' or 'typescript', got ${JSON.stringify(out.backend)}`);
+  if (out.backend === 'wasm' && out.loss === 'softmax') fail('backend', "backend 'wasm' trains loss ns or hs; loss softmax runs on 'typescript'", "use backend: 'auto' or 'typescript' with loss softmax");
   if (!['ns', 'hs', 'softmax'].includes(out.loss)) fail('loss', `loss must be 'ns', 'hs' or 'softmax', got ${JSON.stringify(out.loss)}`);
   if (!isInt(out.dim) || out.dim < 1 || out.dim > 4096) fail('dim', `dim must be an integer from 1 to 4096, got ${String(out.dim)}`, 'fastText uses 100 by default; 50 to 300 are common');
   if (!isInt(out.ws) || out.ws < 1) fail('ws', `ws must be an integer >= 1, got ${String(out.ws)}`, 'the window is drawn from 1..ws; fastText uses 5');

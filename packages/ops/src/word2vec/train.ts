@@ -26,6 +26,10 @@ import { SubwordEmbeddings } from '../subword/embeddings.js';
 import { vocabularyVectors, writeFastTextModel, writeVocabularyVectors } from '../subword/writer.js';
 import { resolveWord2VecParams, type ResolvedWord2VecParams, type Word2VecParams } from './params.js';
 import type { Word2VecTask } from './worker.js';
+import { compileWord2VecKernel, word2vecLayout } from './kernel.js';
+import { f32View, i32View, u8View, sharedMemory, wasmSimdAvailable, sigmoidTable, logTable, SIGMOID_TABLE_SIZE, LOG_TABLE_SIZE } from '../kernels/index.js';
+import type { WasmMemory } from '../kernels/wasm-asm.js';
+
 
 /** fastText's NEGATIVE_TABLE_SIZE. */
 export const NEGATIVE_TABLE_SIZE = 10_000_000;
@@ -45,7 +49,11 @@ export interface Word2VecResult {
   /** Files written. */
   files: string[];
   params: ResolvedWord2VecParams;
+  /** The kernel that trained and its threads, e.g. 'wasm-simd:2'. */
+  backend: string;
 }
+
+let nextJob = 1;
 
 /** Vocabulary ranks of a token stream, DOC_END between documents, in shared memory; out-of-vocabulary words dropped (as fastText drops words not in its dictionary). */
 export async function corpusRanks(tokens: TokenStream, vocab: Vocab, signal?: AbortSignal): Promise<{ ids: Int32Array; words: number }> {
@@ -168,38 +176,91 @@ export async function trainWord2Vec(
     params: { minn: subwords ? p.minn : 0, maxn: subwords ? p.maxn : 0, bucket, wordNgrams: 1, label: LABEL_PREFIX },
   });
   const inputRows = V + bucket;
-  let input: Float32Array;
-  let output: Float32Array;
-  try {
-    input = sharedFloat32(inputRows * dim);
-    output = sharedFloat32(V * dim);
-  } catch (e) {
-    throw new WordloomError(
-      'E_INPUT',
-      `cannot allocate ${((inputRows + V) * dim * 4 / 2 ** 20).toFixed(0)} MB for the input (${inputRows} rows) and output matrices: ${(e as Error).message}`,
-      { node: ctx.node, param: 'bucket' },
-      'lower bucket or dim',
-      { cause: e },
-    );
-  }
-  // fastText: input uniform in [-1/dim, 1/dim], output zero.
   const rng = new Rng(seed);
-  const a = 1 / dim;
-  for (let i = 0; i < input.length; i++) input[i] = (rng.next() * 2 - 1) * a;
+  const nThreads = Math.max(1, Math.min(threads, nw));
 
   // Each word's input rows (its own row, then its n-gram rows).
   const list = new IntList(64);
-  const rowOffsets = sharedInt32(V + 1);
   const rowParts: Int32Array[] = [];
   let total = 0;
+  let maxRows = 1;
   for (let i = 0; i < V; i++) {
     dict.entryRows(i, list);
     rowParts.push(list.toArray());
     total += list.length;
-    rowOffsets[i + 1] = total;
+    maxRows = Math.max(maxRows, list.length);
   }
-  const rows = sharedInt32(total);
-  rowParts.forEach((r, i) => rows.set(r, rowOffsets[i]!));
+  const negReps = p.loss === 'ns' ? negativeRepeats(vocab.counts, p.power) : undefined;
+  const tree = p.loss === 'hs' ? huffmanPaths(vocab.counts) : undefined;
+
+  // The kernel: the generated WebAssembly one when the runtime has SIMD, the loss is
+  // ns or hs and the model fits one WebAssembly memory; else the TypeScript loops.
+  const layout = word2vecLayout({
+    dim, nwords: V, inputRows, rowCount: total, negSize: negReps?.size ?? 0, pathCount: tree?.paths.length ?? 0,
+    bowCapacity: p.model === 'cbow' ? 2 * p.ws * maxRows : 1, threads: nThreads,
+  });
+  let backend: 'wasm' | 'typescript' = p.backend === 'typescript' || p.loss === 'softmax' ? 'typescript' : 'wasm';
+  if (backend === 'wasm' && !wasmSimdAvailable()) {
+    if (p.backend === 'wasm') throw new WordloomError('E_PARAM', 'this runtime has no WebAssembly SIMD', { node: ctx.node, param: 'backend' }, "use backend: 'typescript' or 'auto'");
+    backend = 'typescript';
+  }
+  if (backend === 'wasm' && !layout.fits) {
+    const gib = (layout.bytes / 2 ** 30).toFixed(2);
+    if (p.backend === 'wasm') throw new WordloomError('E_PARAM', `the model needs ${gib} GiB, more than the 4 GiB a WebAssembly memory holds`, { node: ctx.node, param: 'backend' }, "lower bucket or dim, or use backend: 'typescript'");
+    ctx.log(`the model needs ${gib} GiB, more than one WebAssembly memory: training on the TypeScript kernel`);
+    backend = 'typescript';
+  }
+  const alloc = (what: string, mb: number, make: () => void): void => {
+    try {
+      make();
+    } catch (e) {
+      if (e instanceof WordloomError) throw e;
+      throw new WordloomError('E_INPUT', `cannot allocate ${mb.toFixed(0)} MB for ${what}: ${(e as Error).message}`, { node: ctx.node, param: 'bucket' }, 'lower bucket or dim', { cause: e });
+    }
+  };
+  let memory: WasmMemory | undefined;
+  let input!: Float32Array;
+  let output!: Float32Array;
+  let rowOffsets!: Int32Array;
+  let rows!: Int32Array;
+  let negTable!: Int32Array;
+  let paths: { offsets: Int32Array; paths: Int32Array; codes: Uint8Array } = { offsets: sharedInt32(V + 1), paths: sharedInt32(1).subarray(0, 0), codes: new Uint8Array(new SharedArrayBuffer(1)).subarray(0, 0) };
+  alloc(`the input (${inputRows} rows) and output matrices`, (layout.bytes / 2 ** 20), () => {
+    if (backend === 'wasm') {
+      memory = sharedMemory(layout, 'the word2vec model');
+      input = f32View(memory, layout.input, inputRows * dim);
+      output = f32View(memory, layout.output, V * dim);
+      rowOffsets = i32View(memory, layout.rowOffsets, V + 1);
+      rows = i32View(memory, layout.rows, total);
+      negTable = i32View(memory, layout.negTable, negReps?.size ?? 0);
+      if (tree) paths = { offsets: i32View(memory, layout.pathOffsets, V + 1), paths: i32View(memory, layout.paths, tree.paths.length), codes: u8View(memory, layout.codes, tree.codes.length) };
+      f32View(memory, layout.sigmoid, SIGMOID_TABLE_SIZE + 1).set(sigmoidTable());
+      f32View(memory, layout.log, LOG_TABLE_SIZE + 1).set(logTable());
+    } else {
+      input = sharedFloat32(inputRows * dim);
+      output = sharedFloat32(V * dim);
+      rowOffsets = sharedInt32(V + 1);
+      rows = sharedInt32(Math.max(1, total)).subarray(0, total);
+      negTable = sharedInt32(Math.max(1, negReps?.size ?? 1));
+      if (tree) paths = { offsets: sharedInt32(V + 1), paths: sharedInt32(Math.max(1, tree.paths.length)).subarray(0, tree.paths.length), codes: new Uint8Array(new SharedArrayBuffer(Math.max(1, tree.codes.length))).subarray(0, tree.codes.length) };
+    }
+  });
+  // fastText: input uniform in [-1/dim, 1/dim], output zero.
+  const a = 1 / dim;
+  for (let i = 0; i < input.length; i++) input[i] = (rng.next() * 2 - 1) * a;
+  total = 0;
+  rowParts.forEach((r, i) => {
+    rows.set(r, total);
+    total += r.length;
+    rowOffsets[i + 1] = total;
+  });
+  rowParts.length = 0;
+  if (negReps) fillNegativeTable(negTable, negReps.reps, rng);
+  if (tree) {
+    paths.offsets.set(tree.offsets);
+    paths.paths.set(tree.paths);
+    paths.codes.set(tree.codes);
+  }
 
   // Subsampling (fastText's initTableDiscard): keep with probability sqrt(t/f) + t/f.
   const ntokens = dict.ntokens;
@@ -208,11 +269,10 @@ export async function trainWord2Vec(
     const f = vocab.counts[i]! / ntokens;
     keep[i] = p.t > 0 && f > 0 ? Math.sqrt(p.t / f) + p.t / f : 1;
   }
+  const job = nextJob++;
+  const module = backend === 'wasm' ? compileWord2VecKernel({ model: p.model, loss: p.loss as 'ns' | 'hs', ws: p.ws, neg: p.neg, layout }) : undefined;
+  ctx.log(`training on the ${backend === 'wasm' ? 'WebAssembly SIMD' : 'TypeScript'} kernel, ${nThreads} thread${nThreads > 1 ? 's' : ''}`);
 
-  const negTable = p.loss === 'ns' ? negativeTable(vocab.counts, p.power, rng) : sharedInt32(1);
-  const tree = p.loss === 'hs' ? huffmanPaths(vocab.counts) : { offsets: sharedInt32(V + 1), paths: sharedInt32(0), codes: new Uint8Array(new SharedArrayBuffer(1)) };
-
-  const nThreads = Math.max(1, Math.min(threads, nw));
   const stats = new Float64Array(new SharedArrayBuffer(nThreads * 3 * 8));
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const onAbort = (): void => void Atomics.store(stop, 0, 1);
@@ -265,7 +325,8 @@ export async function trainWord2Vec(
           shares.map(([start, end], index) => {
             const task: Word2VecTask = {
               input, output, dim, corpus, start, end, rowOffsets, rows, keep, model: p.model, loss: p.loss, ws: p.ws, neg: p.neg, lr: p.lr, epoch: 1,
-              negTable, pathOffsets: tree.offsets, paths: tree.paths, codes: tree.codes, totalWords, stats, index, seed: rng.nextU32() | 0, stop,
+              negTable, pathOffsets: paths.offsets, paths: paths.paths, codes: paths.codes, totalWords, stats, index, seed: rng.nextU32() | 0, stop,
+              ...(memory && module ? { wasm: { job, module, memory, scratch: layout.threads[index]! } } : {}),
             };
             return pool.run(task) as Promise<{ diverged: boolean }>;
           }),
@@ -318,14 +379,11 @@ export async function trainWord2Vec(
     files.push(stem + '.vec');
     ctx.log(`wrote ${stem}.bin and ${stem}.vec (${V.toLocaleString('en-US')} words x ${dim})`);
   }
-  return { embeddings, model, losses, seconds, wordsPerSecondPerThread: elapsed > 0 ? totalWords / elapsed / nThreads : 0, files, params: p };
+  return { embeddings, model, losses, seconds, wordsPerSecondPerThread: elapsed > 0 ? totalWords / elapsed / nThreads : 0, files, params: p, backend: backend === 'wasm' ? `wasm-simd:${nThreads}` : `typescript:${nThreads}` };
 }
 
-/**
- * fastText's negative-sampling table: word i appears ceil(c_i * size / z) times,
- * c_i = count_i^power, z their sum (about `size` entries in all), then shuffled.
- */
-export function negativeTable(counts: ArrayLike<number>, power: number, rng: Rng, size = NEGATIVE_TABLE_SIZE): Int32Array {
+/** How many times each word appears in fastText's negative table: ceil(c_i * size / z), c_i = count_i^power, z their sum. */
+export function negativeRepeats(counts: ArrayLike<number>, power: number, size = NEGATIVE_TABLE_SIZE): { reps: Float64Array; size: number } {
   const V = counts.length;
   let z = 0;
   for (let i = 0; i < V; i++) z += Math.pow(counts[i]!, power);
@@ -335,15 +393,30 @@ export function negativeTable(counts: ArrayLike<number>, power: number, rng: Rng
     reps[i] = Math.ceil((Math.pow(counts[i]!, power) * size) / z);
     n += reps[i]!;
   }
-  const table = sharedInt32(n);
+  return { reps, size: n };
+}
+
+/** Fill `table` (of the repeats' size) with each word its number of times, then shuffle it. */
+export function fillNegativeTable(table: Int32Array, reps: Float64Array, rng: Rng): void {
   let k = 0;
-  for (let i = 0; i < V; i++) for (let j = 0; j < reps[i]!; j++) table[k++] = i;
+  for (let i = 0; i < reps.length; i++) for (let j = 0; j < reps[i]!; j++) table[k++] = i;
+  const n = k;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rng.next() * (i + 1));
     const t = table[i]!;
     table[i] = table[j]!;
     table[j] = t;
   }
+}
+
+/**
+ * fastText's negative-sampling table: word i appears ceil(c_i * size / z) times,
+ * c_i = count_i^power, z their sum (about `size` entries in all), then shuffled.
+ */
+export function negativeTable(counts: ArrayLike<number>, power: number, rng: Rng, size = NEGATIVE_TABLE_SIZE): Int32Array {
+  const r = negativeRepeats(counts, power, size);
+  const table = sharedInt32(r.size);
+  fillNegativeTable(table, r.reps, rng);
   return table;
 }
 

@@ -15,6 +15,17 @@
  * words, as fastText does. No allocation per token: every buffer is made once.
  */
 
+import type { WasmMemory, WasmModule } from '../kernels/wasm-asm.js';
+import { instantiateWord2VecKernel, MAX_LINE, type ThreadScratch, type Word2VecKernel } from './kernel.js';
+
+/** The generated kernel of a job (see kernel.ts): when given, the lines are trained by it. */
+export interface Word2VecWasm {
+  job: number;
+  module: WasmModule;
+  memory: WasmMemory;
+  scratch: ThreadScratch;
+}
+
 export interface Word2VecTask {
   /** Input matrix: rows x dim (words, then n-gram buckets). */
   input: Float32Array;
@@ -50,13 +61,81 @@ export interface Word2VecTask {
   seed: number;
   /** Non-zero: stop (cancelled, or another thread diverged). */
   stop: Int32Array;
+  wasm?: Word2VecWasm;
 }
 
-const MAX_LINE = 1024;
 const SIGMOID_CLAMP = 8;
 const DOC_END = -1;
 
+let current: { job: number; kernel: Word2VecKernel } | undefined;
+
 export default function train(task: Word2VecTask): { diverged: boolean } {
+  return task.wasm ? trainWasm(task, task.wasm) : trainTypeScript(task);
+}
+
+/** xorshift128+ style generator in 32-bit halves (deterministic per seed and thread). */
+function generator(seed: number, index: number): () => number {
+  let r0 = (seed ^ 0x9e3779b9) | 0;
+  let r1 = (Math.imul(seed + index + 1, 0x85ebca6b) ^ 0x27d4eb2f) | 0;
+  if (r0 === 0 && r1 === 0) r1 = 1;
+  return (): number => {
+    let x = r0;
+    const y = r1;
+    r0 = y;
+    x ^= x << 23;
+    x ^= x >>> 17;
+    x ^= y ^ (y >>> 26);
+    r1 = x;
+    return (r1 + y) >>> 0;
+  };
+}
+
+/** The same loop as trainTypeScript, each line trained by the generated kernel. */
+function trainWasm(task: Word2VecTask, w: Word2VecWasm): { diverged: boolean } {
+  if (!current || current.job !== w.job) current = { job: w.job, kernel: instantiateWord2VecKernel(w.module, w.memory) };
+  const kernel = current.kernel;
+  const { corpus, start, end, keep, stats, stop } = task;
+  const nextU32 = generator(task.seed, task.index);
+  const uniform = (): number => nextU32() / 4294967296;
+  kernel.init(w.scratch.hidden, w.scratch.grad, w.scratch.line, w.scratch.bow, nextU32() | 0, nextU32() % task.negTable.length);
+  const line = new Int32Array(w.memory.buffer, w.scratch.line, MAX_LINE);
+  const s = task.index * 3;
+  let lossSum = 0;
+  let lossCount = 0;
+  let words = stats[s]!;
+  for (let ep = 0; ep < task.epoch; ep++) {
+    let pos = start;
+    while (pos < end) {
+      if (Atomics.load(stop, 0) !== 0) return { diverged: false };
+      let n = 0;
+      let read = 0;
+      while (pos < end && n < MAX_LINE) {
+        const wd = corpus[pos++]!;
+        if (wd === DOC_END) break;
+        read++;
+        if (keep[wd]! >= 1 || uniform() < keep[wd]!) line[n++] = wd;
+      }
+      words += read;
+      const progress = Math.min(1, (words + othersWords(stats, task.index)) / task.totalWords);
+      const lr = task.lr * (1 - progress);
+      if (n > 0) {
+        lossSum += kernel.line(n, lr);
+        lossCount += kernel.updates.value;
+      }
+      stats[s] = words;
+      stats[s + 1] = lossSum;
+      stats[s + 2] = lossCount;
+      if (lossSum !== lossSum) {
+        Atomics.store(stop, 0, 2);
+        return { diverged: true };
+      }
+    }
+  }
+  stats[s] = words;
+  return { diverged: false };
+}
+
+function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
   const { input, output, dim, corpus, start, end, rowOffsets, rows, keep, ws, neg, negTable, pathOffsets, paths, codes, stats, stop } = task;
   const cbow = task.model === 'cbow';
   const lossKind = task.loss === 'ns' ? 0 : task.loss === 'hs' ? 1 : 2;
@@ -71,20 +150,7 @@ export default function train(task: Word2VecTask): { diverged: boolean } {
   const totalWords = task.totalWords;
   const lr0 = task.lr;
   const tableSize = negTable.length;
-  // xorshift128+ style generator in 32-bit halves (deterministic per seed and thread)
-  let r0 = (task.seed ^ 0x9e3779b9) | 0;
-  let r1 = (Math.imul(task.seed + task.index + 1, 0x85ebca6b) ^ 0x27d4eb2f) | 0;
-  if (r0 === 0 && r1 === 0) r1 = 1;
-  const nextU32 = (): number => {
-    let x = r0;
-    const y = r1;
-    r0 = y;
-    x ^= x << 23;
-    x ^= x >>> 17;
-    x ^= y ^ (y >>> 26);
-    r1 = x;
-    return (r1 + y) >>> 0;
-  };
+  const nextU32 = generator(task.seed, task.index);
   const uniform = (): number => nextU32() / 4294967296;
   let negPos = nextU32() % tableSize;
 

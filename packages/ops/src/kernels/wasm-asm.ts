@@ -1,5 +1,6 @@
 /**
- * A very small WebAssembly binary writer: just what the GloVe kernel needs (one
+ * A very small WebAssembly binary writer, shared by every generated kernel (glove,
+ * knn-graph, dbscan, word2vec, classify): what they need and no more (one
  * imported shared memory, mutable globals, functions with i32/i64/f32/f64/v128
  * locals, structured control flow, scalar and f32x4 SIMD arithmetic). The kernel
  * is generated at run time for the vector size, so its loops over dimensions are
@@ -101,6 +102,8 @@ export class FnBuilder {
   brIf(depth: number): this { this.code.push(0x0d); uleb(this.code, depth); return this; }
   return_(): this { return this.op(0x0f); }
   drop(): this { return this.op(0x1a); }
+  /** select(a, b, cond) = cond ? a : b. */
+  select(): this { return this.op(0x1b); }
 
   // variables
   get(i: number): this { this.code.push(0x20); uleb(this.code, i); return this; }
@@ -154,6 +157,8 @@ export class FnBuilder {
   i32Xor(): this { return this.op(0x73); }
   i32Shl(): this { return this.op(0x74); }
   i32ShrU(): this { return this.op(0x76); }
+  i32ShrS(): this { return this.op(0x75); }
+  i32GtS(): this { return this.op(0x4a); }
   // i64
   i64LtU(): this { return this.op(0x54); }
   i64Add(): this { return this.op(0x7c); }
@@ -168,6 +173,17 @@ export class FnBuilder {
   i64ExtendI32U(): this { return this.op(0xad); }
   // f32
   f32Eq(): this { return this.op(0x5b); }
+  f32Lt(): this { return this.op(0x5d); }
+  f32Gt(): this { return this.op(0x5e); }
+  f32Le(): this { return this.op(0x5f); }
+  f32Ge(): this { return this.op(0x60); }
+  f32Neg(): this { return this.op(0x8c); }
+  f32Min(): this { return this.op(0x96); }
+  f32Max(): this { return this.op(0x97); }
+  i32TruncF32S(): this { return this.op(0xa8); }
+  f32ConvertI32S(): this { return this.op(0xb2); }
+  /** i32.trunc_sat_f32_s: saturating, NaN gives 0 (never traps). */
+  i32TruncSatF32S(): this { return this.op(0xfc, 0x00); }
   f32Ne(): this { return this.op(0x5c); }
   f32Sqrt(): this { return this.op(0x91); }
   f32Add(): this { return this.op(0x92); }
@@ -177,6 +193,7 @@ export class FnBuilder {
   // f64
   f64Add(): this { return this.op(0xa0); }
   f64Mul(): this { return this.op(0xa2); }
+  f64Sub(): this { return this.op(0xa1); }
   f64PromoteF32(): this { return this.op(0xbb); }
 
   // SIMD
