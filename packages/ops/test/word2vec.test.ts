@@ -89,6 +89,17 @@ test('the loss decreases over the epochs (skip-gram ns with subwords, CBOW ns, s
   }
 });
 
+test('both kernels (WebAssembly SIMD, TypeScript) train the same model: losses within 2% per epoch', async () => {
+  const w = await train({ epoch: 3, backend: 'wasm', maxn: 0 });
+  const t = await train({ epoch: 3, backend: 'typescript', maxn: 0 });
+  assert.is(w.backend, 'wasm-simd:1');
+  assert.is(t.backend, 'typescript:1');
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(w.losses[i]! - t.losses[i]!) < 0.02 * t.losses[i]!, `epoch ${i + 1}: ${w.losses[i]} vs ${t.losses[i]}`);
+  const auto = await train({ epoch: 1, loss: 'softmax', maxn: 0, dim: 4 });
+  assert.is(auto.backend, 'typescript:1', 'softmax runs on the TypeScript kernel');
+  await expectError(() => resolveWord2VecParams({ backend: 'wasm', loss: 'softmax' }), 'E_PARAM', /softmax/);
+});
+
 test('neighbours make sense on the Lee corpus; unseen words get vectors from their n-grams', async () => {
   const r = await train({ dim: 50, epoch: 5, bucket: 50000 });
   const e = r.embeddings;
