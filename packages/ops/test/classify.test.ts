@@ -147,6 +147,32 @@ test('fastText-format input, a separate label file, two threads (Hogwild) and ev
   }
 });
 
+test('the WebAssembly kernel trains as core\'s optimizers do: from the same model, the same weights after an epoch (lazy_adam, sparse_adam, sgd)', async () => {
+  const all = (await readExamples({ classes })).filter((_, i) => i % 8 === 0);
+  const ctx = () => standaloneContext({ threads: 1, seed: 3 });
+  for (const [optimizer, lr] of [['lazy_adam', 0.01], ['sparse_adam', 0.01], ['sgd', 0.5]] as const) {
+    const p = { optimizer, lr, epoch: 1, bucket: 3000, dim: 10 };
+    const start = await fitClassifier(all, { ...p, backend: 'typescript' }, ctx());
+    const copy = (m: ClassifierModel) => new ClassifierModel(m.words, m.labels, m.dim, m.wordNgrams, m.bucket, m.labelPrefix, Float32Array.from(m.input), Float32Array.from(m.output));
+    const w = await fitClassifier(all, { ...p, backend: 'wasm' }, ctx(), { model: copy(start.model) });
+    const t = await fitClassifier(all, { ...p, backend: 'typescript' }, ctx(), { model: copy(start.model) });
+    assert.is(w.train.backend, 'wasm-simd:1');
+    assert.is(t.train.backend, 'typescript:1');
+    assert.is(w.train.optimizer, t.train.optimizer);
+    let maxDiff = 0;
+    let moved = 0;
+    for (let i = 0; i < t.model.input.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(w.model.input[i]! - t.model.input[i]!));
+      if (t.model.input[i] !== start.model.input[i]) moved++;
+    }
+    for (let i = 0; i < t.model.output.length; i++) maxDiff = Math.max(maxDiff, Math.abs(w.model.output[i]! - t.model.output[i]!));
+    assert.ok(moved > 1000, `${optimizer}: ${moved} input values moved`);
+    assert.ok(maxDiff < 2e-4, `${optimizer}: weights differ by up to ${maxDiff}`);
+    assert.ok(Math.abs(w.train.losses[0]! - t.train.losses[0]!) < 1e-4, `${optimizer}: loss ${w.train.losses[0]} vs ${t.train.losses[0]}`);
+  }
+  await rejects(() => fitClassifier(all, { optimizer: 'adam', backend: 'wasm' }), /backend 'wasm' trains optimizers lazy_adam, sparse_adam and sgd with batch 1/);
+});
+
 test('classify errors say what to do', async () => {
   const { dir, cleanup } = tempDir();
   try {

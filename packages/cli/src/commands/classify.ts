@@ -28,6 +28,7 @@ const trainOptions: OptionSpec[] = [
   { name: 'min-count', type: 'number', default: 1, doc: 'drop rarer words' },
   { name: 'optimizer', type: 'string', default: CLASSIFY_DEFAULTS.optimizer, valueName: 'lazy_adam|sparse_adam|adam|adagrad|smorms3|sgd', doc: 'embedding optimizer (the linear layer gets Adam with lazy_adam/sparse_adam)' },
   { name: 'batch', type: 'number', default: 1, doc: 'examples per optimizer step' },
+  { name: 'backend', type: 'string', default: 'auto', valueName: 'auto|wasm|typescript', doc: "training kernel: generated WebAssembly SIMD (lazy_adam, sparse_adam, sgd with batch 1), core's TypeScript optimizers (all), or auto" },
   { name: 'k', alias: 'k', type: 'number', default: 1, doc: 'labels per example for precision/recall' },
   { name: 'threads', type: 'number', default: 2, doc: 'worker threads (Hogwild)' },
   { name: 'seed', type: 'number', default: 1, doc: 'seed (one thread and a seed give the same model)' },
@@ -67,6 +68,7 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
     word_ngrams: o['word-ngrams'] as number, bucket: o.bucket as number, min_count: o['min-count'] as number,
     optimizer: o.optimizer as ClassifyParams['optimizer'], batch: o.batch as number, k: o.k as number, output: o.output as string | undefined,
     output_format: o['output-format'] as ClassifyParams['output_format'],
+    backend: o.backend as ClassifyParams['backend'],
   };
   const problem = params.output === undefined ? undefined : outputPathProblem(params.output);
   if (problem) throw new WordloomError('E_FILE', problem.message, { param: 'output' }, problem.hint);
@@ -95,7 +97,7 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
   if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else {
     const lines = [
-      `trained on ${fmtNumber(summary.examples)} examples, ${summary.labels} labels, ${fmtNumber(summary.words)} words in ${summary.seconds.toFixed(2)} s (${fmtNumber(Math.round(summary.sentencesPerSecond))} sentences/s, ${res.train.threads} threads), ${summary.optimizer}; final loss ${summary.loss?.toFixed(4)}`,
+      `trained on ${fmtNumber(summary.examples)} examples, ${summary.labels} labels, ${fmtNumber(summary.words)} words in ${summary.seconds.toFixed(2)} s (${fmtNumber(Math.round(summary.sentencesPerSecond))} sentences/s, ${res.train.threads} threads, ${res.train.backend.replace(/:.*/, '')}), ${summary.optimizer}; final loss ${summary.loss?.toFixed(4)}`,
     ];
     if (res.test) lines.push(`test: ${res.test.examples} examples, P@${res.test.k} ${res.test.precision.toFixed(4)}, R@${res.test.k} ${res.test.recall.toFixed(4)}`);
     if (res.files.length) lines.push(`model written to ${res.files.join(', ')}`);

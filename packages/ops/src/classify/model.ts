@@ -249,13 +249,21 @@ function checkFinite(a: Float32Array, dim: number, what: (row: number) => string
   }
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function f32le(a: Float32Array): Uint8Array {
+  // the bytes as they are in memory on little-endian machines (all that Node runs on in practice)
+  if (LITTLE_ENDIAN) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const out = Buffer.alloc(a.length * 4);
   for (let i = 0; i < a.length; i++) out.writeFloatLE(a[i]!, i * 4);
   return out;
 }
 
 function readF32(buf: Buffer, off: number, into: Float32Array): void {
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(buf.subarray(off, off + into.byteLength));
+    return;
+  }
   for (let i = 0; i < into.length; i++) into[i] = buf.readFloatLE(off + i * 4);
 }
 

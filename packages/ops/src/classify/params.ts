@@ -35,6 +35,8 @@ export interface ClassifyParams {
   output?: string;
   /** 'wordloom' (the classifier format) or 'fasttext' (a supervised .bin that fastText loads). */
   output_format: 'wordloom' | 'fasttext';
+  /** Training kernel: generated WebAssembly SIMD, plain TypeScript, or auto. */
+  backend: 'auto' | 'wasm' | 'typescript';
 }
 
 export const classifyParamSpecs = {
@@ -62,6 +64,7 @@ export const classifyParamSpecs = {
   seed: { type: 'int', doc: 'seed of the initialisation, the split and the shuffles; default: the pipeline seed. One thread and a seed give the same model', optional: true },
   output: { type: 'path', output: true, doc: 'write the model to this file (wordloom classifier format: see packages/ops/src/classify/model.ts)', optional: true },
   output_format: { type: 'enum', values: ['wordloom', 'fasttext'], doc: "format of output: 'wordloom' (the classifier format) or 'fasttext' (a supervised .bin that fastText itself loads and predicts the same with)", default: 'wordloom' },
+  backend: { type: 'enum', values: ['auto', 'wasm', 'typescript'], doc: "training kernel: 'wasm' (generated WebAssembly SIMD with the optimizer step fused in; optimizers lazy_adam, sparse_adam and sgd with batch 1), 'typescript' (core's optimizers, every optimizer and batch), or 'auto' (wasm where it applies)", default: 'auto' },
 } satisfies ParamSpecs;
 
 export const CLASSIFY_DEFAULTS: ClassifyParams = {
@@ -78,4 +81,5 @@ export const CLASSIFY_DEFAULTS: ClassifyParams = {
   batch: 1,
   k: 1,
   output_format: 'wordloom',
+  backend: 'auto',
 };

@@ -17,7 +17,9 @@ import { readExamples, splitExamples, type RawExample } from './data.js';
 import { EOS } from '../subword/hash.js';
 import { ClassifierModel, encodeExamples, topK, type EncodedExamples } from './model.js';
 import { CLASSIFY_DEFAULTS, CLASSIFY_OPTIMIZERS, type ClassifyParams } from './params.js';
-import type { TrainResult, TrainTask } from './worker.js';
+import type { KernelTask, TrainResult, TrainTask } from './worker.js';
+import { classifyLayout, compileClassifyKernel, type KernelOptimizer } from './kernel.js';
+import { f32View, fillUniform, i32View, sharedMemory, wasmSimdAvailable } from '../kernels/index.js';
 
 export interface TestResult {
   examples: number;
@@ -42,6 +44,8 @@ export interface ClassifierResult {
     losses: number[];
     optimizer: string;
     threads: number;
+    /** The kernel that trained and its threads, e.g. 'wasm-simd:2'. */
+    backend: string;
   };
   test?: TestResult;
   files: string[];
@@ -61,6 +65,10 @@ export function resolveClassifyParams(p: Partial<ClassifyParams>): ClassifyParam
   if (!(out.lr > 0)) throw new WordloomError('E_PARAM', `lr must be > 0, got ${out.lr}`, { param: 'lr' }, "0.01 suits the Adam family, 0.1 sgd (fastText's default)");
   if (!(out.test_fraction >= 0 && out.test_fraction <= 0.9)) throw new WordloomError('E_PARAM', `test_fraction must be from 0 to 0.9, got ${out.test_fraction}`, { param: 'test_fraction' });
   if (out.output_format !== 'wordloom' && out.output_format !== 'fasttext') throw new WordloomError('E_PARAM', `unknown output_format ${JSON.stringify(out.output_format)}`, { param: 'output_format' }, "use 'wordloom' or 'fasttext'");
+  if (!['auto', 'wasm', 'typescript'].includes(out.backend)) throw new WordloomError('E_PARAM', `unknown backend ${JSON.stringify(out.backend)}`, { param: 'backend' }, "use 'auto', 'wasm' or 'typescript'");
+  if (out.backend === 'wasm' && kernelOptimizer(out) === undefined) {
+    throw new WordloomError('E_PARAM', `backend 'wasm' trains optimizers lazy_adam, sparse_adam and sgd with batch 1 (got ${out.optimizer}, batch ${out.batch})`, { param: 'backend' }, "use backend: 'auto' or 'typescript'");
+  }
   if (!CLASSIFY_OPTIMIZERS.includes(out.optimizer)) throw new WordloomError('E_PARAM', `unknown optimizer ${JSON.stringify(out.optimizer)}`, { param: 'optimizer' }, `choose from ${CLASSIFY_OPTIMIZERS.join(', ')}`);
   return out;
 }
@@ -89,8 +97,13 @@ export async function trainClassifier(params: Partial<ClassifyParams>, ctx: OpCo
   return res;
 }
 
-/** A model with the vocabulary and labels of these examples, input rows uniform in [-1/dim, 1/dim] (fastText), output zeros. */
-export function initModel(train: readonly RawExample[], p: ClassifyParams, seed: number): ClassifierModel {
+/** The optimizers (and batch) the generated kernel trains. */
+function kernelOptimizer(p: ClassifyParams): KernelOptimizer | undefined {
+  return p.batch === 1 && (p.optimizer === 'lazy_adam' || p.optimizer === 'sparse_adam' || p.optimizer === 'sgd') ? p.optimizer : undefined;
+}
+
+/** A model with the vocabulary and labels of these examples, input rows uniform in [-1/dim, 1/dim] (fastText), output zeros (input zeros too with random false). */
+export function initModel(train: readonly RawExample[], p: ClassifyParams, seed: number, random = true): ClassifierModel {
   const counts = new Map<string, number>();
   const labelCounts = new Map<string, number>();
   for (const e of train) {
@@ -104,10 +117,146 @@ export function initModel(train: readonly RawExample[], p: ClassifyParams, seed:
   const labels = byCount(labelCounts, 1);
   const bucket = p.word_ngrams > 1 ? p.bucket : 0;
   const model = new ClassifierModel(words, labels, p.dim, p.word_ngrams, bucket, p.label_prefix);
+  if (!random) return model;
   const rng = new Rng(seed);
   const a = 1 / p.dim;
   for (let i = 0; i < model.input.length; i++) model.input[i] = (2 * rng.next() - 1) * a;
   return model;
+}
+
+function randomInput(model: ClassifierModel, seed: number): void {
+  const rng = new Rng(seed);
+  const a = 1 / model.dim;
+  for (let i = 0; i < model.input.length; i++) model.input[i] = (2 * rng.next() - 1) * a;
+}
+
+/**
+ * Training on the generated kernel (kernel.ts): the matrices, the optimizer's
+ * moments and the examples' coalesced rows move into one shared WebAssembly
+ * memory; the returned model's matrices are views of it. Undefined when the model
+ * does not fit one WebAssembly memory.
+ */
+async function fitKernel(shape: ClassifierModel, fresh: boolean, data: EncodedExamples, p: ClassifyParams, ctx: OpContext, seed: number, threads: number): Promise<ClassifierResult | undefined> {
+  const optimizer = kernelOptimizer(p)!;
+  const adam = optimizer !== 'sgd';
+  const dim = shape.dim;
+  const L = shape.labels.length;
+  const n = data.count;
+  // coalesce each example's rows: distinct rows, how many times each
+  const exOffsets = sharedInt32(n + 1);
+  const cRows = new Int32Array(data.rows.length);
+  const cCounts = new Float32Array(data.rows.length);
+  let at = 0;
+  for (let e = 0; e < n; e++) {
+    // insertion sort of the example's rows in place in cRows (tens of rows), then merge repeats
+    const s0 = data.offsets[e]!;
+    const len = data.offsets[e + 1]! - s0;
+    const base = at;
+    for (let k = 0; k < len; k++) {
+      const v = data.rows[s0 + k]!;
+      let j = base + k;
+      while (j > base && cRows[j - 1]! > v) {
+        cRows[j] = cRows[j - 1]!;
+        j--;
+      }
+      cRows[j] = v;
+    }
+    for (let k = 0; k < len; k++) {
+      const v = cRows[base + k]!;
+      if (at > base && cRows[at - 1] === v) cCounts[at - 1]! += 1;
+      else {
+        cRows[at] = v;
+        cCounts[at++] = 1;
+      }
+    }
+    exOffsets[e + 1] = at;
+  }
+  const nThreads = Math.max(1, threads);
+  const layout = classifyLayout({ dim, labels: L, inputRows: shape.inputRows, rowCount: at, moments: adam, threads: nThreads });
+  if (!layout.fits) {
+    if (p.backend === 'wasm') throw new WordloomError('E_PARAM', `the classifier needs ${(layout.bytes / 2 ** 30).toFixed(2)} GiB, more than one WebAssembly memory`, { node: ctx.node, param: 'backend' }, "lower bucket or dim, or use backend: 'typescript'");
+    ctx.log(`the classifier needs ${(layout.bytes / 2 ** 30).toFixed(2)} GiB, more than one WebAssembly memory: training on the TypeScript path`);
+    return undefined;
+  }
+  const memory = sharedMemory(layout, 'the classifier');
+  const input = f32View(memory, layout.input, shape.inputRows * dim);
+  const output = f32View(memory, layout.output, L * dim);
+  if (fresh) fillUniform(memory, layout.input, input.length, 1 / dim, seed);
+  else {
+    input.set(shape.input);
+    output.set(shape.output);
+  }
+  i32View(memory, layout.rows, at).set(cRows.subarray(0, at));
+  f32View(memory, layout.counts, at).set(cCounts.subarray(0, at));
+  const model = new ClassifierModel(shape.words, shape.labels, dim, shape.wordNgrams, shape.bucket, shape.labelPrefix, input, output);
+  const eps = optimizer === 'lazy_adam' ? 1e-7 : 1e-8;
+  const module = compileClassifyKernel({ layout, optimizer, betas: [0.9, 0.999], epsIn: eps, epsOut: 1e-8 });
+  const pool = new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: nThreads, maxThreads: nThreads, idleTimeout: 1000 });
+  const job = ++jobCounter;
+  const counter = sharedInt32(2); // [examples processed, optimizer steps]
+  const total = n * p.epoch;
+  const rng = new Rng(seed + 1);
+  const losses: number[] = [];
+  const t0 = performance.now();
+  let processed = 0;
+  const cancelled = (): unknown => (ctx.signal.reason instanceof Error ? ctx.signal.reason : new WordloomError('E_STATE', 'classify training was cancelled', { node: ctx.node }));
+  ctx.log(`training on the WebAssembly SIMD kernel, ${nThreads} thread${nThreads > 1 ? 's' : ''}`);
+  try {
+    for (let ep = 1; ep <= p.epoch; ep++) {
+      if (ctx.signal.aborted) throw cancelled();
+      const order = sharedInt32(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      rng.shuffle(order);
+      // one task per thread and epoch (each its share of the shuffled order)
+      const tasks: Promise<TrainResult>[] = [];
+      let epLoss = 0;
+      let epN = 0;
+      for (let t = 0; t < nThreads; t++) {
+        const from = Math.floor((t * n) / nThreads);
+        const to = Math.floor(((t + 1) * n) / nThreads);
+        const task: KernelTask = {
+          kind: 'kernel', job, module, memory, scratch: layout.threads[t]!, exOffsets, offsets: data.offsets, labels: data.labels, order, from, to, labelsCount: L,
+          adam, betas: [0.9, 0.999], lr: p.lr, linear: p.lr_schedule === 'linear', counter, total,
+        };
+        tasks.push(
+          (pool.run(task, { signal: ctx.signal }) as Promise<TrainResult>).then((r) => {
+            epLoss += r.loss;
+            epN += r.examples;
+            processed += to - from;
+            const secs = (performance.now() - t0) / 1000;
+            ctx.progress({ phase: 'training', iteration: ep, done: processed, total, unit: 'examples', metrics: { epoch: ep, loss: round(epLoss / Math.max(1, epN), 4), 'sentences/s': Math.round(processed / secs) } });
+            return r;
+          }),
+        );
+      }
+      try {
+        await Promise.all(tasks);
+      } catch (e) {
+        if (ctx.signal.aborted) throw cancelled();
+        throw e;
+      }
+      const loss = epLoss / Math.max(1, epN);
+      if (!Number.isFinite(loss)) {
+        throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep}: the loss became ${loss}`, { node: ctx.node, param: 'lr' }, `lower lr (now ${p.lr})`);
+      }
+      losses.push(loss);
+      ctx.log(`epoch ${ep}/${p.epoch}: loss ${loss.toFixed(4)}`);
+    }
+  } finally {
+    await pool.destroy();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  // a model given to continue from is updated in place, as on the TypeScript path
+  if (!fresh) {
+    shape.input.set(input);
+    shape.output.set(output);
+  }
+  const described = optimizer === 'sgd' ? 'SGD(input,output)' : `${optimizer === 'lazy_adam' ? 'LazyAdam' : 'SparseAdam'}(input) + Adam(output)`;
+  return {
+    model: fresh ? model : shape,
+    train: { examples: n, epochs: p.epoch, seconds, sentencesPerSecond: (n * p.epoch) / seconds, losses, optimizer: described, threads: nThreads, backend: `wasm-simd:${nThreads}` },
+    files: [],
+  };
 }
 
 export interface FitOptions {
@@ -120,7 +269,9 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
   const p = resolveClassifyParams(params);
   const seed = p.seed ?? ctx.seed;
   const threads = p.threads ?? ctx.threads;
-  const model = opts.model ?? initModel(train, p, seed);
+  const useKernel = p.backend !== 'typescript' && kernelOptimizer(p) !== undefined && wasmSimdAvailable();
+  if (p.backend === 'wasm' && !useKernel) throw new WordloomError('E_PARAM', 'this runtime has no WebAssembly SIMD', { param: 'backend' }, "use backend: 'typescript' or 'auto'");
+  const model = opts.model ?? initModel(train, p, seed, !useKernel);
   if (model.labels.length < 2) {
     throw new WordloomError('E_INPUT', `the training examples have ${model.labels.length} label(s); a classifier needs at least 2`, { node: ctx.node, param: 'input' }, `labels are tokens starting with "${p.label_prefix}", or come from classes / labels`);
   }
@@ -128,6 +279,12 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
   checkInputRows(all, train, model, p, ctx);
   // labels-only lines are left out (the </s> that ends every line would otherwise train them)
   const data = train.some((e) => e.tokens.length === 0) ? encodeExamples(model, train.filter((e) => e.tokens.length > 0)) : all;
+  if (useKernel) {
+    const r = await fitKernel(model, !opts.model, data, p, ctx, seed, threads);
+    if (r) return r;
+    // the model does not fit one WebAssembly memory: the TypeScript path, from fastText's initialisation
+    if (!opts.model) randomInput(model, seed);
+  }
   const emb = new Parameter([model.inputRows, model.dim], { name: 'input', data: model.input, sparse: true });
   const lin = new Parameter([model.labels.length, model.dim], { name: 'output', data: model.output });
   const opt = makeOptimizer(p, emb, lin);
@@ -185,10 +342,13 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
   } finally {
     await pool.destroy();
   }
+  // the parameters copied the matrices when they were not shared memory: the model gets the trained values
+  if (emb.data !== model.input) model.input.set(emb.data);
+  if (lin.data !== model.output) model.output.set(lin.data);
   const seconds = (performance.now() - t0) / 1000;
   return {
     model,
-    train: { examples: n, epochs: p.epoch, seconds, sentencesPerSecond: (n * p.epoch) / seconds, losses, optimizer: describeOptimizer(opt), threads },
+    train: { examples: n, epochs: p.epoch, seconds, sentencesPerSecond: (n * p.epoch) / seconds, losses, optimizer: describeOptimizer(opt), threads, backend: `typescript:${threads}` },
     files: [],
   };
 }

@@ -6,6 +6,33 @@
  * optimizer step per batch. Workers step at the same time without locks (Hogwild).
  */
 import { attachOptimizer, RowGradients, type MultiOptimizer, type Optimizer, type Parameter, type SharedMulti, type SharedOptimizer } from '@wordloom/core';
+import type { WasmMemory, WasmModule } from '../kernels/wasm-asm.js';
+import { instantiateClassifyKernel, type ClassifyKernel, type ClassifyThreadScratch } from './kernel.js';
+
+/** One share of an epoch on the generated kernel (kernel.ts), one example a step. */
+export interface KernelTask {
+  kind: 'kernel';
+  job: number;
+  module: WasmModule;
+  memory: WasmMemory;
+  scratch: ClassifyThreadScratch;
+  /** Coalesced rows of example e: [exOffsets[e], exOffsets[e + 1]) in the kernel's memory. */
+  exOffsets: Int32Array;
+  /** Uncoalesced row offsets (n = the example's row count). */
+  offsets: Int32Array;
+  labels: Int32Array;
+  order: Int32Array;
+  from: number;
+  to: number;
+  labelsCount: number;
+  adam: boolean;
+  betas: [number, number];
+  lr: number;
+  linear: boolean;
+  /** Shared: [0] examples processed by all workers, [1] optimizer steps taken. */
+  counter: Int32Array;
+  total: number;
+}
 
 export interface TrainTask {
   job: number;
@@ -59,7 +86,66 @@ function attach(t: TrainTask): Attached {
   return cur;
 }
 
-export default function run(t: TrainTask): TrainResult {
+let kernelOf: { job: number; kernel: ClassifyKernel } | undefined;
+
+function runKernel(t: KernelTask): TrainResult {
+  if (!kernelOf || kernelOf.job !== t.job) kernelOf = { job: t.job, kernel: instantiateClassifyKernel(t.module, t.memory) };
+  const k = kernelOf.kernel;
+  const { h, gh, z, g } = t.scratch;
+  const L = t.labelsCount;
+  const zs = new Float32Array(t.memory.buffer, z, L);
+  const gs = new Float32Array(t.memory.buffer, g, L);
+  const p = new Float64Array(L);
+  const [b1, b2] = t.betas;
+  const { exOffsets, offsets, labels, order, counter, total } = t;
+  let loss = 0;
+  let seen = 0;
+  let pending = 0;
+  let known = Atomics.load(counter, 0);
+  for (let q = t.from; q < t.to; q++) {
+    const e = order[q]!;
+    const n = offsets[e + 1]! - offsets[e]!;
+    const y = labels[e]!;
+    pending++;
+    if (pending >= COUNTER_BATCH || q + 1 >= t.to) {
+      known = Atomics.add(counter, 0, pending) + pending;
+      pending = 0;
+    }
+    if (n === 0 || y < 0) continue;
+    const a = exOffsets[e]!;
+    const b = exOffsets[e + 1]!;
+    const inv = 1 / n;
+    k.forward(h, z, a, b, inv);
+    let max = -Infinity;
+    for (let j = 0; j < L; j++) if (zs[j]! > max) max = zs[j]!;
+    let sum = 0;
+    for (let j = 0; j < L; j++) sum += p[j] = Math.exp(zs[j]! - max);
+    for (let j = 0; j < L; j++) {
+      const pj = p[j]! / sum;
+      gs[j] = pj - (j === y ? 1 : 0);
+      if (j === y) loss -= Math.log(Math.max(pj, 1e-300));
+    }
+    seen++;
+    const f = t.linear ? Math.max(0, 1 - (known + pending) / total) : 1;
+    const lr = t.lr * f;
+    if (t.adam) {
+      const step = Atomics.add(counter, 1, 1) + 1;
+      const bc1 = 1 - b1 ** step;
+      const bc2 = Math.sqrt(1 - b2 ** step);
+      k.backward(h, gh, g, a, b, inv, lr / bc1, 1 / bc2, (lr * bc2) / bc1);
+    } else {
+      k.backward(h, gh, g, a, b, inv, lr, 1, lr);
+    }
+  }
+  return { loss, examples: seen };
+}
+
+export default function run(t: TrainTask | KernelTask): TrainResult {
+  if ('kind' in t && t.kind === 'kernel') return runKernel(t);
+  return runTypeScript(t as TrainTask);
+}
+
+function runTypeScript(t: TrainTask): TrainResult {
   const a = attach(t);
   const { dim, nLabels: L, rows, offsets, labels, order, batch } = t;
   const E = a.emb.data;

@@ -8,3 +8,4 @@ export * from './wasm-asm.js';
 export * from './vec.js';
 export * from './memory.js';
 export * from './tables.js';
+export * from './fill.js';

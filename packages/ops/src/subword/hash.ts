@@ -38,7 +38,14 @@ export function fnv1a(bytes: Uint8Array, start = 0, end = bytes.length): number 
 
 /** fastText's hash of a string (over its UTF-8 bytes). */
 export function hashString(s: string): number {
-  return fnv1a(utf8Bytes(s));
+  // ASCII (every UTF-16 unit below 0x80 is one UTF-8 byte): no encoding needed
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return fnv1a(utf8Bytes(s));
+    h = Math.imul(h ^ c, 16777619);
+  }
+  return h >>> 0;
 }
 
 /** `<word>` as UTF-8 bytes. */

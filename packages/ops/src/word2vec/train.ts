@@ -27,7 +27,7 @@ import { vocabularyVectors, writeFastTextModel, writeVocabularyVectors } from '.
 import { resolveWord2VecParams, type ResolvedWord2VecParams, type Word2VecParams } from './params.js';
 import type { Word2VecTask } from './worker.js';
 import { compileWord2VecKernel, word2vecLayout } from './kernel.js';
-import { f32View, i32View, u8View, sharedMemory, wasmSimdAvailable, sigmoidTable, logTable, SIGMOID_TABLE_SIZE, LOG_TABLE_SIZE } from '../kernels/index.js';
+import { fillUniform, f32View, i32View, u8View, sharedMemory, wasmSimdAvailable, sigmoidTable, logTable, SIGMOID_TABLE_SIZE, LOG_TABLE_SIZE } from '../kernels/index.js';
 import type { WasmMemory } from '../kernels/wasm-asm.js';
 
 
@@ -247,7 +247,8 @@ export async function trainWord2Vec(
   });
   // fastText: input uniform in [-1/dim, 1/dim], output zero.
   const a = 1 / dim;
-  for (let i = 0; i < input.length; i++) input[i] = (rng.next() * 2 - 1) * a;
+  if (memory) fillUniform(memory, layout.input, inputRows * dim, a, seed);
+  else for (let i = 0; i < input.length; i++) input[i] = (rng.next() * 2 - 1) * a;
   total = 0;
   rowParts.forEach((r, i) => {
     rows.set(r, total);
