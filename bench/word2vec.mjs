@@ -46,7 +46,11 @@ const settings = {
   bucket: Number(arg('bucket', '2000000')),
   model: arg('model', 'skipgram'),
   backend: arg('backend', 'auto'),
+  /** fasttext: subwords, against fastText; word2vec: no subwords, against gensim's Word2Vec. */
+  preset: arg('preset', 'fasttext'),
 };
+const GENSIM_SCRIPT = join(ROOT, 'bench/reference/gensim_w2v.py');
+const PYTHON = '/usr/bin/python3';
 
 /** The corpus as the tokenize op reads it with lowercase: ascii and <unk> -> unk, as plain text for fastText. */
 async function writeText(file) {
@@ -71,7 +75,8 @@ async function child() {
   const tokens = tokenize(tokenizeDefaults({ input: [CORPUS], lowercase: 'ascii', replace: { '<unk>': 'unk' } }), ctx);
   const vocab = await buildVocab(tokens, { min_count: settings.minCount, max_size: 0 });
   const r = await trainWord2VecTokens(tokens, vocab, {
-    model: settings.model, dim: settings.dim, ws: settings.ws, epoch: settings.epoch, bucket: settings.bucket, threads: settings.threads, seed: Number(seedS), output: stem, backend: settings.backend,
+    preset: settings.preset, model: settings.model, dim: settings.dim, ws: settings.ws, epoch: settings.epoch, bucket: settings.bucket, threads: settings.threads, seed: Number(seedS), output: stem, backend: settings.backend,
+    ...(settings.preset === 'word2vec' ? { bucket: 0 } : {}),
   }, ctx);
   console.log(JSON.stringify({ words: vocab.size, wps: r.wordsPerSecondPerThread, loss: r.losses[r.losses.length - 1], train: r.seconds.reduce((a, b) => a + b, 0) }));
 }
@@ -96,14 +101,18 @@ async function main() {
   const seeds = arg('seeds', '1,2,3').split(',').map(Number);
   const dir = mkdtempSync(join(tmpdir(), 'wordloom-w2v-'));
   console.log(`word2vec bench: ${CORPUS}, ${JSON.stringify(settings)}, seeds ${seeds.join(',')}`);
-  const rows = { wordloom: [], fasttext: [] };
+  const rows = { wordloom: [], fasttext: [], gensim: [] };
   try {
-    const haveFt = existsSync(FASTTEXT);
+    const gensimRun = settings.preset === 'word2vec';
+    const haveFt = !gensimRun && existsSync(FASTTEXT);
+    const haveGensim = gensimRun && existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0;
     let text;
-    if (haveFt) {
+    if (haveFt || haveGensim) {
       text = join(dir, 'corpus.txt');
       await writeText(text);
-    } else console.log(`${FASTTEXT} not found: fastText is left out`);
+    }
+    if (!gensimRun && !haveFt) console.log(`${FASTTEXT} not found: fastText is left out (apt-get install fasttext)`);
+    if (gensimRun && !haveGensim) console.log(`${PYTHON} with gensim not found: gensim is left out (apt-get install python3-gensim)`);
     for (const seed of seeds) {
       const stem = join(dir, `wl-${seed}`);
       let t0 = performance.now();
@@ -114,6 +123,17 @@ async function main() {
       const ev = await evaluate(stem + '.bin');
       rows.wordloom.push({ seed, wall, ...info, ...ev });
       console.log(`wordloom seed ${seed}: ${wall.toFixed(2)} s whole, ${Math.round(info.wps)} words/s/thread, loss ${info.loss.toFixed(4)}, ${info.words} words; analogy ${ev.analogy.toFixed(3)}, WS353 ${ev.ws353.toFixed(3)}, SimLex ${ev.simlex.toFixed(3)}`);
+      if (haveGensim) {
+        const out = join(dir, `gensim-${seed}.vec`);
+        t0 = performance.now();
+        const g = spawnSync(PYTHON, [GENSIM_SCRIPT, text, out, settings.model, String(settings.dim), String(settings.ws), String(settings.epoch), String(settings.minCount), String(settings.threads), String(seed)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        const gWall = (performance.now() - t0) / 1000;
+        if (g.status !== 0) throw new Error(`gensim failed: ${g.stderr}`);
+        const gi = JSON.parse(g.stdout.trim().split('\n').pop());
+        const ev3 = await evaluate(out);
+        rows.gensim.push({ seed, wall: gWall, wps: NaN, ...ev3 });
+        console.log(`gensim   seed ${seed}: ${gWall.toFixed(2)} s whole (${gi.train.toFixed(2)} s training), ${gi.words} words; analogy ${ev3.analogy.toFixed(3)}, WS353 ${ev3.ws353.toFixed(3)}, SimLex ${ev3.simlex.toFixed(3)}`);
+      }
       if (haveFt) {
         const ftStem = join(dir, `ft-${seed}`);
         t0 = performance.now();
@@ -135,6 +155,7 @@ async function main() {
       console.log(`${tool.padEnd(9)} wall ${fmt(col('wall'), 2)} s, ${fmt(col('wps'), 0)} words/s/thread, analogy ${fmt(col('analogy'))}, WS353 ${fmt(col('ws353'))}, SimLex ${fmt(col('simlex'))}`);
     }
     if (rows.fasttext.length) console.log(`time ratio wordloom / fastText: ${(mean(rows.wordloom.map((r) => r.wall)) / mean(rows.fasttext.map((r) => r.wall))).toFixed(2)}`);
+    if (rows.gensim.length) console.log(`time ratio wordloom / gensim: ${(mean(rows.wordloom.map((r) => r.wall)) / mean(rows.gensim.map((r) => r.wall))).toFixed(2)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -146,7 +146,7 @@ export function paramSchema(ps: ParamSpec, nullable: boolean): Json {
       break;
     case 'paths':
     case 'string[]': {
-      const item = ps.type === 'paths' ? { type: 'string', minLength: 1 } : { type: 'string' };
+      const item = ps.type === 'paths' ? { type: 'string', minLength: 1 } : ps.values ? { type: 'string', enum: [...ps.values] } : { type: 'string' };
       s.anyOf = [item, { type: 'array', items: item, ...(ps.type === 'paths' ? { minItems: 1 } : {}) }, ...(nullable ? [{ type: 'null' }] : [])];
       break;
     }

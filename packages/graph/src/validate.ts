@@ -417,6 +417,10 @@ function checkValue(v: unknown, ps: ParamSpec): { message: string; hint?: string
       if (!Array.isArray(list)) return wrong();
       const bad = list.findIndex((x) => typeof x !== 'string' || (ps.type === 'paths' && x === ''));
       if (bad >= 0) return { message: `item ${bad + 1} of the list: expected ${ps.type === 'paths' ? 'a file path' : 'a string'}, got ${show(list[bad])}` };
+      if (ps.values) {
+        const unknown = list.findIndex((x) => !ps.values!.includes(x as string));
+        if (unknown >= 0) return { message: `item ${unknown + 1} of the list: ${show(list[unknown])} is not one of ${ps.values.join(', ')}` };
+      }
       if (ps.type === 'paths' && list.length === 0) return { message: 'expected at least one file path or glob, got an empty list' };
       return undefined;
     }

@@ -32,7 +32,7 @@ export interface ParamSpec {
   max?: number;
   /** min is exclusive (value must be > min). */
   exclusiveMin?: boolean;
-  /** Allowed values for 'enum'. */
+  /** Allowed values for 'enum' (and for the items of a 'string[]'). */
   values?: readonly string[];
   /** 'path' / 'paths': files that must exist before the pipeline runs. */
   mustExist?: boolean;

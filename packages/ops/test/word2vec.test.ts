@@ -147,6 +147,27 @@ test('output writes a fastText .bin that reads back with the same vectors, and a
   }
 });
 
+test('formats picks the files output writes: word2vec binary and GloVe text instead of .bin and .vec; bad formats are refused', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const r = await train({ epoch: 1, output: join(dir, 'model'), formats: ['word2vec-binary', 'glove'] });
+    assert.equal(r.files, [join(dir, 'model.w2v.bin'), join(dir, 'model.txt')]);
+    assert.equal(readdirSync(dir).sort(), ['model.txt', 'model.w2v.bin']);
+    const j = r.embeddings.id('fire');
+    for (const f of r.files) {
+      const v = await readVectors(f);
+      assert.is(v.size, r.embeddings.size, f);
+      assert.is(v.dim, 32, f);
+      const i = v.id('fire');
+      for (let k = 0; k < 32; k++) assert.ok(Math.abs(v.data[i * 32 + k]! - r.embeddings.data[j * 32 + k]!) < 1e-4, f);
+    }
+  } finally {
+    cleanup();
+  }
+  await expectError(() => resolveWord2VecParams({ formats: ['fasttext', 'npy'] as never }), 'E_PARAM', /formats must be a non-empty list/);
+  await expectError(() => resolveWord2VecParams({ formats: [] }), 'E_PARAM', /formats/);
+});
+
 test('without subwords (word2vec preset) the model has no n-gram rows and no oov vectors', async () => {
   const r = await train({ preset: 'word2vec', epoch: 1 });
   assert.is(r.model.dict.inputRows, r.embeddings.size);

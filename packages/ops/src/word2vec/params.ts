@@ -12,6 +12,11 @@ export type Word2VecModel = 'skipgram' | 'cbow';
 export type Word2VecLoss = 'ns' | 'hs' | 'softmax';
 export type Word2VecPreset = 'fasttext' | 'word2vec';
 export type Word2VecBackend = 'auto' | 'wasm' | 'typescript';
+/** What `output` writes: fastText's .bin, word2vec text (.vec), word2vec binary (.w2v.bin), GloVe text (.txt). */
+export type Word2VecFormat = 'fasttext' | 'word2vec-text' | 'word2vec-binary' | 'glove';
+export const WORD2VEC_FORMATS: readonly Word2VecFormat[] = ['fasttext', 'word2vec-text', 'word2vec-binary', 'glove'];
+/** The file each format writes, after the output stem. */
+export const FORMAT_SUFFIX: Record<Word2VecFormat, string> = { fasttext: '.bin', 'word2vec-text': '.vec', 'word2vec-binary': '.w2v.bin', glove: '.txt' };
 
 export interface Word2VecParams {
   preset: Word2VecPreset;
@@ -34,6 +39,8 @@ export interface Word2VecParams {
   output?: string;
   /** Kernel: the generated WebAssembly SIMD one, the plain TypeScript one, or auto (wasm where it runs). */
   backend?: Word2VecBackend;
+  /** Files written under `output` (default fastText .bin and word2vec text .vec). */
+  formats?: Word2VecFormat[];
 }
 
 /** Every value filled in. */
@@ -55,6 +62,7 @@ export interface ResolvedWord2VecParams {
   seed?: number;
   output?: string;
   backend: Word2VecBackend;
+  formats: Word2VecFormat[];
 }
 
 export const word2vecParamSpecs = {
@@ -73,7 +81,8 @@ export const word2vecParamSpecs = {
   power: { type: 'number', doc: 'power of the word counts in the negative-sampling table (fastText 0.5, word2vec 0.75)', optional: true, min: 0 },
   threads: { type: 'int', doc: 'worker threads updating the shared matrices without locks (Hogwild); default: the pipeline threads', optional: true, min: 1, max: 256 },
   seed: { type: 'int', doc: 'seed of the initialisation and the sampling; default: the pipeline seed. One thread and a seed give the same vectors every run', optional: true },
-  output: { type: 'path', output: true, doc: 'model name as fastText -output: writes <output>.bin (fastText model) and <output>.vec (word2vec text)', optional: true },
+  output: { type: 'path', output: true, doc: 'model name as fastText -output: writes <output>.bin (fastText model) and <output>.vec (word2vec text), or the formats listed in formats', optional: true },
+  formats: { type: 'string[]', values: WORD2VEC_FORMATS, doc: "files output writes: 'fasttext' (<output>.bin, a fastText model with the subword rows), 'word2vec-text' (<output>.vec), 'word2vec-binary' (<output>.w2v.bin), 'glove' (<output>.txt, GloVe's text: no header); default [fasttext, word2vec-text]", optional: true },
   backend: { type: 'enum', values: ['auto', 'wasm', 'typescript'], doc: "training kernel: 'wasm' (generated WebAssembly SIMD, fastText's sigmoid and log tables), 'typescript' (plain loops, exact sigmoid; the only one for loss softmax), or 'auto' (wasm where the runtime has SIMD and the loss is ns or hs)", default: 'auto' },
 } satisfies ParamSpecs;
 
@@ -111,7 +120,12 @@ export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): Resolved
     seed: p.seed,
     output: p.output,
     backend: p.backend ?? 'auto',
+    formats: typeof p.formats === 'string' ? [p.formats] : p.formats ?? ['fasttext', 'word2vec-text'],
   };
+  if (!Array.isArray(out.formats) || out.formats.length === 0 || out.formats.some((f) => !WORD2VEC_FORMATS.includes(f))) {
+    fail('formats', `formats must be a non-empty list of ${WORD2VEC_FORMATS.map((f) => `'${f}'`).join(', ')}; got ${JSON.stringify(out.formats)}`, 'for example [fasttext, word2vec-text, glove]');
+  }
+  out.formats = [...new Set(out.formats)];
   if (!['auto', 'wasm', 'typescript'].includes(out.backend)) fail('backend', `backend must be 'auto', 'wasm' or 'typescript', got ${JSON.stringify(out.backend)}`);
   if (out.backend === 'wasm' && out.loss === 'softmax') fail('backend', "backend 'wasm' trains loss ns or hs; loss softmax runs on 'typescript'", "use backend: 'auto' or 'typescript' with loss softmax");
   if (!['ns', 'hs', 'softmax'].includes(out.loss)) fail('loss', `loss must be 'ns', 'hs' or 'softmax', got ${JSON.stringify(out.loss)}`);

@@ -24,7 +24,7 @@ import { DenseMatrix } from '../subword/matrix.js';
 import { FastTextModel } from '../subword/model.js';
 import { SubwordEmbeddings } from '../subword/embeddings.js';
 import { vocabularyVectors, writeFastTextModel, writeVocabularyVectors } from '../subword/writer.js';
-import { resolveWord2VecParams, type ResolvedWord2VecParams, type Word2VecParams } from './params.js';
+import { FORMAT_SUFFIX, resolveWord2VecParams, type ResolvedWord2VecParams, type Word2VecParams } from './params.js';
 import type { Word2VecTask } from './worker.js';
 import { compileWord2VecKernel, word2vecLayout } from './kernel.js';
 import { fillUniform, f32View, i32View, u8View, sharedMemory, wasmSimdAvailable, sigmoidTable, logTable, SIGMOID_TABLE_SIZE, LOG_TABLE_SIZE } from '../kernels/index.js';
@@ -123,13 +123,13 @@ function checkVocab(vocab: Vocab, ctx: OpContext): void {
 function outputStem(p: ResolvedWord2VecParams, ctx: OpContext): string | undefined {
   if (p.output === undefined) return undefined;
   const path = isAbsolute(p.output) ? p.output : resolve(ctx.baseDir, p.output);
-  return path.replace(/\.(bin|vec)$/, '');
+  return path.replace(/\.(w2v\.bin|bin|vec)$/, '');
 }
 
 function checkOutput(p: ResolvedWord2VecParams, ctx: OpContext): void {
   const stem = outputStem(p, ctx);
   if (stem === undefined) return;
-  for (const f of [stem + '.bin', stem + '.vec']) {
+  for (const f of p.formats.map((x) => stem + FORMAT_SUFFIX[x])) {
     const problem = outputPathProblem(f);
     if (problem) throw new WordloomError('E_PARAM', problem.message, { node: ctx.node, param: 'output', file: f }, problem.hint);
   }
@@ -374,11 +374,13 @@ export async function trainWord2Vec(
   const stem = outputStem(p, ctx);
   if (stem !== undefined) {
     ctx.progress({ phase: 'saving' });
-    await writeFastTextModel(model, stem + '.bin');
-    files.push(stem + '.bin');
-    await writeVocabularyVectors(model, stem + '.vec', 'word2vec-text');
-    files.push(stem + '.vec');
-    ctx.log(`wrote ${stem}.bin and ${stem}.vec (${V.toLocaleString('en-US')} words x ${dim})`);
+    for (const format of p.formats) {
+      const file = stem + FORMAT_SUFFIX[format];
+      if (format === 'fasttext') await writeFastTextModel(model, file);
+      else await writeVocabularyVectors(model, file, format);
+      files.push(file);
+    }
+    ctx.log(`wrote ${files.join(', ')} (${V.toLocaleString('en-US')} words x ${dim})`);
   }
   return { embeddings, model, losses, seconds, wordsPerSecondPerThread: elapsed > 0 ? totalWords / elapsed / nThreads : 0, files, params: p, backend: backend === 'wasm' ? `wasm-simd:${nThreads}` : `typescript:${nThreads}` };
 }
