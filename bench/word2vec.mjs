@@ -18,10 +18,14 @@
  *
  *   node bench/word2vec.mjs                      # seeds 1,2,3
  *   node bench/word2vec.mjs --seeds 1 --threads 1
+ *   node bench/word2vec.mjs --model cbow                       # CBOW against fastText cbow
+ *   node bench/word2vec.mjs --preset word2vec                  # no subwords, against gensim's Word2Vec (skip-gram)
+ *   node bench/word2vec.mjs --repeat 4 --seeds 1               # corpus growth: the text 4 times over
+ *   node bench/word2vec.mjs --only wordloom --threads 1        # wordloom alone
  *   node bench/word2vec.mjs --corpus data/corpora/lee_background.cor --bucket 100000 --seeds 1   # quick check of the script
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { appendFileSync, createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -48,6 +52,10 @@ const settings = {
   backend: arg('backend', 'auto'),
   /** fasttext: subwords, against fastText; word2vec: no subwords, against gensim's Word2Vec. */
   preset: arg('preset', 'fasttext'),
+  /** Train on the text this many times over (corpus growth: 4 = four copies end to end), both tools. */
+  repeat: Number(arg('repeat', '1')),
+  /** Leave the reference tool out (e.g. 1 vs 2 threads of wordloom alone). */
+  only: arg('only', ''),
 };
 const GENSIM_SCRIPT = join(ROOT, 'bench/reference/gensim_w2v.py');
 const PYTHON = '/usr/bin/python3';
@@ -72,7 +80,9 @@ async function child() {
   const [stem, seedS] = process.argv.slice(3);
   const { tokenize, tokenizeDefaults, buildVocab, trainWord2VecTokens, standaloneContext } = await import(OPS);
   const ctx = standaloneContext({ threads: settings.threads, seed: Number(seedS) });
-  const tokens = tokenize(tokenizeDefaults({ input: [CORPUS], lowercase: 'ascii', replace: { '<unk>': 'unk' } }), ctx);
+  // with --repeat, the plain text written for the reference tools (already lowercased, unk), the same tokens
+  const textFile = arg('text-file', '');
+  const tokens = tokenize(tokenizeDefaults(textFile ? { input: [textFile] } : { input: [CORPUS], lowercase: 'ascii', replace: { '<unk>': 'unk' } }), ctx);
   const vocab = await buildVocab(tokens, { min_count: settings.minCount, max_size: 0 });
   const r = await trainWord2VecTokens(tokens, vocab, {
     preset: settings.preset, model: settings.model, dim: settings.dim, ws: settings.ws, epoch: settings.epoch, bucket: settings.bucket, threads: settings.threads, seed: Number(seedS), output: stem, backend: settings.backend,
@@ -104,19 +114,24 @@ async function main() {
   const rows = { wordloom: [], fasttext: [], gensim: [] };
   try {
     const gensimRun = settings.preset === 'word2vec';
-    const haveFt = !gensimRun && existsSync(FASTTEXT);
-    const haveGensim = gensimRun && existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0;
+    const haveFt = settings.only !== 'wordloom' && !gensimRun && existsSync(FASTTEXT);
+    const haveGensim = settings.only !== 'wordloom' && gensimRun && existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0;
     let text;
-    if (haveFt || haveGensim) {
+    if (haveFt || haveGensim || settings.repeat > 1) {
       text = join(dir, 'corpus.txt');
       await writeText(text);
+      if (settings.repeat > 1) {
+        const once = readFileSync(text);
+        for (let i = 1; i < settings.repeat; i++) appendFileSync(text, once);
+        console.log(`corpus: the text ${settings.repeat} times over (${((once.length * settings.repeat) / 2 ** 20).toFixed(0)} MB)`);
+      }
     }
     if (!gensimRun && !haveFt) console.log(`${FASTTEXT} not found: fastText is left out (apt-get install fasttext)`);
     if (gensimRun && !haveGensim) console.log(`${PYTHON} with gensim not found: gensim is left out (apt-get install python3-gensim)`);
     for (const seed of seeds) {
       const stem = join(dir, `wl-${seed}`);
       let t0 = performance.now();
-      const c = spawnSync(process.execPath, [SELF, '--child', stem, String(seed), ...process.argv.slice(2)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const c = spawnSync(process.execPath, [SELF, '--child', stem, String(seed), ...process.argv.slice(2), ...(settings.repeat > 1 ? ['--text-file', text] : [])], { encoding: 'utf8', maxBuffer: 1 << 26 });
       const wall = (performance.now() - t0) / 1000;
       if (c.status !== 0) throw new Error(`wordloom run failed: ${c.stderr}`);
       const info = JSON.parse(c.stdout.trim().split('\n').pop());
