@@ -404,6 +404,7 @@ class Execution {
         return tmp;
       },
       baseDir: spec.baseDir ?? process.cwd(),
+      ...(this.cache && st.key ? { checkpointDir: this.cache.checkpointDir(st.key) } : {}),
       progress: (u) => this.progress(st, u),
       log: (message) => this.emit({ type: 'node:log', time: Date.now(), node: node.id, message: String(message) }),
     };
@@ -428,7 +429,11 @@ class Execution {
     if (op.output === 'tokens' && isTokenStream(value)) value = tagStream(value, node.id, op.name, signal);
     this.flushProgress(st);
     st.finished = Date.now();
-    if (this.cache) await this.storeNode(st, spec, value);
+    if (this.cache) {
+      await this.storeNode(st, spec, value);
+      // The output is had: resume checkpoints of this node are of no more use.
+      if (st.key) this.cache.removeCheckpoints(st.key);
+    }
     this.emit({ type: 'node:finished', time: st.finished, node: node.id, op: op.name, durationMs: st.finished - st.started, summary: summarize(op.output, value), ...(st.status ? { cache: st.status } : {}) });
     return value;
   }

@@ -76,6 +76,13 @@ export interface OpContext {
   readonly tmpDir: string;
   /** Directory relative paths in params resolve against (the pipeline file's). */
   readonly baseDir: string;
+  /**
+   * Where a training op keeps its resume checkpoints between runs, or undefined
+   * (no cache: nothing to resume). Tied to the node's cache key, so a rerun of the
+   * same node with the same params and inputs finds them; the executor removes it
+   * once the node's output is stored.
+   */
+  readonly checkpointDir?: string;
   progress(update: ProgressUpdate): void;
   log(message: string): void;
 }
@@ -110,6 +117,7 @@ export function standaloneContext(over: Partial<OpContext> = {}): OpContext {
     seed: over.seed ?? 1,
     tmpDir: over.tmpDir ?? (process.env.TMPDIR || '/tmp'),
     baseDir: over.baseDir ?? process.cwd(),
+    ...(over.checkpointDir !== undefined ? { checkpointDir: over.checkpointDir } : {}),
     progress: over.progress ?? (() => {}),
     log: over.log ?? (() => {}),
   };
