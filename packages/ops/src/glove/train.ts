@@ -33,7 +33,7 @@ import { Piscina } from 'piscina';
 import { Embeddings, Rng, WordloomError, sharedFloat32, toShared, type Cooccurrences, type Vocab } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { writeVectors, type VectorsFormat } from '../io/vectors.js';
-import { checkpointFile, openCheckpoint, writeCheckpoint } from '../io/checkpoint.js';
+import { checkpointFile, openCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
 import { kernelModule } from './kernel.js';
 import { makeLayout, type GloveLayout } from './layout.js';
 import { resolveGloveParams, type GloveParams, type GloveSave } from './params.js';
@@ -195,13 +195,13 @@ export async function trainGlove(
       const t1 = performance.now();
       const last = it === p.max_iter;
       // The pass's seeds come from the seed and the iteration alone, so that a resumed run draws the same ones.
-      const passRng = iterationRng(seed, it);
+      const draws = passRng(seed, it);
       const results = (await Promise.all(
         layout.shares.map((share) => {
           const task: EpochTask = {
             kind: 'epoch', job, memory, module, share, stop,
             shuffle: p.shuffle, fromB: it % 2 === 1, scatter: !last,
-            seedAssign: [passRng.nextU32(), passRng.nextU32()], seedShuffle: [passRng.nextU32(), passRng.nextU32()],
+            seedAssign: [draws.nextU32(), draws.nextU32()], seedShuffle: [draws.nextU32(), draws.nextU32()],
             eta: p.eta, gradClip: p.grad_clip_value,
           };
           return pool.run(task) as Promise<EpochResult>;
@@ -284,11 +284,6 @@ export async function trainGlove(
     ctx.signal.removeEventListener('abort', onAbort);
     await pool.destroy();
   }
-}
-
-/** The random stream of iteration `it`'s pass: a function of the seed and the iteration only. */
-export function iterationRng(seed: number, it: number): Rng {
-  return new Rng((seed ^ Math.imul(it, 0x9e3779b1)) >>> 0).fork(it);
 }
 
 /** What a checkpoint must agree on to be resumed from: everything that shapes the memory and the updates. */

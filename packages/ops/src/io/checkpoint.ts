@@ -14,6 +14,7 @@
  */
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Rng } from '@wordloom/core';
 import { writeAtomic } from './atomic.js';
 
 const MAGIC = 'WLCKPT01';
@@ -22,6 +23,15 @@ export interface CheckpointHeader {
   /** Byte length of each section, in order. */
   sections: number[];
   [k: string]: unknown;
+}
+
+/**
+ * The random stream of pass `pass` (an iteration, an epoch) of a training run: a
+ * function of the seed and the pass only, never of the draws of earlier passes, so
+ * that a run resumed at a pass draws what the run never stopped drew.
+ */
+export function passRng(seed: number, pass: number): Rng {
+  return new Rng((seed ^ Math.imul(pass, 0x9e3779b1)) >>> 0).fork(pass);
 }
 
 /** The file an op keeps its resume checkpoint in, inside the node's checkpoint directory. */

@@ -31,6 +31,10 @@ export interface Word2VecParams {
   seed?: number;
   /** Model name as fastText's -output: writes <output>.bin and <output>.vec. */
   output?: string;
+  /** Write a resume checkpoint every this many epochs (0 = by time only). */
+  resume_every?: number;
+  /** Write a resume checkpoint after an epoch once this many minutes have passed since the last one (0 = by epochs only). */
+  resume_minutes?: number;
 }
 
 /** Every value filled in. */
@@ -51,6 +55,8 @@ export interface ResolvedWord2VecParams {
   threads?: number;
   seed?: number;
   output?: string;
+  resume_every: number;
+  resume_minutes: number;
 }
 
 export const word2vecParamSpecs = {
@@ -70,6 +76,18 @@ export const word2vecParamSpecs = {
   threads: { type: 'int', doc: 'worker threads updating the shared matrices without locks (Hogwild); default: the pipeline threads', optional: true, min: 1, max: 256 },
   seed: { type: 'int', doc: 'seed of the initialisation and the sampling; default: the pipeline seed. One thread and a seed give the same vectors every run', optional: true },
   output: { type: 'path', output: true, doc: 'model name as fastText -output: writes <output>.bin (fastText model) and <output>.vec (word2vec text)', optional: true },
+  resume_every: {
+    type: 'int',
+    doc: 'with the cache on: write a resume checkpoint (both matrices, words done, epoch) every this many epochs, so that rerunning a killed pipeline goes on from the last one; 0 = by time only (resume_minutes)',
+    default: 0,
+    min: 0,
+  },
+  resume_minutes: {
+    type: 'number',
+    doc: 'with the cache on: write a resume checkpoint after an epoch once this many minutes have passed since the last one; 0 = by epochs only (resume_every). Both 0: no resume checkpoints',
+    default: 5,
+    min: 0,
+  },
 } satisfies ParamSpecs;
 
 function fail(param: string, message: string, hint?: string): never {
@@ -105,6 +123,8 @@ export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): Resolved
     threads: p.threads,
     seed: p.seed,
     output: p.output,
+    resume_every: p.resume_every ?? 0,
+    resume_minutes: p.resume_minutes ?? 5,
   };
   if (!['ns', 'hs', 'softmax'].includes(out.loss)) fail('loss', `loss must be 'ns', 'hs' or 'softmax', got ${JSON.stringify(out.loss)}`);
   if (!isInt(out.dim) || out.dim < 1 || out.dim > 4096) fail('dim', `dim must be an integer from 1 to 4096, got ${String(out.dim)}`, 'fastText uses 100 by default; 50 to 300 are common');
@@ -125,5 +145,7 @@ export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): Resolved
   if (out.threads !== undefined && (!isInt(out.threads) || out.threads < 1 || out.threads > 256)) fail('threads', `threads must be an integer from 1 to 256, got ${String(out.threads)}`);
   if (out.seed !== undefined && !isInt(out.seed)) fail('seed', `seed must be an integer, got ${String(out.seed)}`);
   if (out.output !== undefined && (typeof out.output !== 'string' || out.output === '')) fail('output', `output must be a path, got ${String(out.output)}`);
+  if (!isInt(out.resume_every) || out.resume_every < 0) fail('resume_every', `resume_every must be an integer >= 0, got ${String(out.resume_every)}`, '0 writes resume checkpoints by time only (resume_minutes)');
+  if (!isNum(out.resume_minutes) || out.resume_minutes < 0) fail('resume_minutes', `resume_minutes must be a number >= 0, got ${String(out.resume_minutes)}`, '0 writes resume checkpoints by epochs only (resume_every)');
   return out;
 }
