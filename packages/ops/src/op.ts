@@ -4,6 +4,7 @@
  * graph before anything runs and the CLI can document every op from one place.
  */
 import type { Observable } from 'rxjs';
+import type { RunView } from './report/run-record.js';
 
 /** What flows along a pipeline edge. An input accepts only an output of its kind. */
 export type ArtifactKind =
@@ -83,6 +84,8 @@ export interface OpContext {
    * once the node's output is stored.
    */
   readonly checkpointDir?: string;
+  /** The pipeline run this node is part of (what ran, times, memory, curves, outputs); undefined outside a pipeline. */
+  readonly run?: RunView;
   progress(update: ProgressUpdate): void;
   log(message: string): void;
 }
@@ -100,6 +103,11 @@ export interface OperatorDef<P = any, O = unknown> {
    * another output, so that outputs cached before are not reused.
    */
   readonly version?: number;
+  /**
+   * Run once every node that does not depend on this one has finished (a report
+   * of the run: `ctx.run` then holds all of it).
+   */
+  readonly runsLast?: boolean;
   /** Run with resolved inputs and validated params (defaults filled in). */
   run(inputs: Record<string, any>, params: P, ctx: OpContext): Promise<O> | Observable<O>;
 }
@@ -118,6 +126,7 @@ export function standaloneContext(over: Partial<OpContext> = {}): OpContext {
     tmpDir: over.tmpDir ?? (process.env.TMPDIR || '/tmp'),
     baseDir: over.baseDir ?? process.cwd(),
     ...(over.checkpointDir !== undefined ? { checkpointDir: over.checkpointDir } : {}),
+    ...(over.run !== undefined ? { run: over.run } : {}),
     progress: over.progress ?? (() => {}),
     log: over.log ?? (() => {}),
   };

@@ -23,7 +23,7 @@ const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 async function writeReport(t: { dir: string }) {
   const v = await readVectors(dataPath('fixtures/wt2-sg-d20-300.txt'));
   const c = chineseWhispers(await knnGraph(v, { n: 8, min_similarity: 0.3 }), { seed: 1 });
-  const res = (await reportOp.run({ clusters: c }, { output: 'r/clusters.html', max_clusters: 200, max_members: 25, max_points: 5000 }, standaloneContext({ baseDir: t.dir, node: 'clusters' }))) as ClustersArtifact;
+  const res = (await reportOp.run({ clusters: c }, { output: 'r/clusters.html', max_clusters: 200, max_members: 25, max_points: 5000, coloured: 10, map: 'umap', map_epochs: 100 }, standaloneContext({ baseDir: t.dir, node: 'clusters' }))) as ClustersArtifact;
   const file = join(t.dir, 'r/clusters.html');
   assert.is(res.report, file);
   return { v, c, file, html: readFileSync(file, 'utf8') };
@@ -56,10 +56,11 @@ test('report: the page says when it lists part of the clusters, members or words
   const v = await readVectors(dataPath('fixtures/wt2-sg-d20-300.txt'));
   const c = chineseWhispers(await knnGraph(v, { n: 8, mode: 'mutual' }), { seed: 1, min_cluster_size: 2 });
   assert.ok(c.count > 10 && c.noise > 0, `${c.count} clusters, ${c.noise} noise`);
-  const shown = (html: string) => /<p id="shown">([^<]*)<\/p>/.exec(html)?.[1];
+  const shown = (html: string) => /<p class="shown">([^<]*)<\/p>/.exec(html)?.[1];
   const part = shown(clusterReportHtml(c, v, { max_clusters: 5, max_members: 2, max_points: 100 }));
-  assert.is(part, `Listed: the 5 largest of ${c.count} clusters, at most 2 members each (most frequent first; … marks a cut list); the ${c.noise} noise words are not listed. Map: the 100 most frequent of 300 words.`);
-  const all = shown(clusterReportHtml(c, v, { max_clusters: 1000, max_members: 1000, max_points: 5000 }));
+  assert.is(part, `Listed: the 5 largest of ${c.count} clusters, at most 2 members each (most frequent first; … marks a cut list); the ${c.noise} noise words are not listed. Map: the 100 most frequent of 300 words. Colours: the 10 largest clusters; the other ${c.count - 10} are grey, noise light grey.`);
+  const all = shown(clusterReportHtml(c, v, { max_clusters: 1000, max_members: 1000, max_points: 5000, coloured: 40 }));
+  assert.ok(c.count <= 40);
   assert.is(all, `Listed: all ${c.count} clusters, every member; the ${c.noise} noise words are not listed. Map: all 300 words.`);
   assert.is(shown(clusterReportHtml(c, undefined, { max_clusters: 1000, max_members: 1000 })), `Listed: all ${c.count} clusters, every member; the ${c.noise} noise words are not listed.`);
 });
@@ -93,7 +94,8 @@ if (!existsSync(CHROMIUM) && !IN_CI) {
         { encoding: 'utf8', timeout: 60000, maxBuffer: 64 << 20 },
       );
       const dom = r.stdout;
-      assert.ok(dom.includes('data-points="300"'), `chromium rendered no points (exit ${r.status}): ${r.stderr.slice(-500)}`);
+      assert.ok(/<section class="clustering"[^>]* data-points="300"/.test(dom), `chromium rendered no points (exit ${r.status}): ${r.stderr.slice(-500)}`);
+      assert.match(dom, /map by UMAP/);
       assert.is((dom.match(/<circle /g) ?? []).length, 300);
       const listed = Math.min(c.count, 200);
       assert.ok(dom.includes(`data-clusters="${listed}"`));
