@@ -84,10 +84,10 @@ export function clusterColour(r: number, coloured: number): string {
 
 /* ---------------------------------------------------------------- graph */
 
-const BOX_W = 172;
+const BOX_W = 176;
 const BOX_H = 50;
-const COL_GAP = 58;
-const ROW_GAP = 16;
+const COL_GAP = 24;
+const ROW_GAP = 34;
 
 function nodeFill(n: RunNodeRecord): string {
   if (n.status === 'failed') return '#f6d3d3';
@@ -103,24 +103,30 @@ function howHad(n: RunNodeRecord): string {
   return n.cache === 'loaded' ? 'loaded from cache' : n.cache === 'cached' ? 'cached' : n.cache === 'skipped' ? 'skipped' : 'computed';
 }
 
-/** The pipeline as an SVG: nodes in columns by depth (longest path from a source), edges from input to reader. */
+/** The pipeline as an SVG, top to bottom: nodes in rows by depth (longest path from a source), edges from input to reader. */
 export function graphSvg(nodes: readonly RunNodeRecord[]): string {
   const depth = new Map<string, number>();
   for (const n of nodes) depth.set(n.id, Math.max(0, ...Object.values(n.inputs).map((f) => (depth.get(f) ?? -1) + 1)));
-  const cols = new Map<number, string[]>();
+  // Nodes that run last go below the rest.
+  const deepest = Math.max(0, ...nodes.filter((n) => !n.last).map((n) => depth.get(n.id)!));
+  for (const n of nodes) if (n.last) depth.set(n.id, Math.max(depth.get(n.id)!, deepest + 1));
+  const layers = new Map<number, string[]>();
   for (const n of nodes) {
     const d = depth.get(n.id)!;
-    if (!cols.has(d)) cols.set(d, []);
-    cols.get(d)!.push(n.id);
+    if (!layers.has(d)) layers.set(d, []);
+    layers.get(d)!.push(n.id);
   }
+  let cols = 1;
+  for (const ids of layers.values()) cols = Math.max(cols, ids.length);
+  const width = 20 + cols * (BOX_W + COL_GAP) - COL_GAP;
+  const height = 20 + layers.size * (BOX_H + ROW_GAP) - ROW_GAP;
   const pos = new Map<string, { x: number; y: number }>();
-  let rows = 0;
-  for (const [d, ids] of cols) {
-    ids.forEach((id, i) => pos.set(id, { x: 10 + d * (BOX_W + COL_GAP), y: 10 + i * (BOX_H + ROW_GAP) }));
-    rows = Math.max(rows, ids.length);
+  for (const [d, ids] of [...layers].sort((a, b) => a[0] - b[0])) {
+    // Each row centred.
+    const rowWidth = ids.length * (BOX_W + COL_GAP) - COL_GAP;
+    const x0 = (width - rowWidth) / 2;
+    ids.forEach((id, i) => pos.set(id, { x: x0 + i * (BOX_W + COL_GAP), y: 10 + d * (BOX_H + ROW_GAP) }));
   }
-  const width = 20 + cols.size * (BOX_W + COL_GAP) - COL_GAP;
-  const height = 20 + rows * (BOX_H + ROW_GAP) - ROW_GAP;
   const out: string[] = [];
   out.push(`<svg id="graph-svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">`);
   out.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#777"/></marker></defs>');
@@ -129,12 +135,12 @@ export function graphSvg(nodes: readonly RunNodeRecord[]): string {
     for (const [name, from] of Object.entries(n.inputs)) {
       const a = pos.get(from);
       if (!a) continue;
-      const x1 = a.x + BOX_W;
-      const y1 = a.y + BOX_H / 2;
-      const x2 = b.x;
-      const y2 = b.y + BOX_H / 2;
-      const mx = (x1 + x2) / 2;
-      out.push(`<path class="edge" d="M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2 - 1},${y2}" fill="none" stroke="#888" stroke-width="1.4" marker-end="url(#arrow)"><title>${esc(from)} → ${esc(n.id)}.${esc(name)}</title></path>`);
+      const x1 = a.x + BOX_W / 2;
+      const y1 = a.y + BOX_H;
+      const x2 = b.x + BOX_W / 2;
+      const y2 = b.y;
+      const my = (y1 + y2) / 2;
+      out.push(`<path class="edge" d="M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2 - 1}" fill="none" stroke="#888" stroke-width="1.4" marker-end="url(#arrow)"><title>${esc(from)} → ${esc(n.id)}.${esc(name)}</title></path>`);
     }
   }
   for (const n of nodes) {

@@ -30,6 +30,8 @@ export interface RunNodeRecord {
   summary?: string;
   /** Metric name (cost, loss) -> one point per iteration, in order. */
   curves: Record<string, CurvePoint[]>;
+  /** The node runs after every node that does not read it (a report page). */
+  last?: boolean;
 }
 
 export interface RunRecord {
