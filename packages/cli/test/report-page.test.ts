@@ -44,6 +44,7 @@ test('run --report writes one self-contained page: graph, node times and memory,
     const r = wordloom(['run', writePipeline(dir), '--report', html]);
     assert.is(r.code, 0, r.err);
     assert.match(r.err, new RegExp(`report written to ${html.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.ok(r.out.includes(`\nreport: ${html}\n`), 'the summary names the page');
     const page = readFileSync(html, 'utf8');
     assert.ok(!/(src|href)\s*=\s*["']?(https?:)?\/\//i.test(page), 'nothing fetched');
     for (const id of ['corpus', 'vocab', 'cooccur', 'glove', 'evaluate', 'graph', 'clusters']) assert.match(page, new RegExp(`<g class="node" data-node="${id}">`), id);

@@ -601,6 +601,16 @@ class Execution {
       if (timer) clearTimeout(timer);
     }
     this.recorder?.stop();
+    if (this.opts.report && this.recorder && this.pipelineName) {
+      // The page of a failed run too: it shows which node failed and what ran before.
+      try {
+        const file = resolve(this.opts.report);
+        await writeReportPage(file, runReportPage(this.recorder, this.pipelineName, {}), { seed: this.input.seed ?? 1, threads: 1 });
+        this.emit({ type: 'pipeline:report', time: Date.now(), pipeline: this.pipelineName, file });
+      } catch {
+        /* the run's own error is the one to report */
+      }
+    }
     this.cleanup();
     this.emit({ type: 'pipeline:failed', time: Date.now(), pipeline: this.pipelineName, durationMs: Date.now() - this.t0, error: reason, cancelled });
     this.closed = true;

@@ -42,7 +42,13 @@ function ops(seen: { record?: RunRecord; evaluation?: unknown }) {
       return {};
     },
   });
-  return [words, train, slow, page];
+  const boom = defineOp<Record<string, never>, unknown>({
+    name: 'boom', summary: 'fails', params: {}, inputs: { vectors: { kind: 'vectors', doc: 'vectors' } }, output: 'evaluation',
+    run: async () => {
+      throw new Error('no luck');
+    },
+  });
+  return [words, train, slow, page, boom];
 }
 
 test('a node that runs last sees the whole run: every other node finished, each iteration\'s cost (not thinned by the progress throttle), times and memory', async () => {
@@ -86,6 +92,27 @@ test('RunOptions.report writes the page of the run when it finishes', async () =
     assert.match(html, /data-node="model" data-metric="cost" data-points="5"/);
     assert.match(html, /Hollow: the 2 iterations before the resume checkpoint/);
     assert.match(html, /<tr data-node="vocab"><td>vocab<\/td><td>words<\/td><td>computed<\/td>/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a failed run still writes its page, with the failed node marked', async () => {
+  const s = scratch();
+  try {
+    const file = join(s.dir, 'failed.html');
+    const spec = pipeline('failing').node('vocab', 'words', { n: 4 }).node('model', 'train', { iterations: 3 }, { vocab: 'vocab' }).node('eval', 'boom', {}, { vectors: 'model' }).build();
+    const events: string[] = [];
+    try {
+      await runPipeline(spec, { operators: ops({}), report: file, onEvent: (e) => events.push(e.type) }).result;
+      assert.unreachable('the run fails');
+    } catch (e) {
+      assert.match((e as Error).message, /no luck/);
+    }
+    assert.equal(events.slice(-2), ['pipeline:report', 'pipeline:failed']);
+    const html = readFileSync(file, 'utf8');
+    assert.match(html, /<tr data-node="eval"><td>eval<\/td><td>boom<\/td><td>failed<\/td>/);
+    assert.match(html, /data-node="model" data-metric="cost" data-points="3"/);
   } finally {
     s.cleanup();
   }

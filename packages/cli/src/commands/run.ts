@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { loadPipeline, validatePipeline, runPipeline, PipelineErrors, type PipelineEvent } from '@wordloom/graph';
 import { outputPathProblem, type ClustersArtifact, type EvaluationResult, type NeighborsResult } from '@wordloom/ops';
 import { formatClusters } from './cluster.js';
@@ -80,6 +81,7 @@ export const runCommand: Command = {
           ),
         );
       }
+      if (report !== undefined) out.push(`report: ${resolve(report)}`);
       for (const n of v.spec.nodes) {
         const val = outputs.get(n.id);
         if (n.op === 'evaluate' && val) out.push(`\n[${n.id}] evaluation\n${formatEvaluation(val as EvaluationResult)}`);
