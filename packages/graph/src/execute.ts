@@ -240,6 +240,8 @@ class Execution {
       st.status = 'computed';
       if (!wantKey.has(id)) continue;
       st.key = await this.keyOf(st, spec, baseDir, hashes);
+      // Forced: computed afresh, not resumed from a checkpoint either.
+      if (st.key && forced.has(id)) cache.removeCheckpoints(st.key);
       if (st.key === null || forced.has(id) || !CACHED_KINDS.includes(st.op.output)) continue;
       const entry = cache.lookup(st.key);
       if (entry && outputsUnchanged(entry, outputFiles(st, baseDir))) {
