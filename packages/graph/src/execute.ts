@@ -294,7 +294,9 @@ class Execution {
     const threads = node.threads ?? spec.threads ?? 1;
     const seedParam = op.params.seed?.type === 'int' && typeof node.params.seed === 'number' ? (node.params.seed as number) : undefined;
     const seed = seedParam ?? node.seed ?? spec.seed ?? 1;
-    return hashText(JSON.stringify({ format: CACHE_FORMAT, op: op.name, version: op.version ?? 1, params: node.params, seed, threads, inputs, files }));
+    // Params that do not change the output (how often checkpoints are written) stay out of the key.
+    const params = Object.fromEntries(Object.entries(node.params).filter(([k]) => !op.params[k]?.inert));
+    return hashText(JSON.stringify({ format: CACHE_FORMAT, op: op.name, version: op.version ?? 1, params, seed, threads, inputs, files }));
   }
 
   private launch(spec: PipelineSpec): void {

@@ -9,8 +9,10 @@ import { scratch } from './util.js';
 
 /** A training op that finds (or not) a checkpoint in ctx.checkpointDir, writes one, and fails when told to (as a killed run would stop). */
 function trainer(state: { failNext: boolean; found: (string | undefined)[]; dirs: (string | undefined)[] }) {
-  return defineOp<{ dim: number }, Embeddings>({
-    name: 'trainer', summary: 'writes checkpoints', params: { dim: { type: 'int', doc: 'dimension', default: 2 } }, inputs: {}, output: 'vectors',
+  return defineOp<{ dim: number; every: number }, Embeddings>({
+    name: 'trainer', summary: 'writes checkpoints',
+    params: { dim: { type: 'int', doc: 'dimension', default: 2 }, every: { type: 'int', doc: 'checkpoint every', default: 1, inert: true } },
+    inputs: {}, output: 'vectors',
     run: async (_i, p, ctx) => {
       state.dirs.push(ctx.checkpointDir);
       const file = ctx.checkpointDir ? join(ctx.checkpointDir, 'trainer.ckpt') : undefined;
@@ -53,6 +55,25 @@ test('checkpoints: a node gets a directory under its cache key; a rerun finds wh
     // Without a cache there is no checkpoint directory.
     await runPipeline(spec, { operators: [trainer(state)] }).result;
     assert.is(state.dirs[4], undefined);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('an inert param (how often checkpoints are written) is not part of the cache key; others are', async () => {
+  const s = scratch();
+  try {
+    const cache = join(s.dir, 'cache');
+    const state = { failNext: false, found: [] as (string | undefined)[], dirs: [] as (string | undefined)[] };
+    const run = (params: Record<string, unknown>) => {
+      const events: { node: string; cache?: string }[] = [];
+      const spec = pipeline('inert').node('model', 'trainer', params).build();
+      return runPipeline(spec, { operators: [trainer(state)], cache, onEvent: (e) => e.type === 'node:finished' && events.push(e) }).result.then(() => events[0]!.cache);
+    };
+    assert.is(await run({ dim: 3, every: 1 }), 'computed');
+    assert.is(await run({ dim: 3, every: 5 }), 'loaded');
+    assert.is(await run({ dim: 4, every: 5 }), 'computed');
+    assert.is(state.dirs.length, 2);
   } finally {
     s.cleanup();
   }

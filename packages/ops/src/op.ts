@@ -39,6 +39,8 @@ export interface ParamSpec {
   mustExist?: boolean;
   /** 'path': a file the op writes; validation checks that it can be made (see outputPathProblem). */
   output?: boolean;
+  /** The param does not change the op's output (how often checkpoints are written): left out of the node's cache key. */
+  inert?: boolean;
 }
 
 export type ParamSpecs = Record<string, ParamSpec>;

@@ -96,12 +96,14 @@ export const gloveParamSpecs = {
   },
   resume_every: {
     type: 'int',
+    inert: true,
     doc: 'with the cache on: write a resume checkpoint (parameters, AdaGrad sums, record order, iteration) every this many iterations, so that rerunning a killed pipeline goes on from there; 0 = by time only (resume_minutes)',
     default: 0,
     min: 0,
   },
   resume_minutes: {
     type: 'number',
+    inert: true,
     doc: 'with the cache on: also write a resume checkpoint once this many minutes of training have passed since the last one; 0 = by iterations only (resume_every). Both 0: no resume checkpoints',
     default: 5,
     min: 0,

@@ -78,12 +78,14 @@ export const word2vecParamSpecs = {
   output: { type: 'path', output: true, doc: 'model name as fastText -output: writes <output>.bin (fastText model) and <output>.vec (word2vec text)', optional: true },
   resume_every: {
     type: 'int',
+    inert: true,
     doc: 'with the cache on: write a resume checkpoint (both matrices, words done, epoch) every this many epochs, so that rerunning a killed pipeline goes on from the last one; 0 = by time only (resume_minutes)',
     default: 0,
     min: 0,
   },
   resume_minutes: {
     type: 'number',
+    inert: true,
     doc: 'with the cache on: write a resume checkpoint after an epoch once this many minutes have passed since the last one; 0 = by epochs only (resume_every). Both 0: no resume checkpoints',
     default: 5,
     min: 0,
