@@ -140,7 +140,14 @@ export function graphSvg(nodes: readonly RunNodeRecord[]): string {
       const x2 = b.x + BOX_W / 2;
       const y2 = b.y;
       const my = (y1 + y2) / 2;
-      out.push(`<path class="edge" d="M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2 - 1}" fill="none" stroke="#888" stroke-width="1.4" marker-end="url(#arrow)"><title>${esc(from)} → ${esc(n.id)}.${esc(name)}</title></path>`);
+      let d = `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2 - 1}`;
+      if (depth.get(n.id)! - depth.get(from)! > 1) {
+        // Past the rows between: round the left of the boxes in them rather than through them.
+        const between = [...pos].filter(([id]) => depth.get(id)! > depth.get(from)! && depth.get(id)! < depth.get(n.id)!).map(([, q]) => q.x);
+        const side = Math.max(2, Math.min(...between, x1, x2) - 22);
+        d = `M${x1 - BOX_W / 4},${y1} C${x1 - BOX_W / 4},${y1 + ROW_GAP} ${side},${y1 + ROW_GAP / 2} ${side},${my} S${x2 - BOX_W / 4},${y2 - ROW_GAP} ${x2 - BOX_W / 4},${y2 - 1}`;
+      }
+      out.push(`<path class="edge" d="${d}" fill="none" stroke="#888" stroke-width="1.4" marker-end="url(#arrow)"><title>${esc(from)} → ${esc(n.id)}.${esc(name)}</title></path>`);
     }
   }
   for (const n of nodes) {
@@ -150,7 +157,7 @@ export function graphSvg(nodes: readonly RunNodeRecord[]): string {
       `<g class="node" data-node="${esc(n.id)}"><title>${esc(`${n.id} (${n.op}): ${howHad(n)}${n.summary ? `, ${n.summary}` : ''}`)}</title>` +
         `<rect x="${p.x}" y="${p.y}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="${nodeFill(n)}" stroke="#666" stroke-width="1"/>` +
         `<text x="${p.x + 8}" y="${p.y + 20}" font-size="13" font-weight="600">${esc(clip(n.id, 22))}</text>` +
-        `<text x="${p.x + 8}" y="${p.y + 38}" font-size="11" fill="#444">${esc(clip(line2, 30))}</text></g>`,
+        `<text x="${p.x + 8}" y="${p.y + 38}" font-size="11" fill="#444">${esc(clip(line2, 28))}</text></g>`,
     );
   }
   out.push('</svg>');
