@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { readVectors } from '../src/io/vectors.js';
 import { knnGraph } from '../src/knn-graph/index.js';
 import { chineseWhispers } from '../src/chinese-whispers/index.js';
-import { clusterReportHtml, pca2, reportOp } from '../src/report/index.js';
+import { clusterReportHtml, pca2, reportOp, umapLayout } from '../src/report/index.js';
+import { Rng } from '@wordloom/core';
 import type { ClustersArtifact } from '../src/artifacts.js';
 import { standaloneContext } from '../src/op.js';
 import { Embeddings } from '@wordloom/core';
@@ -75,6 +76,42 @@ test('report: one self-contained HTML file with the words embedded', async () =>
   } finally {
     t.cleanup();
   }
+});
+
+test('umapLayout: separate groups stay apart on the map; a seed gives the same map', async () => {
+  // Three groups of 40 points in 12-D around orthogonal directions.
+  const rng = new Rng(3);
+  const n = 120;
+  const dim = 12;
+  const d = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const g = i % 3;
+    for (let j = 0; j < dim; j++) d[i * dim + j] = (j % 3 === g ? 1 : 0) + 0.15 * rng.normal();
+  }
+  const v = new Embeddings(Array.from({ length: n }, (_, i) => `w${i}`), dim, d);
+  const a = await umapLayout(v, n, { seed: 5, epochs: 120 });
+  const b = await umapLayout(v, n, { seed: 5, epochs: 120 });
+  assert.equal(Array.from(a.x), Array.from(b.x));
+  const c = await umapLayout(v, n, { seed: 6, epochs: 120 });
+  assert.not.equal(Array.from(a.x), Array.from(c.x));
+  // Each point's nearest point on the map is of its own group.
+  let same = 0;
+  for (let i = 0; i < n; i++) {
+    let best = -1;
+    let bd = Infinity;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const dd = (a.x[i]! - a.x[j]!) ** 2 + (a.y[i]! - a.y[j]!) ** 2;
+      if (dd < bd) {
+        bd = dd;
+        best = j;
+      }
+    }
+    if (best % 3 === i % 3) same++;
+  }
+  assert.ok(same / n > 0.95, `${same} of ${n} points have a nearest map neighbour of their own group`);
+  // Only the first rows are mapped when asked.
+  assert.is((await umapLayout(v, 30, { seed: 5, epochs: 50 })).x.length, 30);
 });
 
 const renderName = 'report: it renders in headless Chromium (points, cluster list)';
