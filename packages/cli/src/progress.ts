@@ -50,6 +50,9 @@ export class ProgressView {
         this.current.delete(e.node);
         this.line(`[${e.node}] cancelled`);
         break;
+      case 'pipeline:report':
+        this.line(`report written to ${e.file}`);
+        break;
       case 'pipeline:finished':
       case 'pipeline:failed':
         this.clear();

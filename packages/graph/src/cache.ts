@@ -139,6 +139,48 @@ export class ArtifactCache {
     return readEntry(this.entryDir(key));
   }
 
+  /** The directory a node keeps its resume checkpoints in (made by the op when it writes one). */
+  checkpointDir(key: string): string {
+    return join(this.dir, 'checkpoints', key);
+  }
+
+  /** Remove a node's resume checkpoints (best effort). */
+  removeCheckpoints(key: string): void {
+    try {
+      rmSync(this.checkpointDir(key), { recursive: true, force: true });
+    } catch {
+      /* a read-only cache: they stay */
+    }
+  }
+
+  /** Resume checkpoints left by runs that did not finish: one per node key, with their bytes. */
+  checkpoints(): { key: string; dir: string; bytes: number; modified: number }[] {
+    const root = join(this.dir, 'checkpoints');
+    let names: string[];
+    try {
+      names = readdirSync(root);
+    } catch {
+      return [];
+    }
+    const out: { key: string; dir: string; bytes: number; modified: number }[] = [];
+    for (const key of names) {
+      const dir = join(root, key);
+      let bytes = 0;
+      let modified = 0;
+      try {
+        for (const f of readdirSync(dir)) {
+          const st = statSync(join(dir, f));
+          bytes += st.size;
+          modified = Math.max(modified, st.mtimeMs);
+        }
+      } catch {
+        continue;
+      }
+      out.push({ key, dir, bytes, modified });
+    }
+    return out.sort((a, b) => b.modified - a.modified);
+  }
+
   /** Read an entry's artifact and mark it used. */
   async load(entry: CacheEntry, signal?: AbortSignal): Promise<unknown> {
     const file = join(entry.dir, FILE_OF[entry.kind]!);
@@ -213,6 +255,7 @@ export class ArtifactCache {
   clear(): { entries: number; bytes: number } {
     const all = this.list();
     rmSync(this.entriesDir, { recursive: true, force: true });
+    rmSync(join(this.dir, 'checkpoints'), { recursive: true, force: true });
     rmSync(join(this.dir, 'tmp'), { recursive: true, force: true });
     rmSync(join(this.dir, 'file-hashes.json'), { force: true });
     return { entries: all.length, bytes: all.reduce((s, e) => s + e.bytes, 0) };

@@ -112,6 +112,14 @@ export interface PipelineFinishedEvent {
   nodes: { node: string; op: string; durationMs: number; summary: OutputSummary; cache?: CacheStatus }[];
 }
 
+/** `report` (RunOptions) was written, just before pipeline:finished. */
+export interface PipelineReportEvent {
+  type: 'pipeline:report';
+  time: number;
+  pipeline: string;
+  file: string;
+}
+
 export interface PipelineFailedEvent {
   type: 'pipeline:failed';
   time: number;
@@ -131,4 +139,5 @@ export type PipelineEvent =
   | NodeFailedEvent
   | NodeCancelledEvent
   | PipelineFinishedEvent
+  | PipelineReportEvent
   | PipelineFailedEvent;

@@ -16,11 +16,12 @@ import { join, resolve } from 'node:path';
 import { catchError, defer, forkJoin, from, isObservable, map, merge, Observable, of, shareReplay, Subject, switchMap, throwError, type Subscription } from 'rxjs';
 import { isWordloomError, WordloomError } from '@wordloom/core';
 import type { OpContext, OperatorDef, ProgressUpdate, TokenStream } from '@wordloom/ops';
-import { expandGlob, hasGlob, operators as defaultOperators, processAlive, registerTemporary, unregisterTemporary } from '@wordloom/ops';
+import { expandGlob, hasGlob, operators as defaultOperators, processAlive, registerTemporary, runReportPage, unregisterTemporary, writeReportPage } from '@wordloom/ops';
 import { ArtifactCache, CACHE_FORMAT, CACHED_KINDS, cacheDirFor, hashText, type CacheEntry, type FileHashes, type OutputFileRecord } from './cache.js';
 import type { CacheStatus, NodeProgressEvent, OutputSummary, PipelineEvent } from './events.js';
 import { PipelineErrors, withWhere, type NodeSpec, type PipelineSpec } from './spec.js';
 import { summarize } from './summary.js';
+import { RunRecorder } from './record.js';
 import { validatePipeline } from './validate.js';
 
 export interface RunOptions {
@@ -47,6 +48,12 @@ export interface RunOptions {
   cache?: boolean | string | ArtifactCache;
   /** With the cache: compute these nodes and every node after them even when cached; true: every node. */
   force?: boolean | readonly string[];
+  /**
+   * Write a report page of the run to this file when it finishes (see the report
+   * op): the graph, each node's time, peak memory and summary, training curves,
+   * evaluations and clusters.
+   */
+  report?: string;
 }
 
 export interface PipelineRun {
@@ -124,6 +131,9 @@ class Execution {
   private pipelineName: string;
   private readonly interval: number;
   private cache: ArtifactCache | undefined;
+  /** Node outputs as they finish. */
+  private readonly values = new Map<string, unknown>();
+  private recorder: RunRecorder | undefined;
 
   constructor(
     private readonly input: PipelineSpec,
@@ -138,6 +148,7 @@ class Execution {
 
   private emit(e: PipelineEvent): void {
     if (this.closed) return;
+    this.recorder?.event(e);
     try {
       this.opts.onEvent?.(e);
     } catch {
@@ -169,6 +180,7 @@ class Execution {
       for (const node of spec.nodes) {
         this.states.set(node.id, { node, op: ops.find((o) => o.name === node.op)!, phaseStart: 0, lastUpdate: 0, lastEmit: 0 });
       }
+      this.recorder = new RunRecorder(spec.nodes, this.order, this.values, 100, new Set(this.order.filter((id) => this.states.get(id)!.op.runsLast)));
       const root = this.opts.tmpRoot ?? tmpdir();
       removeStaleRunDirs(root);
       this.tmpDir = mkdtempSync(join(root, `wordloom-run-${process.pid}-`));
@@ -228,6 +240,8 @@ class Execution {
       st.status = 'computed';
       if (!wantKey.has(id)) continue;
       st.key = await this.keyOf(st, spec, baseDir, hashes);
+      // Forced: computed afresh, not resumed from a checkpoint either.
+      if (st.key && forced.has(id)) cache.removeCheckpoints(st.key);
       if (st.key === null || forced.has(id) || !CACHED_KINDS.includes(st.op.output)) continue;
       const entry = cache.lookup(st.key);
       if (entry && outputsUnchanged(entry, outputFiles(st, baseDir))) {
@@ -280,12 +294,27 @@ class Execution {
     const threads = node.threads ?? spec.threads ?? 1;
     const seedParam = op.params.seed?.type === 'int' && typeof node.params.seed === 'number' ? (node.params.seed as number) : undefined;
     const seed = seedParam ?? node.seed ?? spec.seed ?? 1;
-    return hashText(JSON.stringify({ format: CACHE_FORMAT, op: op.name, version: op.version ?? 1, params: node.params, seed, threads, inputs, files }));
+    // Params that do not change the output (how often checkpoints are written) stay out of the key.
+    const params = Object.fromEntries(Object.entries(node.params).filter(([k]) => !op.params[k]?.inert));
+    return hashText(JSON.stringify({ format: CACHE_FORMAT, op: op.name, version: op.version ?? 1, params, seed, threads, inputs, files }));
   }
 
   private launch(spec: PipelineSpec): void {
     if (this.done) return;
+    this.recorder?.start(spec.name);
     this.emit({ type: 'pipeline:started', time: this.t0, pipeline: spec.name, nodes: [...this.order], tmpDir: this.tmpDir });
+    // Nodes that depend on each node (to let a node that runs last wait for all the others).
+    const descendants = new Map<string, Set<string>>();
+    for (const id of [...this.order].reverse()) {
+      const d = new Set<string>();
+      for (const other of this.order) {
+        if (Object.values(this.states.get(other)!.node.inputs).includes(id)) {
+          d.add(other);
+          for (const x of descendants.get(other) ?? []) d.add(x);
+        }
+      }
+      descendants.set(id, d);
+    }
 
     const outputs = new Map<string, Observable<unknown>>();
     for (const id of this.order) {
@@ -302,16 +331,22 @@ class Execution {
         continue;
       }
       const deps = Object.entries(st.node.inputs);
-      const inputs$: Observable<Record<string, unknown>> = deps.length
+      let inputs$: Observable<Record<string, unknown>> = deps.length
         ? forkJoin(Object.fromEntries(deps.map(([name, fromId]) => [name, outputs.get(fromId)!])))
         : of({});
+      if (st.op.runsLast) {
+        // Wait for every node that does not depend on this one (and does not run last itself).
+        const others = this.order.filter((o) => o !== id && !descendants.get(id)!.has(o) && !this.states.get(o)!.op.runsLast);
+        const ready = inputs$;
+        inputs$ = defer(() => (others.length ? forkJoin(others.map((o) => outputs.get(o)!)) : of([]))).pipe(switchMap(() => ready));
+      }
       const out$ = inputs$.pipe(
         switchMap((inputs) => defer(() => from(this.runNode(st, spec, inputs)))),
         shareReplay({ bufferSize: 1, refCount: false }),
       );
       outputs.set(id, out$);
     }
-    const values = new Map<string, unknown>();
+    const values = this.values;
     this.subscription = merge(...this.order.map((id) => outputs.get(id)!.pipe(map((v) => [id, v] as const)))).subscribe({
       next: ([id, v]) => values.set(id, v),
       error: (e) => void this.stop(e instanceof Error ? e : new Error(String(e)), false),
@@ -339,6 +374,7 @@ class Execution {
         throw err;
       }
       st.finished = Date.now();
+      this.values.set(node.id, value);
       this.emit({ type: 'node:finished', time: st.finished, node: node.id, op: op.name, durationMs: st.finished - st.started, summary: summarize(op.output, value), cache: 'loaded' });
       return value;
     })();
@@ -404,6 +440,8 @@ class Execution {
         return tmp;
       },
       baseDir: spec.baseDir ?? process.cwd(),
+      ...(this.cache && st.key ? { checkpointDir: this.cache.checkpointDir(st.key) } : {}),
+      ...(this.recorder ? { run: this.recorder } : {}),
       progress: (u) => this.progress(st, u),
       log: (message) => this.emit({ type: 'node:log', time: Date.now(), node: node.id, message: String(message) }),
     };
@@ -428,7 +466,12 @@ class Execution {
     if (op.output === 'tokens' && isTokenStream(value)) value = tagStream(value, node.id, op.name, signal);
     this.flushProgress(st);
     st.finished = Date.now();
-    if (this.cache) await this.storeNode(st, spec, value);
+    if (this.cache) {
+      await this.storeNode(st, spec, value);
+      // The output is had: resume checkpoints of this node are of no more use.
+      if (st.key) this.cache.removeCheckpoints(st.key);
+    }
+    this.values.set(node.id, value);
     this.emit({ type: 'node:finished', time: st.finished, node: node.id, op: op.name, durationMs: st.finished - st.started, summary: summarize(op.output, value), ...(st.status ? { cache: st.status } : {}) });
     return value;
   }
@@ -437,6 +480,7 @@ class Execution {
     if (this.done || !u || typeof u !== 'object') return;
     const now = Date.now();
     const node = st.node.id;
+    this.recorder?.progress(node, u);
     if (u.message) this.emit({ type: 'node:log', time: now, node, message: String(u.message) });
     const phase = String(u.phase ?? '');
     const newPhase = phase !== st.phase;
@@ -516,6 +560,20 @@ class Execution {
         ...(st.status ? { cache: st.status } : {}),
       };
     });
+    if (this.opts.report && this.recorder) {
+      // The page of the run, written before the run counts as finished (a failure to write fails it).
+      this.recorder.stop();
+      try {
+        const file = resolve(this.opts.report);
+        await writeReportPage(file, runReportPage(this.recorder, spec.name, {}), { seed: spec.seed ?? 1, threads: spec.threads ?? 1, signal: this.controller.signal });
+        this.emit({ type: 'pipeline:report', time: Date.now(), pipeline: spec.name, file });
+      } catch (e) {
+        const err = isWordloomError(e) ? e : new WordloomError('E_FILE', `could not write the report: ${e instanceof Error ? e.message : String(e)}`, { file: this.opts.report });
+        void this.stop(err, false);
+        return;
+      }
+    }
+    this.recorder?.stop();
     this.cleanup();
     this.done = true;
     const ordered = new Map<string, unknown>();
@@ -545,6 +603,17 @@ class Execution {
       });
       await Promise.race([Promise.allSettled([...this.inflight]), timeout]);
       if (timer) clearTimeout(timer);
+    }
+    this.recorder?.stop();
+    if (this.opts.report && this.recorder && this.pipelineName) {
+      // The page of a failed run too: it shows which node failed and what ran before.
+      try {
+        const file = resolve(this.opts.report);
+        await writeReportPage(file, runReportPage(this.recorder, this.pipelineName, {}), { seed: this.input.seed ?? 1, threads: 1 });
+        this.emit({ type: 'pipeline:report', time: Date.now(), pipeline: this.pipelineName, file });
+      } catch {
+        /* the run's own error is the one to report */
+      }
     }
     this.cleanup();
     this.emit({ type: 'pipeline:failed', time: Date.now(), pipeline: this.pipelineName, durationMs: Date.now() - this.t0, error: reason, cancelled });

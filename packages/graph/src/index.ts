@@ -12,6 +12,7 @@ export { runPipeline, runPipelineToEnd, type RunOptions, type PipelineRun } from
 export { pipeline, PipelineBuilder, formatPipeline, type PipelineSettings, type NodeSettings } from './builder.js';
 export { describeOperator, describeOperators, describeParamType, exampleNode } from './describe.js';
 export { summarize } from './summary.js';
+export { RunRecorder } from './record.js';
 export { expandGlob, globMatch, hasGlob } from '@wordloom/ops';
 export { closest, editDistance } from './suggest.js';
 export { PipelineErrors, sourceOf, NODE_KEYS, PIPELINE_KEYS, type PipelineSpec, type NodeSpec, type Override, type Pos, type SpecSource } from './spec.js';

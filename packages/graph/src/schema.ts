@@ -157,6 +157,7 @@ export function paramSchema(ps: ParamSpec, nullable: boolean): Json {
   const notes: string[] = [];
   if (ps.type === 'paths') notes.push('A file path or glob, or a list of them.');
   if (ps.output) notes.push('A file the op writes.');
+  if (ps.inert) notes.push('Does not change the output: changing it does not rerun the node.');
   const def = jsonDefault(ps.default);
   if (def !== undefined) s.default = def;
   s.description = [ps.doc, ...notes, def !== undefined ? `Default: ${JSON.stringify(def)}.` : ''].filter(Boolean).join(' ');

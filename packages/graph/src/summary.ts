@@ -73,6 +73,8 @@ export function summarize(kind: ArtifactKind | undefined, value: unknown): Outpu
       }
       case 'clusters': {
         if (v.labels && typeof v.count === 'number') {
+          // A report page of the run with no clustering of its own.
+          if (v.count === 0 && v.labels.length === 0 && v.report) return { kind, text: `page -> ${base(String(v.report))}`, stats: { clusters: 0, report: String(v.report) } };
           const sizes = Array.from(v.sizes as ArrayLike<number>);
           const singletons = sizes.filter((x) => x === 1).length;
           const largest = sizes.reduce((m, x) => Math.max(m, x), 0);

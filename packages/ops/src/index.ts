@@ -8,6 +8,7 @@ export * from './io/vectors.js';
 export * from './tokenize/index.js';
 export * from './vocab/index.js';
 export * from './io/cooc-bin.js';
+export * from './io/checkpoint.js';
 export * from './cooccur/index.js';
 export * from './knn/index.js';
 export * from './evaluate/index.js';

@@ -4,6 +4,7 @@
  * graph before anything runs and the CLI can document every op from one place.
  */
 import type { Observable } from 'rxjs';
+import type { RunView } from './report/run-record.js';
 
 /** What flows along a pipeline edge. An input accepts only an output of its kind. */
 export type ArtifactKind =
@@ -38,6 +39,8 @@ export interface ParamSpec {
   mustExist?: boolean;
   /** 'path': a file the op writes; validation checks that it can be made (see outputPathProblem). */
   output?: boolean;
+  /** The param does not change the op's output (how often checkpoints are written): left out of the node's cache key. */
+  inert?: boolean;
 }
 
 export type ParamSpecs = Record<string, ParamSpec>;
@@ -76,6 +79,15 @@ export interface OpContext {
   readonly tmpDir: string;
   /** Directory relative paths in params resolve against (the pipeline file's). */
   readonly baseDir: string;
+  /**
+   * Where a training op keeps its resume checkpoints between runs, or undefined
+   * (no cache: nothing to resume). Tied to the node's cache key, so a rerun of the
+   * same node with the same params and inputs finds them; the executor removes it
+   * once the node's output is stored.
+   */
+  readonly checkpointDir?: string;
+  /** The pipeline run this node is part of (what ran, times, memory, curves, outputs); undefined outside a pipeline. */
+  readonly run?: RunView;
   progress(update: ProgressUpdate): void;
   log(message: string): void;
 }
@@ -93,6 +105,11 @@ export interface OperatorDef<P = any, O = unknown> {
    * another output, so that outputs cached before are not reused.
    */
   readonly version?: number;
+  /**
+   * Run once every node that does not depend on this one has finished (a report
+   * of the run: `ctx.run` then holds all of it).
+   */
+  readonly runsLast?: boolean;
   /** Run with resolved inputs and validated params (defaults filled in). */
   run(inputs: Record<string, any>, params: P, ctx: OpContext): Promise<O> | Observable<O>;
 }
@@ -110,6 +127,8 @@ export function standaloneContext(over: Partial<OpContext> = {}): OpContext {
     seed: over.seed ?? 1,
     tmpDir: over.tmpDir ?? (process.env.TMPDIR || '/tmp'),
     baseDir: over.baseDir ?? process.cwd(),
+    ...(over.checkpointDir !== undefined ? { checkpointDir: over.checkpointDir } : {}),
+    ...(over.run !== undefined ? { run: over.run } : {}),
     progress: over.progress ?? (() => {}),
     log: over.log ?? (() => {}),
   };

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, Vocab, WordloomError } from '@wordloom/core';
 import type { Cooccurrences } from '@wordloom/core';
@@ -330,5 +330,75 @@ test('the glove op is registered, reports progress each iteration and returns th
     assert.is((e as Error).message, 'stop');
   }
 });
+
+test('resume: a run stopped after a checkpoint goes on from it and ends with the vectors of a run never stopped (one thread)', async () => {
+  const { vocab, cooc } = await lee();
+  for (const shuffle of [true, false]) {
+    const params = { vector_size: 10, max_iter: 6, threads: 1, seed: 3, shuffle, resume_every: 2 };
+    const whole = await trainGlove(cooc, vocab, params, standaloneContext({ threads: 1 }));
+    const t = tempDir();
+    try {
+      // Stop during iteration 4: the checkpoint after iteration 2 is the last one.
+      const ac = new AbortController();
+      const logs: string[] = [];
+      const stopAt4 = (u: ProgressUpdate): void => {
+        if (u.phase === 'iteration' && u.iteration === 4) ac.abort(new Error('killed'));
+      };
+      await expectRejects(trainGlove(cooc, vocab, params, standaloneContext({ threads: 1, signal: ac.signal, checkpointDir: t.dir, progress: stopAt4, log: (m) => logs.push(m) })), /killed/);
+      assert.ok(logs.some((l) => /^resume checkpoint after iteration 2 written/.test(l)), logs.join('\n'));
+      assert.not.ok(logs.some((l) => /after iteration 4 written/.test(l)));
+      assert.equal(readdirSync(t.dir), ['glove.ckpt']);
+
+      const logs2: string[] = [];
+      const restored: ProgressUpdate[] = [];
+      const again = await trainGlove(cooc, vocab, params, standaloneContext({ threads: 1, checkpointDir: t.dir, log: (m) => logs2.push(m), progress: (u) => restored.push(u) }));
+      assert.is(again.resumedFrom, 2);
+      assert.ok(logs2.some((l) => /^resuming from the checkpoint after iteration 2 of 6/.test(l)), logs2.join('\n'));
+      assert.equal(again.costs, whole.costs, `shuffle ${shuffle}: the same cost every iteration`);
+      assert.ok(Buffer.from(again.embeddings.data.buffer).equals(Buffer.from(whole.embeddings.data.buffer)), `shuffle ${shuffle}: bit-identical vectors`);
+      // The restored iterations are reported again (marked), so curves stay whole.
+      const its = restored.filter((u) => u.phase === 'iteration');
+      assert.equal(its.map((u) => u.iteration), [1, 2, 3, 4, 5, 6]);
+      assert.is(its[0]!.metrics!.restored, 1);
+      assert.is(its[2]!.metrics!.restored, undefined);
+    } finally {
+      t.cleanup();
+    }
+  }
+});
+
+test('resume: a damaged checkpoint or one written for other settings is ignored with a log line', async () => {
+  const { vocab, cooc } = await lee();
+  const params = { vector_size: 8, max_iter: 4, threads: 1, seed: 5, resume_every: 1 };
+  const whole = await trainGlove(cooc, vocab, params, standaloneContext({ threads: 1 }));
+  const t = tempDir();
+  try {
+    writeFileSync(join(t.dir, 'glove.ckpt'), 'not a checkpoint at all');
+    const logs: string[] = [];
+    const r = await trainGlove(cooc, vocab, params, standaloneContext({ threads: 1, checkpointDir: t.dir, log: (m) => logs.push(m) }));
+    assert.is(r.resumedFrom, 0);
+    assert.ok(logs.some((l) => /^ignoring the resume checkpoint .*glove\.ckpt \(not a wordloom checkpoint\); training from the start/.test(l)), logs.join('\n'));
+    assert.ok(Buffer.from(r.embeddings.data.buffer).equals(Buffer.from(whole.embeddings.data.buffer)));
+    // That run left its checkpoint after iteration 3 (of 4): another seed must not take it.
+    const logs2: string[] = [];
+    const other = await trainGlove(cooc, vocab, { ...params, seed: 6 }, standaloneContext({ threads: 1, checkpointDir: t.dir, log: (m) => logs2.push(m) }));
+    assert.is(other.resumedFrom, 0);
+    assert.ok(logs2.some((l) => /written for other settings \(seed\)/.test(l)), logs2.join('\n'));
+    await expectError(() => resolveGloveParams({ resume_every: -1 }), 'E_PARAM', /resume_every must be an integer >= 0/);
+    await expectError(() => resolveGloveParams({ resume_minutes: -2 }), 'E_PARAM', /resume_minutes must be a number >= 0/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+async function expectRejects(p: Promise<unknown>, match: RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    assert.match((e as Error).message, match);
+    return;
+  }
+  assert.unreachable('expected a rejection');
+}
 
 test.run();

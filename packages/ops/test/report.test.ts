@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { readVectors } from '../src/io/vectors.js';
 import { knnGraph } from '../src/knn-graph/index.js';
 import { chineseWhispers } from '../src/chinese-whispers/index.js';
-import { clusterReportHtml, pca2, reportOp } from '../src/report/index.js';
+import { clusterReportHtml, pca2, reportOp, umapLayout } from '../src/report/index.js';
+import { Rng } from '@wordloom/core';
 import type { ClustersArtifact } from '../src/artifacts.js';
 import { standaloneContext } from '../src/op.js';
 import { Embeddings } from '@wordloom/core';
@@ -23,7 +24,7 @@ const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 async function writeReport(t: { dir: string }) {
   const v = await readVectors(dataPath('fixtures/wt2-sg-d20-300.txt'));
   const c = chineseWhispers(await knnGraph(v, { n: 8, min_similarity: 0.3 }), { seed: 1 });
-  const res = (await reportOp.run({ clusters: c }, { output: 'r/clusters.html', max_clusters: 200, max_members: 25, max_points: 5000 }, standaloneContext({ baseDir: t.dir, node: 'clusters' }))) as ClustersArtifact;
+  const res = (await reportOp.run({ clusters: c }, { output: 'r/clusters.html', max_clusters: 200, max_members: 25, max_points: 5000, coloured: 10, map: 'umap', map_epochs: 100 }, standaloneContext({ baseDir: t.dir, node: 'clusters' }))) as ClustersArtifact;
   const file = join(t.dir, 'r/clusters.html');
   assert.is(res.report, file);
   return { v, c, file, html: readFileSync(file, 'utf8') };
@@ -56,10 +57,11 @@ test('report: the page says when it lists part of the clusters, members or words
   const v = await readVectors(dataPath('fixtures/wt2-sg-d20-300.txt'));
   const c = chineseWhispers(await knnGraph(v, { n: 8, mode: 'mutual' }), { seed: 1, min_cluster_size: 2 });
   assert.ok(c.count > 10 && c.noise > 0, `${c.count} clusters, ${c.noise} noise`);
-  const shown = (html: string) => /<p id="shown">([^<]*)<\/p>/.exec(html)?.[1];
+  const shown = (html: string) => /<p class="shown">([^<]*)<\/p>/.exec(html)?.[1];
   const part = shown(clusterReportHtml(c, v, { max_clusters: 5, max_members: 2, max_points: 100 }));
-  assert.is(part, `Listed: the 5 largest of ${c.count} clusters, at most 2 members each (most frequent first; … marks a cut list); the ${c.noise} noise words are not listed. Map: the 100 most frequent of 300 words.`);
-  const all = shown(clusterReportHtml(c, v, { max_clusters: 1000, max_members: 1000, max_points: 5000 }));
+  assert.is(part, `Listed: the 5 largest of ${c.count} clusters, at most 2 members each (most frequent first; … marks a cut list); the ${c.noise} noise words are not listed. Map: the 100 most frequent of 300 words. Colours: the 10 largest clusters; the other ${c.count - 10} are grey, noise light grey.`);
+  const all = shown(clusterReportHtml(c, v, { max_clusters: 1000, max_members: 1000, max_points: 5000, coloured: 40 }));
+  assert.ok(c.count <= 40);
   assert.is(all, `Listed: all ${c.count} clusters, every member; the ${c.noise} noise words are not listed. Map: all 300 words.`);
   assert.is(shown(clusterReportHtml(c, undefined, { max_clusters: 1000, max_members: 1000 })), `Listed: all ${c.count} clusters, every member; the ${c.noise} noise words are not listed.`);
 });
@@ -74,6 +76,42 @@ test('report: one self-contained HTML file with the words embedded', async () =>
   } finally {
     t.cleanup();
   }
+});
+
+test('umapLayout: separate groups stay apart on the map; a seed gives the same map', async () => {
+  // Three groups of 40 points in 12-D around orthogonal directions.
+  const rng = new Rng(3);
+  const n = 120;
+  const dim = 12;
+  const d = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const g = i % 3;
+    for (let j = 0; j < dim; j++) d[i * dim + j] = (j % 3 === g ? 1 : 0) + 0.15 * rng.normal();
+  }
+  const v = new Embeddings(Array.from({ length: n }, (_, i) => `w${i}`), dim, d);
+  const a = await umapLayout(v, n, { seed: 5, epochs: 120 });
+  const b = await umapLayout(v, n, { seed: 5, epochs: 120 });
+  assert.equal(Array.from(a.x), Array.from(b.x));
+  const c = await umapLayout(v, n, { seed: 6, epochs: 120 });
+  assert.not.equal(Array.from(a.x), Array.from(c.x));
+  // Each point's nearest point on the map is of its own group.
+  let same = 0;
+  for (let i = 0; i < n; i++) {
+    let best = -1;
+    let bd = Infinity;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const dd = (a.x[i]! - a.x[j]!) ** 2 + (a.y[i]! - a.y[j]!) ** 2;
+      if (dd < bd) {
+        bd = dd;
+        best = j;
+      }
+    }
+    if (best % 3 === i % 3) same++;
+  }
+  assert.ok(same / n > 0.95, `${same} of ${n} points have a nearest map neighbour of their own group`);
+  // Only the first rows are mapped when asked.
+  assert.is((await umapLayout(v, 30, { seed: 5, epochs: 50 })).x.length, 30);
 });
 
 const renderName = 'report: it renders in headless Chromium (points, cluster list)';
@@ -93,7 +131,8 @@ if (!existsSync(CHROMIUM) && !IN_CI) {
         { encoding: 'utf8', timeout: 60000, maxBuffer: 64 << 20 },
       );
       const dom = r.stdout;
-      assert.ok(dom.includes('data-points="300"'), `chromium rendered no points (exit ${r.status}): ${r.stderr.slice(-500)}`);
+      assert.ok(/<section class="clustering"[^>]* data-points="300"/.test(dom), `chromium rendered no points (exit ${r.status}): ${r.stderr.slice(-500)}`);
+      assert.match(dom, /map by UMAP/);
       assert.is((dom.match(/<circle /g) ?? []).length, 300);
       const listed = Math.min(c.count, 200);
       assert.ok(dom.includes(`data-clusters="${listed}"`));

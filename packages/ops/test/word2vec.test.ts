@@ -7,6 +7,7 @@ import {
   buildVocab, findOperator, huffmanPaths, readFastTextModel, standaloneContext, tokenize, tokenizeDefaults, trainWord2VecTokens, resolveWord2VecParams, readVectors,
 } from '../src/index.js';
 import type { TokenStream, Word2VecParams } from '../src/index.js';
+import type { DenseMatrix } from '../src/subword/matrix.js';
 import { dataPath, tempDir } from './helpers.js';
 
 const ctx1 = standaloneContext({ threads: 1, seed: 1 });
@@ -221,6 +222,45 @@ test('an output that cannot be written is refused before training', async () => 
     assert.is(e.where.param, 'output');
   } finally {
     cleanup();
+  }
+});
+
+test('resume: a run stopped after an epoch checkpoint goes on from it and ends with the vectors of a run never stopped (one thread)', async () => {
+  const params: Partial<Word2VecParams> = { seed: 4, epoch: 3, resume_every: 1, dim: 16 };
+  const whole = await train(params);
+  const t = tempDir();
+  try {
+    const ac = new AbortController();
+    const logs: string[] = [];
+    // Stop as soon as the checkpoint after epoch 2 is out.
+    const log = (m: string): void => {
+      logs.push(m);
+      if (/after epoch 2 written/.test(m)) ac.abort(new Error('killed'));
+    };
+    try {
+      await train(params, standaloneContext({ threads: 1, signal: ac.signal, checkpointDir: t.dir, log }));
+      assert.unreachable('should have stopped');
+    } catch (e) {
+      assert.match((e as Error).message, /killed/);
+    }
+    assert.ok(logs.some((l) => /^resume checkpoint after epoch 2 written/.test(l)), logs.join('\n'));
+    assert.equal(readdirSync(t.dir), ['word2vec.ckpt']);
+    const logs2: string[] = [];
+    const again = await train(params, standaloneContext({ threads: 1, checkpointDir: t.dir, log: (m) => logs2.push(m) }));
+    assert.is(again.resumedFrom, 2);
+    assert.ok(logs2.some((l) => /^resuming from the checkpoint after epoch 2 of 3/.test(l)), logs2.join('\n'));
+    assert.equal(again.losses, whole.losses);
+    const bytes = (m: unknown): Buffer => Buffer.from((m as DenseMatrix).data.buffer);
+    assert.ok(bytes(again.model.input).equals(bytes(whole.model.input)), 'bit-identical input matrix (words and n-grams)');
+    assert.ok(bytes(again.model.output).equals(bytes(whole.model.output)), 'bit-identical output matrix');
+    // Another seed does not take it.
+    const logs3: string[] = [];
+    const other = await train({ ...params, seed: 5 }, standaloneContext({ threads: 1, checkpointDir: t.dir, log: (m) => logs3.push(m) }));
+    assert.is(other.resumedFrom, 0);
+    assert.ok(logs3.some((l) => /written for other settings \(seed\)/.test(l)), logs3.join('\n'));
+    await expectError(() => resolveWord2VecParams({ resume_every: 1.5 }), 'E_PARAM', /resume_every must be an integer >= 0/);
+  } finally {
+    t.cleanup();
   }
 });
 

@@ -17,7 +17,7 @@ export const cacheCommand: Command = {
   summary: 'List, clear or trim the artifact cache that lets reruns load unchanged node outputs.',
   details: [
     'ls     every entry: key, node, op, kind, size, last used (most recent first), and the total',
-    'clear  remove every entry',
+    'clear  remove every entry and every resume checkpoint of unfinished training',
     'gc     remove the least recently used entries until the rest fit in --max-size,',
     '       and damaged entries and files left by killed runs',
   ].join('\n'),
@@ -41,10 +41,16 @@ export const cacheCommand: Command = {
         );
       }
       process.stdout.write(`${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${mb(entries.reduce((s, e) => s + e.bytes, 0))} in ${dir}\n`);
+      const ck = cache.checkpoints();
+      if (ck.length) {
+        process.stdout.write(`${ck.length} resume checkpoint${ck.length === 1 ? '' : 's'} of unfinished training, ${mb(ck.reduce((s, c) => s + c.bytes, 0))} (rerunning the pipeline goes on from ${ck.length === 1 ? 'it' : 'them'}; clear removes them)\n`);
+      }
       return 0;
     }
     if (sub === 'clear') {
+      const ck = cache.checkpoints().length;
       const r = cache.clear();
+      if (ck) process.stdout.write(`removed ${ck} resume checkpoint${ck === 1 ? '' : 's'}\n`);
       process.stdout.write(`removed ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'} (${mb(r.bytes)}) from ${dir}\n`);
       return 0;
     }

@@ -1,5 +1,6 @@
+import { resolve } from 'node:path';
 import { loadPipeline, validatePipeline, runPipeline, PipelineErrors, type PipelineEvent } from '@wordloom/graph';
-import type { ClustersArtifact, EvaluationResult, NeighborsResult } from '@wordloom/ops';
+import { outputPathProblem, type ClustersArtifact, type EvaluationResult, type NeighborsResult } from '@wordloom/ops';
 import { formatClusters } from './cluster.js';
 import { parseArgs, type OptionSpec } from '../args.js';
 import { ProgressView } from '../progress.js';
@@ -16,12 +17,13 @@ const options: OptionSpec[] = [
   { name: 'force', type: 'boolean', doc: 'compute the nodes named after the pipeline file (all nodes when none is named) and the nodes after them, even when cached' },
   { name: 'no-cache', type: 'boolean', doc: 'neither load nor store outputs in the artifact cache' },
   { name: 'cache-dir', type: 'string', valueName: 'DIR', doc: 'the artifact cache directory (default: $WORDLOOM_CACHE, the pipeline\'s cache:, ~/.cache/wordloom)' },
+  { name: 'report', type: 'string', valueName: 'FILE', doc: 'write one self-contained HTML page of the run to FILE: the graph, times, peak memory, training curves, evaluations, cluster maps' },
 ];
 
 export const runCommand: Command = {
   interruptible: true,
   name: 'run',
-  usage: 'wordloom run <pipeline.yaml|json> [--set node.param=value ...] [--force [node ...]] [--no-cache] [--cache-dir DIR]',
+  usage: 'wordloom run <pipeline.yaml|json> [--set node.param=value ...] [--force [node ...]] [--no-cache] [--cache-dir DIR] [--report FILE]',
   summary: 'Validate and run a pipeline, with live progress and a summary at the end.',
   details: [
     'Outputs of vocab, cooccur and vectors nodes are kept in the artifact cache under a key made of',
@@ -46,9 +48,15 @@ export const runCommand: Command = {
     const json = !!a.options.json;
     const view = new ProgressView(process.stderr, !!a.options.quiet || json);
     const cacheDir = a.options['cache-dir'] as string | undefined;
+    const report = a.options.report as string | undefined;
+    if (report !== undefined) {
+      const problem = outputPathProblem(report);
+      if (problem) throw new WordloomError('E_PARAM', `--report: ${problem.message}`, { file: report }, problem.hint);
+    }
     const run = runPipeline(v.spec, {
       cache: a.options['no-cache'] ? false : (cacheDir ?? true),
       force: a.options.force ? (forced.length ? forced : true) : undefined,
+      ...(report !== undefined ? { report } : {}),
       signal: interruptSignal(),
       onEvent: (e: PipelineEvent) => {
         if (json) process.stdout.write(JSON.stringify(e, (_k, val) => (val instanceof Error ? { message: val.message } : val)) + '\n');
@@ -73,13 +81,14 @@ export const runCommand: Command = {
           ),
         );
       }
+      if (report !== undefined) out.push(`report: ${resolve(report)}`);
       for (const n of v.spec.nodes) {
         const val = outputs.get(n.id);
         if (n.op === 'evaluate' && val) out.push(`\n[${n.id}] evaluation\n${formatEvaluation(val as EvaluationResult)}`);
         if (n.op === 'knn' && val) out.push(`\n[${n.id}] nearest neighbours\n${formatNeighbors(val as NeighborsResult)}`);
         // Clusters once per clustering: from the report node when there is one (it adds the file).
         const feedsReport = v.spec.nodes.some((m) => m.op === 'report' && Object.values(m.inputs).includes(n.id));
-        if ((n.op === 'report' || ((n.op === 'chinese-whispers' || n.op === 'dbscan') && !feedsReport)) && val) out.push(`\n[${n.id}] clusters (largest first)\n${formatClusters(val as ClustersArtifact, 8)}`);
+        if ((n.op === 'report' || ((n.op === 'chinese-whispers' || n.op === 'dbscan') && !feedsReport)) && val && (val as ClustersArtifact).count > 0) out.push(`\n[${n.id}] clusters (largest first)\n${formatClusters(val as ClustersArtifact, 8)}`);
       }
       process.stdout.write(out.join('\n') + '\n');
       return 0;

@@ -22,6 +22,8 @@ export const gloveOp = defineOp<GloveParams, Embeddings>({
     vocab: { kind: 'vocab', doc: 'the vocabulary the matrix was counted with: names the vectors' },
   },
   output: 'vectors',
+  // 2: each pass's shuffle seeds come from the seed and the iteration (so that a resumed run draws the same ones)
+  version: 2,
   async run(inputs, params, ctx) {
     const result = await trainGlove(inputs.cooccurrences as Cooccurrences, inputs.vocab as Vocab, resolveGloveParams(params), ctx);
     return result.embeddings;

@@ -41,6 +41,10 @@ export interface GloveParams {
   formats: VectorsFormat[];
   /** Also write the vectors every this many iterations (0 = never). */
   checkpoint_every: number;
+  /** Write a resume checkpoint every this many iterations (0 = by time only). */
+  resume_every: number;
+  /** Write a resume checkpoint once this many minutes have passed since the last one (0 = by iterations only). */
+  resume_minutes: number;
 }
 
 const FORMATS: readonly VectorsFormat[] = ['glove', 'word2vec-text', 'word2vec-binary'];
@@ -90,6 +94,20 @@ export const gloveParamSpecs = {
     default: 0,
     min: 0,
   },
+  resume_every: {
+    type: 'int',
+    inert: true,
+    doc: 'with the cache on: write a resume checkpoint (parameters, AdaGrad sums, record order, iteration) every this many iterations, so that rerunning a killed pipeline goes on from there; 0 = by time only (resume_minutes)',
+    default: 0,
+    min: 0,
+  },
+  resume_minutes: {
+    type: 'number',
+    inert: true,
+    doc: 'with the cache on: also write a resume checkpoint once this many minutes of training have passed since the last one; 0 = by iterations only (resume_every). Both 0: no resume checkpoints',
+    default: 5,
+    min: 0,
+  },
 } satisfies ParamSpecs;
 
 export const GLOVE_DEFAULTS: Readonly<GloveParams> = {
@@ -105,6 +123,8 @@ export const GLOVE_DEFAULTS: Readonly<GloveParams> = {
   shuffle: true,
   formats: ['glove'],
   checkpoint_every: 0,
+  resume_every: 0,
+  resume_minutes: 5,
 };
 
 function fail(param: string, message: string, hint?: string): never {
@@ -157,5 +177,7 @@ export function resolveGloveParams(p: Partial<GloveParams> = {}): GloveParams {
   if (out.checkpoint_every > 0 && out.output === undefined) {
     fail('checkpoint_every', 'checkpoint_every needs output: checkpoints are written next to the output file', 'set output, or checkpoint_every: 0');
   }
+  if (!isInt(out.resume_every) || out.resume_every < 0) fail('resume_every', `resume_every must be an integer >= 0, got ${String(out.resume_every)}`, '0 writes resume checkpoints by time only (resume_minutes)');
+  if (!isNum(out.resume_minutes) || out.resume_minutes < 0) fail('resume_minutes', `resume_minutes must be a number >= 0, got ${String(out.resume_minutes)}`, '0 writes resume checkpoints by iterations only (resume_every)');
   return out;
 }

@@ -18,6 +18,14 @@
  * permuted once; here every iteration visits the records in a fresh random order
  * (kernel.ts). Records are dealt to the workers round-robin instead of in
  * contiguous runs of the file.
+ *
+ * Resume: given a checkpoint directory (the pipeline's cache gives one per node
+ * key), training writes the whole state after an iteration every `resume_every`
+ * iterations or `resume_minutes` minutes (parameters with their AdaGrad sums, the
+ * records in the order the last pass scattered them, the costs so far; the seeds of
+ * a pass derive from the seed and the iteration), and a later run of the same node
+ * goes on from the last one. With one thread the vectors are then bit-identical to
+ * those of a run never stopped.
  */
 import { fileURLToPath } from 'node:url';
 import { extname, isAbsolute, resolve } from 'node:path';
@@ -25,6 +33,7 @@ import { Piscina } from 'piscina';
 import { Embeddings, Rng, WordloomError, sharedFloat32, toShared, type Cooccurrences, type Vocab } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { writeVectors, type VectorsFormat } from '../io/vectors.js';
+import { checkpointFile, openCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
 import { kernelModule } from './kernel.js';
 import { makeLayout, type GloveLayout } from './layout.js';
 import { resolveGloveParams, type GloveParams, type GloveSave } from './params.js';
@@ -60,6 +69,8 @@ export interface GloveResult {
   model: GloveModel;
   /** Files written (vectors and checkpoints). */
   files: string[];
+  /** The iteration whose resume checkpoint training went on from (0: trained from the start). */
+  resumedFrom: number;
 }
 
 /** Training counts as diverged when the cost exceeds this multiple of the all-zero model's cost. */
@@ -160,16 +171,37 @@ export async function trainGlove(
     const costs: number[] = [];
     const seconds: number[] = [];
     let stopped: GloveResult['stopped'] = 'max_iter';
-    for (let it = 1; it <= p.max_iter; it++) {
+    // Resume checkpoints: only with a place tied to the node (the pipeline's cache).
+    const ckpt = ctx.checkpointDir !== undefined ? checkpointFile(ctx.checkpointDir, 'glove') : undefined;
+    const identity = checkpointIdentity(p, layout, seed);
+    let resumedFrom = 0;
+    if (ckpt) {
+      resumedFrom = await restoreCheckpoint(ckpt, identity, memory, layout, p.shuffle, costs, seconds, ctx);
+      for (let i = 0; i < resumedFrom; i++) {
+        ctx.progress({
+          phase: 'iteration',
+          iteration: i + 1,
+          done: i + 1,
+          total: p.max_iter,
+          unit: 'iterations',
+          metrics: { cost: round(costs[i]!, 6), seconds: round(seconds[i]!, 3), restored: 1 },
+        });
+      }
+    }
+    const writeEvery = ckpt !== undefined && (p.resume_every > 0 || p.resume_minutes > 0);
+    let lastCheckpoint = performance.now();
+    for (let it = resumedFrom + 1; it <= p.max_iter; it++) {
       if (ctx.signal.aborted) throw abortError(ctx);
       const t1 = performance.now();
       const last = it === p.max_iter;
+      // The pass's seeds come from the seed and the iteration alone, so that a resumed run draws the same ones.
+      const draws = passRng(seed, it);
       const results = (await Promise.all(
         layout.shares.map((share) => {
           const task: EpochTask = {
             kind: 'epoch', job, memory, module, share, stop,
             shuffle: p.shuffle, fromB: it % 2 === 1, scatter: !last,
-            seedAssign: [rng.nextU32(), rng.nextU32()], seedShuffle: [rng.nextU32(), rng.nextU32()],
+            seedAssign: [draws.nextU32(), draws.nextU32()], seedShuffle: [draws.nextU32(), draws.nextU32()],
             eta: p.eta, gradClip: p.grad_clip_value,
           };
           return pool.run(task) as Promise<EpochResult>;
@@ -229,6 +261,13 @@ export async function trainGlove(
           break;
         }
       }
+      const due = (p.resume_every > 0 && it % p.resume_every === 0) || (p.resume_minutes > 0 && performance.now() - lastCheckpoint >= p.resume_minutes * 60_000);
+      if (writeEvery && due && it < p.max_iter) {
+        if (ctx.signal.aborted) throw abortError(ctx);
+        const bytes = await saveCheckpoint(ckpt!, identity, it, memory, layout, p.shuffle, costs, seconds);
+        lastCheckpoint = performance.now();
+        ctx.log(`resume checkpoint after iteration ${it} written (${(bytes / 2 ** 20).toFixed(1)} MB)`);
+      }
     }
 
     const embeddings = model.vectors(p.save, p.unk_vector);
@@ -240,10 +279,103 @@ export async function trainGlove(
         ctx.log(`wrote ${o.file} (${embeddings.size.toLocaleString('en-US')} x ${embeddings.dim} vectors, ${o.format})`);
       }
     }
-    return { embeddings, costs, seconds, stopped, setupSeconds, model, files };
+    return { embeddings, costs, seconds, stopped, setupSeconds, model, files, resumedFrom };
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     await pool.destroy();
+  }
+}
+
+/** What a checkpoint must agree on to be resumed from: everything that shapes the memory and the updates. */
+function checkpointIdentity(p: GloveParams, L: GloveLayout, seed: number): Record<string, unknown> {
+  return {
+    op: 'glove',
+    format: 1,
+    dim: L.dim,
+    vocabSize: L.vocabSize,
+    records: L.records,
+    shares: L.shares.length,
+    bytes: L.bytes,
+    seed,
+    shuffle: p.shuffle,
+    x_max: p.x_max,
+    alpha: p.alpha,
+    eta: p.eta,
+    grad_clip_value: p.grad_clip_value,
+    max_iter: p.max_iter,
+  };
+}
+
+/**
+ * The state after iteration `it`, which is all that the next passes read: every
+ * parameter row (vectors, biases and their AdaGrad sums) and, for shuffled
+ * training, the records as the last pass scattered them (their order is the start
+ * of the next pass's permutation) with each share's bucket boundaries.
+ */
+function stateSections(memory: WasmMemory, L: GloveLayout, shuffle: boolean, it: number): Uint8Array[] {
+  const buf = memory.buffer as ArrayBufferLike;
+  const out = [new Uint8Array(buf, L.wordBase, L.recordBase - L.wordBase)];
+  if (shuffle) {
+    // Pass `it` read buffer B when it is odd and scattered into A (see the epoch tasks).
+    const intoA = it % 2 === 1;
+    for (const s of L.shares) out.push(new Uint8Array(buf, intoA ? s.boundsA : s.boundsB, (s.buckets + 1) * 4));
+    out.push(new Uint8Array(buf, intoA ? L.shares[0]!.recA : L.shares[0]!.recB, L.records * 16));
+  }
+  return out;
+}
+
+async function saveCheckpoint(
+  file: string, identity: Record<string, unknown>, it: number, memory: WasmMemory, L: GloveLayout, shuffle: boolean, costs: number[], seconds: number[],
+): Promise<number> {
+  const sections = stateSections(memory, L, shuffle, it);
+  await writeCheckpoint(file, { identity, iteration: it, costs, seconds, written: new Date().toISOString() }, sections);
+  return sections.reduce((s, x) => s + x.byteLength, 0);
+}
+
+/** Load the checkpoint at `file` when it belongs to this training; returns its iteration (0: none, start afresh). */
+async function restoreCheckpoint(
+  file: string, identity: Record<string, unknown>, memory: WasmMemory, L: GloveLayout, shuffle: boolean, costs: number[], seconds: number[], ctx: OpContext,
+): Promise<number> {
+  const ck = await openCheckpoint(file);
+  if (ck === undefined) return 0;
+  if (ck instanceof Error) {
+    ctx.log(`ignoring the resume checkpoint ${file} (${ck.message}); training from the start`);
+    return 0;
+  }
+  try {
+    const h = ck.header as { identity?: Record<string, unknown>; iteration?: unknown; costs?: unknown; seconds?: unknown; written?: unknown };
+    const it = h.iteration;
+    const differs = Object.keys(identity).filter((k) => h.identity?.[k] !== identity[k]);
+    if (differs.length) {
+      ctx.log(`ignoring the resume checkpoint ${file}: it was written for other settings (${differs.join(', ')}); training from the start`);
+      return 0;
+    }
+    if (typeof it !== 'number' || !Number.isInteger(it) || it < 1 || it >= (identity.max_iter as number) || !Array.isArray(h.costs) || h.costs.length !== it || !Array.isArray(h.seconds)) {
+      ctx.log(`ignoring the resume checkpoint ${file}: its iteration or costs are damaged; training from the start`);
+      return 0;
+    }
+    const sections = stateSections(memory, L, shuffle, it);
+    if (ck.header.sections.length !== sections.length) {
+      ctx.log(`ignoring the resume checkpoint ${file}: it holds ${ck.header.sections.length} parts where ${sections.length} are needed; training from the start`);
+      return 0;
+    }
+    // Either every part loads or training starts afresh from a clean initialisation.
+    try {
+      for (let i = 0; i < sections.length; i++) await ck.readSection(i, sections[i]!);
+    } catch (e) {
+      throw new WordloomError(
+        'E_FILE',
+        `could not read the resume checkpoint: ${(e as Error).message}`,
+        { node: ctx.node, file },
+        'remove it (wordloom cache clear removes every checkpoint) and run again',
+      );
+    }
+    costs.push(...(h.costs as number[]));
+    seconds.push(...(h.seconds as number[]));
+    ctx.log(`resuming from the checkpoint after iteration ${it} of ${identity.max_iter as number}${typeof h.written === 'string' ? ` (written ${h.written})` : ''}`);
+    return it;
+  } finally {
+    await ck.close();
   }
 }
 

@@ -1,15 +1,26 @@
 /**
- * report: one self-contained HTML file about a clustering of word vectors: every
- * cluster's size and members (most frequent first: vectors files from glove are in
- * frequency order, so row order is frequency order), and a 2-D map of the words
- * (their first two principal components) coloured by cluster. Inline SVG drawn by
- * inline JavaScript from inline JSON; no network, no external files.
+ * report: one self-contained HTML page (page.ts). In a pipeline it shows the whole
+ * run (the graph, each node's time, peak memory and summary, the cost or loss curve
+ * of every training node, the evaluation tables) and every clustering: its clusters'
+ * sizes and members (most frequent first: vectors files from glove are in frequency
+ * order, so row order is frequency order) and a UMAP map of the most frequent words,
+ * the largest clusters coloured. Called alone (wordloom cluster --html) it shows one
+ * clustering. A report node runs after every node that does not read it, so that
+ * the page covers the run.
  */
 import { resolve } from 'node:path';
 import { Embeddings, WordloomError } from '@wordloom/core';
-import { defineOp, type ParamSpecs } from '../op.js';
-import type { ClustersArtifact } from '../artifacts.js';
+import { defineOp, type OpContext, type ParamSpecs } from '../op.js';
+import type { ClustersArtifact, EvaluationResult } from '../artifacts.js';
 import { writeAtomic } from '../io/atomic.js';
+import { reportPageHtml, type MapLayout, type ReportClustering, type ReportOptions, type ReportPage } from './page.js';
+import { umapLayout } from './umap.js';
+
+export { reportPageHtml, reportCoverage, graphSvg, curveSvg, clusterColour, fmtBytes, fmtMs } from './page.js';
+export type { MapLayout, ReportClustering, ReportOptions, ReportPage } from './page.js';
+export { umapLayout } from './umap.js';
+export type { UmapOptions } from './umap.js';
+export type { RunRecord, RunNodeRecord, RunNodeStatus, RunView, CurvePoint } from './run-record.js';
 
 /**
  * The first two principal components of the rows of `m` (centred), by power
@@ -80,182 +91,91 @@ export function pca2(m: Embeddings, rows = m.size): { x: Float64Array; y: Float6
   return { x, y, variance };
 }
 
-export interface ReportOptions {
-  title?: string;
-  /** Clusters listed (largest first). */
-  max_clusters?: number;
-  /** Members listed per cluster (most frequent first). */
-  max_members?: number;
-  /** Words on the map (the first rows: the most frequent). */
-  max_points?: number;
+export type MapMethod = 'umap' | 'pca' | 'none';
+
+/** Coordinates of the first `rows` rows of `vectors` by `method`. */
+export async function mapLayout(vectors: Embeddings, rows: number, method: MapMethod, o: { seed?: number; epochs?: number; threads?: number; signal?: AbortSignal } = {}): Promise<MapLayout | undefined> {
+  const n = Math.min(rows, vectors.size);
+  if (method === 'none' || n === 0) return undefined;
+  if (method === 'pca') {
+    const p = pca2(vectors, n);
+    return { x: p.x, y: p.y, method: 'PCA' };
+  }
+  const u = await umapLayout(vectors, n, { seed: o.seed, epochs: o.epochs, threads: o.threads, signal: o.signal });
+  return { x: u.x, y: u.y, method: 'UMAP' };
 }
 
-/** The HTML text of a report (see the module comment). */
-export function clusterReportHtml(c: ClustersArtifact, vectors: Embeddings | undefined, o: ReportOptions = {}): string {
-  const names = c.names ?? vectors?.words ?? Array.from(c.labels, (_, i) => String(i));
+/** The HTML text of a page about one clustering; the map by PCA unless `layout` is given (writeClusterReport makes a UMAP one). */
+export function clusterReportHtml(c: ClustersArtifact, vectors: Embeddings | undefined, o: ReportOptions & { layout?: MapLayout } = {}): string {
+  checkVectors(c, vectors);
+  let layout = o.layout;
+  if (!layout && vectors) {
+    const p = pca2(vectors, Math.min(o.max_points ?? 3000, vectors.size));
+    layout = { x: p.x, y: p.y, method: 'PCA' };
+  }
+  return reportPageHtml({ title: o.title ?? 'word clusters', clusterings: [{ node: 'clusters', clusters: c, vectors, layout }], options: o });
+}
+
+function checkVectors(c: ClustersArtifact, vectors: Embeddings | undefined): void {
   if (vectors && vectors.size !== c.labels.length) {
     throw new WordloomError('E_INPUT', `the vectors have ${vectors.size} rows but the clusters label ${c.labels.length} nodes`, {}, 'wire the same vectors that were clustered');
   }
-  const maxClusters = o.max_clusters ?? 100;
-  const maxMembers = o.max_members ?? 20;
-  const maxPoints = o.max_points ?? 5000;
-  // Clusters by size, largest first; members in row (frequency) order.
-  const members: number[][] = Array.from({ length: c.count }, () => []);
-  for (let i = 0; i < c.labels.length; i++) {
-    const l = c.labels[i]!;
-    if (l >= 0 && members[l]!.length < maxMembers) members[l]!.push(i);
-  }
-  const order = Array.from({ length: c.count }, (_, k) => k).sort((a, b) => c.sizes[b]! - c.sizes[a]! || a - b);
-  const rank = new Int32Array(c.count);
-  order.forEach((k, r) => (rank[k] = r));
-  const clusters = order.slice(0, maxClusters).map((k) => ({ id: rank[k], size: c.sizes[k], members: members[k]!.map((i) => names[i]) }));
-  let points: { w: string[]; x: number[]; y: number[]; c: number[] } | undefined;
-  if (vectors) {
-    const n = Math.min(maxPoints, vectors.size);
-    const p = pca2(vectors, n);
-    const r3 = (v: number) => Math.round(v * 1000) / 1000;
-    points = { w: [], x: [], y: [], c: [] };
-    for (let i = 0; i < n; i++) {
-      points.w.push(names[i]!);
-      points.x.push(r3(p.x[i]!));
-      points.y.push(r3(p.y[i]!));
-      points.c.push(c.labels[i]! < 0 ? -1 : rank[c.labels[i]!]!);
-    }
-  }
-  const singletons = Array.from(c.sizes).filter((s) => s === 1).length;
-  const shown = reportCoverage(c, clusters.length, maxMembers, points?.w.length);
-  const data = {
-    title: o.title ?? 'word clusters',
-    method: c.method,
-    nodes: c.labels.length,
-    count: c.count,
-    noise: c.noise,
-    singletons,
-    clusters,
-    points,
-  };
-  const json = JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${esc(data.title)}</title>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 20px; color: #222; }
-h1 { font-size: 20px; margin: 0 0 4px; }
-#summary { color: #555; margin: 0 0 4px; }
-#shown { color: #555; margin: 0 0 12px; font-size: 13px; }
-#map { border: 1px solid #ddd; background: #fff; }
-#map circle { stroke: none; }
-#map circle.dim { opacity: 0.08; }
-#tip { position: absolute; pointer-events: none; background: #222; color: #fff; padding: 2px 6px; border-radius: 3px; font-size: 12px; display: none; }
-#clusters { columns: 2 420px; column-gap: 3.5em; padding-left: 2.5em; }
-#clusters li { break-inside: avoid; margin: 0 0 6px; cursor: pointer; overflow-wrap: anywhere; }
-#clusters li .sw { display: inline-block; width: 10px; height: 10px; border-radius: 5px; margin-right: 6px; }
-#clusters li.on { background: #ffeeb0; }
-.size { color: #777; }
-</style>
-</head>
-<body>
-<h1 id="title"></h1>
-<p id="summary"></p>
-<p id="shown">${esc(shown)}</p>
-<svg id="map" width="900" height="640" viewBox="0 0 900 640" xmlns="http://www.w3.org/2000/svg"></svg>
-<div id="tip"></div>
-<h2>Clusters</h2>
-<ol id="clusters" start="0"></ol>
-<script id="data" type="application/json">${json}</script>
-<script>
-(function () {
-  var D = JSON.parse(document.getElementById('data').textContent);
-  var NS = 'http://www.w3.org/2000/svg';
-  function colour(c) { return c < 0 ? '#bbbbbb' : 'hsl(' + ((c * 137.508) % 360).toFixed(1) + ',70%,' + (c % 2 ? 38 : 50) + '%)'; }
-  document.getElementById('title').textContent = D.title;
-  document.getElementById('summary').textContent = D.method + ': ' + D.nodes + ' words, ' + D.count + ' clusters (' + D.singletons + ' singletons), ' + D.noise + ' noise';
-  var svg = document.getElementById('map');
-  var tip = document.getElementById('tip');
-  var drawn = 0;
-  var P = D.points;
-  if (P && P.x.length) {
-    var W = 900, H = 640, pad = 20;
-    var x0 = Math.min.apply(null, P.x), x1 = Math.max.apply(null, P.x), y0 = Math.min.apply(null, P.y), y1 = Math.max.apply(null, P.y);
-    var sx = (W - 2 * pad) / ((x1 - x0) || 1), sy = (H - 2 * pad) / ((y1 - y0) || 1);
-    // Rarest first, so that the most frequent words are drawn on top.
-    for (var i = P.x.length - 1; i >= 0; i--) {
-      var e = document.createElementNS(NS, 'circle');
-      e.setAttribute('cx', (pad + (P.x[i] - x0) * sx).toFixed(1));
-      e.setAttribute('cy', (H - pad - (P.y[i] - y0) * sy).toFixed(1));
-      e.setAttribute('r', P.c[i] < 0 ? '1.6' : '2.6');
-      e.setAttribute('fill', colour(P.c[i]));
-      e.setAttribute('data-c', String(P.c[i]));
-      e.setAttribute('data-w', P.w[i]);
-      svg.appendChild(e);
-      drawn++;
-    }
-    svg.addEventListener('mousemove', function (ev) {
-      var t = ev.target;
-      if (t && t.getAttribute && t.getAttribute('data-w') !== null) {
-        tip.style.display = 'block';
-        tip.style.left = ev.pageX + 10 + 'px';
-        tip.style.top = ev.pageY + 10 + 'px';
-        var c = t.getAttribute('data-c');
-        tip.textContent = t.getAttribute('data-w') + (c === '-1' ? ' (noise)' : ' (cluster ' + c + ')');
-      } else tip.style.display = 'none';
-    });
-  } else {
-    svg.style.display = 'none';
-  }
-  var list = document.getElementById('clusters');
-  var on = null;
-  D.clusters.forEach(function (c) {
-    var li = document.createElement('li');
-    li.setAttribute('data-c', String(c.id));
-    var sw = document.createElement('span');
-    sw.className = 'sw';
-    sw.style.background = colour(c.id);
-    li.appendChild(sw);
-    var size = document.createElement('span');
-    size.className = 'size';
-    size.textContent = '(' + c.size + ') ';
-    li.appendChild(size);
-    li.appendChild(document.createTextNode(c.members.join(' ') + (c.size > c.members.length ? ' …' : '')));
-    li.addEventListener('click', function () {
-      on = on === c.id ? null : c.id;
-      Array.prototype.forEach.call(list.children, function (x) { x.classList.toggle('on', on !== null && x.getAttribute('data-c') === String(on)); });
-      Array.prototype.forEach.call(svg.children, function (x) { x.classList.toggle('dim', on !== null && x.getAttribute('data-c') !== String(on)); });
-    });
-    list.appendChild(li);
-  });
-  document.body.setAttribute('data-points', String(drawn));
-  document.body.setAttribute('data-clusters', String(D.clusters.length));
-})();
-</script>
-</body>
-</html>
-`;
 }
+
+/** Write a page about one clustering to `file` (atomically), its map by UMAP (or `map`). */
+export async function writeClusterReport(file: string, c: ClustersArtifact, vectors: Embeddings | undefined, o: ReportOptions & { map?: MapMethod; seed?: number; epochs?: number } = {}): Promise<void> {
+  checkVectors(c, vectors);
+  const layout = vectors ? await mapLayout(vectors, o.max_points ?? 3000, o.map ?? 'umap', { seed: o.seed, epochs: o.epochs }) : undefined;
+  const html = clusterReportHtml(c, vectors, { ...o, ...(layout ? { layout } : {}) });
+  await writeAtomic(file, async (w) => w.write(html));
+}
+
+/** Make the maps a page lacks (by `map`), then its HTML. */
+export async function buildReportPage(page: ReportPage, o: { map?: MapMethod; seed?: number; epochs?: number; threads?: number; signal?: AbortSignal } = {}): Promise<string> {
+  const rows = page.options?.max_points ?? 3000;
+  const clusterings: ReportClustering[] = [];
+  for (const r of page.clusterings ?? []) {
+    let v = r.vectors;
+    if (v && v.size > r.clusters.labels.length) v = v.head(r.clusters.labels.length);
+    if (v && v.size !== r.clusters.labels.length) v = undefined; // not the clustered rows: no map
+    const layout = r.layout ?? (v ? await mapLayout(v, rows, o.map ?? 'umap', o) : undefined);
+    clusterings.push({ ...r, ...(v ? { vectors: v } : {}), ...(layout ? { layout } : {}) });
+  }
+  return reportPageHtml({ ...page, clusterings });
+}
+
+/** Write a report page to `file` atomically (see buildReportPage). */
+export async function writeReportPage(file: string, page: ReportPage, o: Parameters<typeof buildReportPage>[1] = {}): Promise<void> {
+  const html = await buildReportPage(page, o);
+  await writeAtomic(file, async (w) => w.write(html));
+}
+
+const isClusters = (v: unknown): v is ClustersArtifact =>
+  typeof v === 'object' && v !== null && (v as ClustersArtifact).labels instanceof Int32Array && (v as ClustersArtifact).sizes instanceof Int32Array && typeof (v as ClustersArtifact).count === 'number';
 
 /**
- * What the page shows of the clustering, in words: which clusters are listed, how
- * many members of each, and which words are on the map, saying when it is a part.
+ * The page of a running pipeline (`ctx.run`): the run so far, the evaluations of
+ * its evaluate nodes and its clusterings (`extra`: one more, e.g. a report node's
+ * own input, named after the node that made it when it is one of the run's).
  */
-export function reportCoverage(c: ClustersArtifact, listed: number, maxMembers: number, mapped: number | undefined): string {
-  const n = (x: number) => x.toLocaleString('en-US');
-  const largest = c.sizes.reduce((m, s) => Math.max(m, s), 0);
-  const parts: string[] = [];
-  parts.push(listed < c.count ? `Listed: the ${n(listed)} largest of ${n(c.count)} clusters` : `Listed: all ${n(c.count)} clusters`);
-  parts[0] += largest > maxMembers ? `, at most ${n(maxMembers)} members each (most frequent first; … marks a cut list)` : ', every member';
-  if (c.noise > 0) parts[0] += `; the ${n(c.noise)} noise words are not listed`;
-  parts[0] += '.';
-  if (mapped !== undefined) parts.push(mapped < c.labels.length ? `Map: the ${n(mapped)} most frequent of ${n(c.labels.length)} words.` : `Map: all ${n(mapped)} words.`);
-  return parts.join(' ');
-}
-
-/** Write the report to `file` (atomically). */
-export async function writeClusterReport(file: string, c: ClustersArtifact, vectors: Embeddings | undefined, o: ReportOptions = {}): Promise<void> {
-  const html = clusterReportHtml(c, vectors, o);
-  await writeAtomic(file, async (w) => w.write(html));
+export function runReportPage(view: NonNullable<OpContext['run']>, title: string, options: ReportOptions, extra?: { clusters: ClustersArtifact; vectors?: Embeddings }): ReportPage {
+  const record = view.record();
+  const evaluations: { node: string; result: EvaluationResult }[] = [];
+  const clusterings: ReportClustering[] = [];
+  let extraPlaced = false;
+  for (const n of record.nodes) {
+    const out = view.output(n.id);
+    if (out === undefined || out === null || n.op === 'report') continue;
+    if (n.op === 'evaluate') evaluations.push({ node: n.id, result: out as EvaluationResult });
+    else if (isClusters(out)) {
+      const same = extra !== undefined && extra.clusters === out;
+      extraPlaced ||= same;
+      const vectors = same && extra!.vectors ? extra!.vectors : out.vectors;
+      clusterings.push({ node: n.id, clusters: out, ...(vectors ? { vectors } : {}) });
+    }
+  }
+  if (extra && !extraPlaced) clusterings.push({ node: 'clusters', clusters: extra.clusters, ...(extra.vectors ? { vectors: extra.vectors } : {}) });
+  return { title, run: record, evaluations, clusterings, options };
 }
 
 export interface ReportParams {
@@ -264,35 +184,50 @@ export interface ReportParams {
   max_clusters: number;
   max_members: number;
   max_points: number;
+  coloured: number;
+  map: MapMethod;
+  map_epochs: number;
 }
 
 export const reportParams: ParamSpecs = {
   output: { type: 'path', output: true, doc: 'the HTML file to write (one self-contained file)' },
-  title: { type: 'string', optional: true, doc: 'page title (default: the node id)' },
+  title: { type: 'string', optional: true, doc: 'page title (default: the pipeline name, or the node id)' },
   max_clusters: { type: 'int', default: 200, min: 1, doc: 'clusters listed, largest first' },
   max_members: { type: 'int', default: 25, min: 1, doc: 'members listed per cluster, most frequent first' },
-  max_points: { type: 'int', default: 5000, min: 1, doc: 'words on the map (the most frequent)' },
+  max_points: { type: 'int', default: 3000, min: 1, doc: 'words on the map (the most frequent); UMAP takes about 3 s per 1,000 words' },
+  coloured: { type: 'int', default: 10, min: 1, max: 40, doc: 'largest clusters drawn in colour on the map; the others are grey' },
+  map: { type: 'enum', values: ['umap', 'pca', 'none'], default: 'umap', doc: "how the map is made: 'umap' (umap-js over the exact cosine neighbours, seeded), 'pca' (first two principal components, fast), 'none'" },
+  map_epochs: { type: 'int', default: 200, min: 10, max: 2000, doc: 'UMAP optimisation epochs (more: a steadier map, slower)' },
 };
 
 export const reportOp = defineOp<ReportParams, ClustersArtifact>({
   name: 'report',
-  summary: 'One self-contained HTML page about word clusters: members by frequency, sizes, and a PCA map coloured by cluster.',
+  summary: 'One self-contained HTML page of the run: the pipeline graph, each node\'s time, peak memory and summary, training curves, evaluation tables, and per clustering a UMAP map (largest clusters coloured, hover, search) and the members.',
   params: reportParams,
   inputs: {
-    clusters: { kind: 'clusters', doc: 'the clustering to show (chinese-whispers, dbscan)' },
-    vectors: { kind: 'vectors', optional: true, doc: 'vectors for the map (default: the ones that were clustered)' },
+    clusters: { kind: 'clusters', optional: true, doc: 'a clustering to show (default: every clustering of the run)' },
+    vectors: { kind: 'vectors', optional: true, doc: 'vectors for the map of the clusters input (default: the ones that were clustered)' },
   },
   output: 'clusters',
+  runsLast: true,
   run: async (inputs, params, ctx) => {
     const c = inputs.clusters as ClustersArtifact | undefined;
-    if (!c) throw new WordloomError('E_GRAPH', 'report needs a clusters input', { node: ctx.node }, 'wire a chinese-whispers or dbscan node to its clusters input');
-    let v = (inputs.vectors as Embeddings | undefined) ?? c.vectors;
-    if (v && v.size > c.labels.length) v = v.head(c.labels.length);
+    let v = (inputs.vectors as Embeddings | undefined) ?? c?.vectors;
+    if (c && v && v.size > c.labels.length) v = v.head(c.labels.length);
+    const options: ReportOptions = { max_clusters: params.max_clusters, max_members: params.max_members, max_points: params.max_points, coloured: params.coloured };
+    let page: ReportPage;
+    if (ctx.run) page = runReportPage(ctx.run, params.title ?? ctx.run.record().pipeline, options, c ? { clusters: c, ...(v ? { vectors: v } : {}) } : undefined);
+    else {
+      if (!c) throw new WordloomError('E_GRAPH', 'report has nothing to show: outside a pipeline it needs a clusters input', { node: ctx.node }, 'wire a chinese-whispers or dbscan node to its clusters input');
+      if (v) checkVectors(c, v);
+      page = { title: params.title ?? ctx.node, clusterings: [{ node: 'clusters', clusters: c, ...(v ? { vectors: v } : {}) }], options };
+    }
     const file = resolve(ctx.baseDir, params.output);
-    ctx.progress({ phase: 'writing' });
-    await writeClusterReport(file, c, v, { title: params.title ?? ctx.node, max_clusters: params.max_clusters, max_members: params.max_members, max_points: params.max_points });
+    ctx.progress({ phase: 'writing', message: page.clusterings?.length && params.map !== 'none' ? `making the ${params.map === 'umap' ? 'UMAP' : 'PCA'} map${page.clusterings.length > 1 ? 's' : ''}` : undefined });
+    await writeReportPage(file, page, { map: params.map, seed: ctx.seed, epochs: params.map_epochs, threads: ctx.threads, signal: ctx.signal });
     ctx.log(`wrote ${file}`);
-    ctx.progress({ phase: 'done', metrics: { clusters: c.count, file } });
-    return { ...c, report: file };
+    ctx.progress({ phase: 'done', metrics: { clusters: page.clusterings?.length ?? 0, file } });
+    const out: ClustersArtifact = c ?? { method: 'none', labels: new Int32Array(0), sizes: new Int32Array(0), count: 0, noise: 0 };
+    return { ...out, report: file };
   },
 });

@@ -23,6 +23,8 @@ export const word2vecOp = defineOp<Word2VecParams, Embeddings>({
     vocab: { kind: 'vocab', doc: 'the vocabulary (min_count applied): its words are the model\'s words, its counts drive subsampling, negatives and the Huffman tree' },
   },
   output: 'vectors',
+  // 2: each epoch's seeds come from the seed and the epoch (so that a resumed run draws the same ones)
+  version: 2,
   async run(inputs, params, ctx) {
     const r = await trainWord2VecTokens(inputs.tokens as TokenStream, inputs.vocab as Vocab, params, ctx);
     return r.embeddings;

@@ -41,6 +41,10 @@ export interface Word2VecParams {
   backend?: Word2VecBackend;
   /** Files written under `output` (default fastText .bin and word2vec text .vec). */
   formats?: Word2VecFormat[];
+  /** Write a resume checkpoint every this many epochs (0 = by time only). */
+  resume_every?: number;
+  /** Write a resume checkpoint after an epoch once this many minutes have passed since the last one (0 = by epochs only). */
+  resume_minutes?: number;
 }
 
 /** Every value filled in. */
@@ -63,6 +67,8 @@ export interface ResolvedWord2VecParams {
   output?: string;
   backend: Word2VecBackend;
   formats: Word2VecFormat[];
+  resume_every: number;
+  resume_minutes: number;
 }
 
 export const word2vecParamSpecs = {
@@ -84,6 +90,20 @@ export const word2vecParamSpecs = {
   output: { type: 'path', output: true, doc: 'model name as fastText -output: writes <output>.bin (fastText model) and <output>.vec (word2vec text), or the formats listed in formats', optional: true },
   formats: { type: 'string[]', values: WORD2VEC_FORMATS, doc: "files output writes: 'fasttext' (<output>.bin, a fastText model with the subword rows), 'word2vec-text' (<output>.vec), 'word2vec-binary' (<output>.w2v.bin), 'glove' (<output>.txt, GloVe's text: no header); default [fasttext, word2vec-text]", optional: true },
   backend: { type: 'enum', values: ['auto', 'wasm', 'typescript'], doc: "training kernel: 'wasm' (generated WebAssembly SIMD, fastText's sigmoid and log tables), 'typescript' (plain loops, exact sigmoid; the only one for loss softmax), or 'auto' (wasm where the runtime has SIMD and the loss is ns or hs)", default: 'auto' },
+  resume_every: {
+    type: 'int',
+    inert: true,
+    doc: 'with the cache on: write a resume checkpoint (both matrices, words done, epoch) every this many epochs, so that rerunning a killed pipeline goes on from the last one; 0 = by time only (resume_minutes)',
+    default: 0,
+    min: 0,
+  },
+  resume_minutes: {
+    type: 'number',
+    inert: true,
+    doc: 'with the cache on: write a resume checkpoint after an epoch once this many minutes have passed since the last one; 0 = by epochs only (resume_every). Both 0: no resume checkpoints',
+    default: 5,
+    min: 0,
+  },
 } satisfies ParamSpecs;
 
 function fail(param: string, message: string, hint?: string): never {
@@ -121,6 +141,8 @@ export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): Resolved
     output: p.output,
     backend: p.backend ?? 'auto',
     formats: typeof p.formats === 'string' ? [p.formats] : p.formats ?? ['fasttext', 'word2vec-text'],
+    resume_every: p.resume_every ?? 0,
+    resume_minutes: p.resume_minutes ?? 5,
   };
   if (!Array.isArray(out.formats) || out.formats.length === 0 || out.formats.some((f) => !WORD2VEC_FORMATS.includes(f))) {
     fail('formats', `formats must be a non-empty list of ${WORD2VEC_FORMATS.map((f) => `'${f}'`).join(', ')}; got ${JSON.stringify(out.formats)}`, 'for example [fasttext, word2vec-text, glove]');
@@ -147,5 +169,7 @@ export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): Resolved
   if (out.threads !== undefined && (!isInt(out.threads) || out.threads < 1 || out.threads > 256)) fail('threads', `threads must be an integer from 1 to 256, got ${String(out.threads)}`);
   if (out.seed !== undefined && !isInt(out.seed)) fail('seed', `seed must be an integer, got ${String(out.seed)}`);
   if (out.output !== undefined && (typeof out.output !== 'string' || out.output === '')) fail('output', `output must be a path, got ${String(out.output)}`);
+  if (!isInt(out.resume_every) || out.resume_every < 0) fail('resume_every', `resume_every must be an integer >= 0, got ${String(out.resume_every)}`, '0 writes resume checkpoints by time only (resume_minutes)');
+  if (!isNum(out.resume_minutes) || out.resume_minutes < 0) fail('resume_minutes', `resume_minutes must be a number >= 0, got ${String(out.resume_minutes)}`, '0 writes resume checkpoints by epochs only (resume_every)');
   return out;
 }

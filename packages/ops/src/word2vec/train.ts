@@ -10,6 +10,13 @@
  * corpus, updating the matrices without locks (Hogwild, as both tools do). The main
  * thread starts one task per thread and epoch, sums the losses and reports progress.
  * One thread and a seed give the same vectors every run.
+ *
+ * Resume: given a checkpoint directory (the pipeline's cache gives one per node
+ * key), the state after an epoch (both matrices and the words each thread has
+ * read, which set the learning rate) is written every `resume_every` epochs or
+ * `resume_minutes` minutes, and a later run of the same node goes on from the last
+ * one. The seeds of an epoch's tasks derive from the seed and the epoch, so with one
+ * thread the resumed run ends with the vectors of a run never stopped.
  */
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
@@ -18,6 +25,7 @@ import { DOC_END, Embeddings, Rng, WordloomError, sharedFloat32, sharedInt32, ty
 import type { TokenStream } from '../artifacts.js';
 import { standaloneContext, type OpContext } from '../op.js';
 import { outputPathProblem } from '../io/atomic.js';
+import { checkpointFile, openCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
 import { defaultArgs, LABEL_PREFIX, type FastTextArgs } from '../subword/args.js';
 import { FastTextDictionary, IntList } from '../subword/dictionary.js';
 import { DenseMatrix } from '../subword/matrix.js';
@@ -51,6 +59,8 @@ export interface Word2VecResult {
   params: ResolvedWord2VecParams;
   /** The kernel that trained and its threads, e.g. 'wasm-simd:2'. */
   backend: string;
+  /** The epoch whose resume checkpoint training went on from (0: trained from the start). */
+  resumedFrom: number;
 }
 
 let nextJob = 1;
@@ -315,10 +325,33 @@ export async function trainWord2Vec(
       metrics: { 'words/s/thread': Math.round(wst), loss: Number.isFinite(loss) ? round(loss, 6) : 'n/a', lr: round(p.lr * (1 - Math.min(1, done / totalWords)), 6), ...(eta !== undefined ? { eta_s: round(eta, 1) } : {}) },
     });
   };
+  // Resume checkpoints: only with a place tied to the node (the pipeline's cache).
+  const ckpt = ctx.checkpointDir !== undefined ? checkpointFile(ctx.checkpointDir, 'word2vec') : undefined;
+  const identity = {
+    op: 'word2vec', format: 1, dim, vocabSize: V, inputRows, corpus: corpus.length, words: nw, threads: nThreads, seed,
+    model: p.model, loss: p.loss, ws: p.ws, neg: p.neg, lr: p.lr, t: p.t, minn: p.minn, maxn: p.maxn, bucket, power: p.power, epoch: p.epoch,
+  };
+  const sections = (): Uint8Array[] => [
+    new Uint8Array(input.buffer, input.byteOffset, input.byteLength),
+    new Uint8Array(output.buffer, output.byteOffset, output.byteLength),
+    new Uint8Array(stats.buffer, stats.byteOffset, stats.byteLength),
+  ];
+  let resumedFrom = 0;
+  if (ckpt) {
+    resumedFrom = await restoreCheckpoint(ckpt, identity, sections(), losses, seconds, ctx);
+    for (let i = 0; i < resumedFrom; i++) {
+      ctx.progress({ phase: 'epoch', iteration: i + 1, done: i + 1, total: p.epoch, unit: 'epochs', metrics: { loss: round(losses[i]!, 6), seconds: round(seconds[i]!, 3), restored: 1 } });
+    }
+  }
+  const resumedWords = wordsDone();
+  const writeEvery = ckpt !== undefined && (p.resume_every > 0 || p.resume_minutes > 0);
+  let lastCheckpoint = performance.now();
   try {
-    for (let ep = 1; ep <= p.epoch; ep++) {
+    for (let ep = resumedFrom + 1; ep <= p.epoch; ep++) {
       if (ctx.signal.aborted) throw abortError(ctx);
       const t1 = performance.now();
+      // The tasks' seeds come from the seed and the epoch alone, so that a resumed run draws the same ones.
+      const epRng = passRng(seed, ep);
       const timer = setInterval(() => report(ep), 1000);
       let results: { diverged: boolean }[];
       try {
@@ -326,7 +359,7 @@ export async function trainWord2Vec(
           shares.map(([start, end], index) => {
             const task: Word2VecTask = {
               input, output, dim, corpus, start, end, rowOffsets, rows, keep, model: p.model, loss: p.loss, ws: p.ws, neg: p.neg, lr: p.lr, epoch: 1,
-              negTable, pathOffsets: paths.offsets, paths: paths.paths, codes: paths.codes, totalWords, stats, index, seed: rng.nextU32() | 0, stop,
+              negTable, pathOffsets: paths.offsets, paths: paths.paths, codes: paths.codes, totalWords, stats, index, seed: epRng.nextU32() | 0, stop,
               ...(memory && module ? { wasm: { job, module, memory, scratch: layout.threads[index]! } } : {}),
             };
             return pool.run(task) as Promise<{ diverged: boolean }>;
@@ -354,6 +387,14 @@ export async function trainWord2Vec(
         message: `epoch ${ep}/${p.epoch}: loss ${loss.toFixed(6)} (${seconds[seconds.length - 1]!.toFixed(2)} s)`,
       });
       for (let t = 0; t < nThreads; t++) stats[t * 3 + 1] = stats[t * 3 + 2] = 0;
+      const due = (p.resume_every > 0 && ep % p.resume_every === 0) || (p.resume_minutes > 0 && performance.now() - lastCheckpoint >= p.resume_minutes * 60_000);
+      if (writeEvery && due && ep < p.epoch) {
+        if (ctx.signal.aborted) throw abortError(ctx);
+        const parts = sections();
+        await writeCheckpoint(ckpt!, { identity, epoch: ep, losses, seconds, written: new Date().toISOString() }, parts);
+        lastCheckpoint = performance.now();
+        ctx.log(`resume checkpoint after epoch ${ep} written (${(parts.reduce((a, x) => a + x.byteLength, 0) / 2 ** 20).toFixed(1)} MB)`);
+      }
     }
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -382,7 +423,41 @@ export async function trainWord2Vec(
     }
     ctx.log(`wrote ${files.join(', ')} (${V.toLocaleString('en-US')} words x ${dim})`);
   }
-  return { embeddings, model, losses, seconds, wordsPerSecondPerThread: elapsed > 0 ? totalWords / elapsed / nThreads : 0, files, params: p, backend: backend === 'wasm' ? `wasm-simd:${nThreads}` : `typescript:${nThreads}` };
+  return { embeddings, model, losses, seconds, wordsPerSecondPerThread: elapsed > 0 ? (totalWords - resumedWords) / elapsed / nThreads : 0, files, params: p, resumedFrom, backend: backend === 'wasm' ? `wasm-simd:${nThreads}` : `typescript:${nThreads}` };
+}
+
+/** Load the checkpoint at `file` into `targets` when it belongs to this training; returns its epoch (0: none, start afresh). */
+async function restoreCheckpoint(file: string, identity: Record<string, unknown>, targets: Uint8Array[], losses: number[], seconds: number[], ctx: OpContext): Promise<number> {
+  const ck = await openCheckpoint(file);
+  if (ck === undefined) return 0;
+  if (ck instanceof Error) {
+    ctx.log(`ignoring the resume checkpoint ${file} (${ck.message}); training from the start`);
+    return 0;
+  }
+  try {
+    const h = ck.header as { identity?: Record<string, unknown>; epoch?: unknown; losses?: unknown; seconds?: unknown; written?: unknown };
+    const differs = Object.keys(identity).filter((k) => h.identity?.[k] !== identity[k]);
+    if (differs.length) {
+      ctx.log(`ignoring the resume checkpoint ${file}: it was written for other settings (${differs.join(', ')}); training from the start`);
+      return 0;
+    }
+    const ep = h.epoch;
+    if (typeof ep !== 'number' || !Number.isInteger(ep) || ep < 1 || ep >= (identity.epoch as number) || !Array.isArray(h.losses) || h.losses.length !== ep || !Array.isArray(h.seconds) || ck.header.sections.length !== targets.length) {
+      ctx.log(`ignoring the resume checkpoint ${file}: its epoch or contents are damaged; training from the start`);
+      return 0;
+    }
+    try {
+      for (let i = 0; i < targets.length; i++) await ck.readSection(i, targets[i]!);
+    } catch (e) {
+      throw new WordloomError('E_FILE', `could not read the resume checkpoint: ${(e as Error).message}`, { node: ctx.node, file }, 'remove it (wordloom cache clear removes every checkpoint) and run again');
+    }
+    losses.push(...(h.losses as number[]));
+    seconds.push(...(h.seconds as number[]));
+    ctx.log(`resuming from the checkpoint after epoch ${ep} of ${identity.epoch as number}${typeof h.written === 'string' ? ` (written ${h.written})` : ''}`);
+    return ep;
+  } finally {
+    await ck.close();
+  }
 }
 
 /** How many times each word appears in fastText's negative table: ceil(c_i * size / z), c_i = count_i^power, z their sum. */
