@@ -13,4 +13,19 @@ export interface Cooccurrences {
   readonly val: Float64Array;
   /** How it was counted, when known. */
   readonly settings?: { window: number; symmetric: boolean; distanceWeighting: boolean };
+  /** Set when the arrays were released (see releaseCooccurrences): they are empty. */
+  readonly released?: boolean;
+}
+
+/**
+ * Free the arrays of a matrix that its last reader no longer needs (the object
+ * stays, with empty arrays and `released` set), so that a pipeline does not hold
+ * the records twice: once here and once packed for training.
+ */
+export function releaseCooccurrences(c: Cooccurrences): void {
+  const m = c as { row: Int32Array; col: Int32Array; val: Float64Array; released?: boolean };
+  m.row = new Int32Array(0);
+  m.col = new Int32Array(0);
+  m.val = new Float64Array(0);
+  m.released = true;
 }

@@ -54,6 +54,12 @@ export interface RunOptions {
    * evaluations and clusters.
    */
   report?: string;
+  /**
+   * Let a node free an input it is the only reader of once it no longer needs it
+   * (OpContext.releasable): lower peak memory, but that output is then empty in
+   * the run's result. `wordloom run` sets it; default false.
+   */
+  release?: boolean;
 }
 
 export interface PipelineRun {
@@ -442,6 +448,14 @@ class Execution {
       baseDir: spec.baseDir ?? process.cwd(),
       ...(this.cache && st.key ? { checkpointDir: this.cache.checkpointDir(st.key) } : {}),
       ...(this.recorder ? { run: this.recorder } : {}),
+      releasable: (input: string): boolean => {
+        if (!this.opts.release) return false;
+        const from = node.inputs[input];
+        if (from === undefined) return false;
+        let readers = 0;
+        for (const id of this.order) if (Object.values(this.states.get(id)!.node.inputs).includes(from)) readers++;
+        return readers === 1;
+      },
       progress: (u) => this.progress(st, u),
       log: (message) => this.emit({ type: 'node:log', time: Date.now(), node: node.id, message: String(message) }),
     };

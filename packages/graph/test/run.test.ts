@@ -340,4 +340,35 @@ test('the builder runs too, and progress events can be throttled', async () => {
   assert.is(reading[1]!.fraction, 1);
 });
 
+
+test('release: glove frees the co-occurrence arrays it alone reads (run option release), and leaves them when another node reads them or the option is off', async () => {
+  const { operators } = await import('@wordloom/ops');
+  const nodes = (gloves: number) => [
+    { id: 'tok', op: 'tokenize', params: { input: dataPath('corpora/lee_background.cor'), lowercase: 'ascii' } },
+    { id: 'voc', op: 'vocab', inputs: { tokens: 'tok' }, params: { min_count: 5 } },
+    { id: 'co', op: 'cooccur', inputs: { tokens: 'tok', vocab: 'voc' }, params: { window: 5 } },
+    ...Array.from({ length: gloves }, (_, i) => ({ id: `g${i}`, op: 'glove', inputs: { cooccurrences: 'co', vocab: 'voc' }, params: { vector_size: 8, max_iter: 2 } })),
+  ];
+  const run = async (gloves: number, release: boolean) => {
+    const logs: string[] = [];
+    const values = await runPipeline({ name: 'release', seed: 1, threads: 1, nodes: nodes(gloves) } as never, {
+      operators, release, onEvent: (e) => { if (e.type === 'node:log') logs.push(e.message); },
+    }).result;
+    return { co: values.get('co') as Cooccurrences, logs, g0: values.get('g0') as Embeddings };
+  };
+  const a = await run(1, true);
+  assert.ok(a.co.released, 'released');
+  assert.is(a.co.row.length, 0);
+  assert.ok(a.logs.some((l) => /co-occurrence arrays released after packing/.test(l)), a.logs.join('\n'));
+  const b = await run(1, false);
+  assert.not.ok(b.co.released);
+  assert.is(b.co.row.length, b.co.size);
+  assert.ok(b.co.size > 1000);
+  // the vectors do not depend on it
+  assert.equal(Array.from(a.g0.data), Array.from(b.g0.data));
+  const c = await run(2, true);
+  assert.not.ok(c.co.released, 'two readers: kept');
+  assert.is(c.co.row.length, c.co.size);
+});
+
 test.run();

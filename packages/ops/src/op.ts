@@ -88,6 +88,13 @@ export interface OpContext {
   readonly checkpointDir?: string;
   /** The pipeline run this node is part of (what ran, times, memory, curves, outputs); undefined outside a pipeline. */
   readonly run?: RunView;
+  /**
+   * Whether this node may free the memory of one of its inputs once it no longer
+   * needs it: true when it is the only reader of that input and the run keeps no
+   * output for its caller (`wordloom run`). Glove frees the co-occurrence arrays
+   * once they are packed for training. Undefined or false: leave inputs as they are.
+   */
+  releasable?(input: string): boolean;
   progress(update: ProgressUpdate): void;
   log(message: string): void;
 }

@@ -56,6 +56,8 @@ export const runCommand: Command = {
     const run = runPipeline(v.spec, {
       cache: a.options['no-cache'] ? false : (cacheDir ?? true),
       force: a.options.force ? (forced.length ? forced : true) : undefined,
+      // the command prints events, never the outputs: a node may free an input only it reads
+      release: true,
       ...(report !== undefined ? { report } : {}),
       signal: interruptSignal(),
       onEvent: (e: PipelineEvent) => {

@@ -30,7 +30,7 @@
 import { fileURLToPath } from 'node:url';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { Piscina } from 'piscina';
-import { Embeddings, Rng, WordloomError, sharedFloat32, toShared, type Cooccurrences, type Vocab } from '@wordloom/core';
+import { Embeddings, Rng, WordloomError, releaseCooccurrences, sharedFloat32, toShared, type Cooccurrences, type Vocab } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { writeVectors, type VectorsFormat } from '../io/vectors.js';
 import { checkpointFile, openCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
@@ -38,7 +38,7 @@ import { kernelModule } from './kernel.js';
 import { makeLayout, type GloveLayout } from './layout.js';
 import { resolveGloveParams, type GloveParams, type GloveSave } from './params.js';
 import { wasm, type WasmMemory } from '../kernels/wasm-asm.js';
-import type { EpochResult, EpochTask, PackResult, PackTask } from './worker.js';
+import type { EpochResult, EpochTask, PackResult, PackTask, ScatterTask } from './worker.js';
 
 /** Access to the trained parameters, in glove.c's layout. */
 export interface GloveModel {
@@ -128,9 +128,9 @@ export async function trainGlove(
   const rng = new Rng(seed);
   initParameters(memory, layout, rng);
   const job = ++jobCounter;
-  const row = toShared(cooc.row);
-  const col = toShared(cooc.col);
-  const val = toShared(cooc.val);
+  let row: Int32Array | undefined = toShared(cooc.row);
+  let col: Int32Array | undefined = toShared(cooc.col);
+  let val: Float64Array | undefined = toShared(cooc.val);
   const files: string[] = [];
   const outputs = p.output === undefined ? [] : outputFiles(p.output, p.formats, ctx.baseDir);
 
@@ -151,12 +151,16 @@ export async function trainGlove(
     // Pack the records into the shared memory (and deal them into random buckets).
     const t0 = performance.now();
     ctx.progress({ phase: 'packing', done: 0, total: n, unit: 'records' });
+    // Packing fills buffer A only; the deal into buffer B's buckets for the first
+    // shuffled pass comes after the co-occurrence arrays are let go, so that the
+    // arrays and both buffers are never all in memory at once.
+    const scatterSeeds = layout.shares.map((): [number, number] => [rng.nextU32(), rng.nextU32()]);
     const packs = (await Promise.all(
       layout.shares.map((share, index) => {
         const task: PackTask = {
           kind: 'pack', job, memory, module, share, stop, index, threads: layout.shares.length,
-          row, col, val, records: n, vocabSize: V, wordBase: layout.wordBase, contextBase: layout.contextBase, rowBytes: layout.rowBytes,
-          xMax: p.x_max, alpha: p.alpha, scatter: p.shuffle, seed: [rng.nextU32(), rng.nextU32()],
+          row: row!, col: col!, val: val!, records: n, vocabSize: V, wordBase: layout.wordBase, contextBase: layout.contextBase, rowBytes: layout.rowBytes,
+          xMax: p.x_max, alpha: p.alpha, scatter: false, seed: scatterSeeds[index]!,
         };
         return pool.run(task) as Promise<PackResult>;
       }),
@@ -164,6 +168,17 @@ export async function trainGlove(
     if (ctx.signal.aborted) throw abortError(ctx);
     const bad = packs.map((r) => r.bad).filter((b) => b >= 0);
     if (bad.length) badRecord(cooc, vocab, Math.min(...bad), ctx);
+    // The records are in the kernel's memory now: the co-occurrence arrays (16 bytes a
+    // record) can go, when no other node reads them (the pipeline says so).
+    row = col = val = undefined;
+    if (ctx.releasable?.('cooccurrences')) {
+      releaseCooccurrences(cooc);
+      ctx.log('co-occurrence arrays released after packing (no other node reads them)');
+    }
+    if (p.shuffle) {
+      await Promise.all(layout.shares.map((share, index) => pool.run({ kind: 'scatter', job, memory, module, share, stop, seed: scatterSeeds[index]! } satisfies ScatterTask)));
+      if (ctx.signal.aborted) throw abortError(ctx);
+    }
     const zeroCost = packs.reduce((s, r) => s + r.zeroCost, 0) / n;
     const setupSeconds = (performance.now() - t0) / 1000;
     ctx.progress({ phase: 'packing', done: n, total: n, unit: 'records', metrics: { seconds: round(setupSeconds, 3) } });

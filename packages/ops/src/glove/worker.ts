@@ -48,6 +48,12 @@ export interface PackResult {
   seconds: number;
 }
 
+/** Deal a packed share into random buckets of buffer B (for the first shuffled pass). */
+export interface ScatterTask extends TaskBase {
+  kind: 'scatter';
+  seed: [number, number];
+}
+
 /** One pass over the share. */
 export interface EpochTask extends TaskBase {
   kind: 'epoch';
@@ -132,6 +138,16 @@ function pack(t: PackTask): PackResult {
   return { bad, zeroCost, seconds: (performance.now() - t0) / 1000 };
 }
 
+function scatter(t: ScatterTask): { seconds: number } {
+  const t0 = performance.now();
+  const { kernel, memory } = kernelFor(t);
+  if (!stopped(t)) {
+    planBuckets(kernel, memory, t.share, t.share.boundsB, t.share.recB, t.seed);
+    kernel.scatter(t.share.recA, t.share.count, t.share.ids, t.share.cursor);
+  }
+  return { seconds: (performance.now() - t0) / 1000 };
+}
+
 function epoch(t: EpochTask): EpochResult {
   const t0 = performance.now();
   const { kernel, memory } = kernelFor(t);
@@ -160,6 +176,6 @@ function epoch(t: EpochTask): EpochResult {
   return { cost, skipped: kernel.skipped.value, seconds: (performance.now() - t0) / 1000 };
 }
 
-export default function run(task: PackTask | EpochTask): PackResult | EpochResult {
-  return task.kind === 'pack' ? pack(task) : epoch(task);
+export default function run(task: PackTask | ScatterTask | EpochTask): PackResult | EpochResult | { seconds: number } {
+  return task.kind === 'pack' ? pack(task) : task.kind === 'scatter' ? scatter(task) : epoch(task);
 }
