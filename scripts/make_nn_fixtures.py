@@ -112,15 +112,33 @@ def model_case(reverse):
     seqs = [[1, 4, 4, 9, 2], [3], [7, 7, 0, 2, 5, 8, 1], [6, 2, 9], [5, 5, 5, 1, 0]]
     targets = [2, 0, 1, 1, 0]
     read = [torch.tensor(s[::-1] if reverse else s) for s in seqs]
-    _, h_n = gru(pack_sequence([emb(s) for s in read], enforce_sorted=False))
-    logits = lin(h_n[-1])
-    loss = F.cross_entropy(logits, torch.tensor(targets))
+
+    def run():
+        _, h_n = gru(pack_sequence([emb(s) for s in read], enforce_sorted=False))
+        logits = lin(h_n[-1])
+        return logits, F.cross_entropy(logits, torch.tensor(targets))
+
+    logits, loss = run()
     loss.backward()
-    return {'vocab': V, 'embed': E, 'hidden': H, 'classes': C, 'reverse': reverse, 'seqs': seqs, 'targets': targets,
-            'embedding': flat(emb.weight), 'gru': {k: flat(v) for k, v in gru.named_parameters()},
-            'linear_weight': flat(lin.weight), 'linear_bias': flat(lin.bias), 'logits': flat(logits), 'loss': float(loss),
-            'dembedding': flat(emb.weight.grad.coalesce().to_dense()), 'dgru': {k: flat(v.grad) for k, v in gru.named_parameters()},
-            'dlinear_weight': flat(lin.weight.grad), 'dlinear_bias': flat(lin.bias.grad)}
+    start = {'embedding': flat(emb.weight), 'gru': {k: flat(v) for k, v in gru.named_parameters()},
+             'linear_weight': flat(lin.weight), 'linear_bias': flat(lin.bias)}
+    grads = {'dembedding': flat(emb.weight.grad.coalesce().to_dense()), 'dgru': {k: flat(v.grad) for k, v in gru.named_parameters()},
+             'dlinear_weight': flat(lin.weight.grad), 'dlinear_bias': flat(lin.bias.grad)}
+    # then 5 steps on this batch: SparseAdam for the embedding, Adam for the rest
+    sparse_opt = torch.optim.SparseAdam([emb.weight], lr=0.01)
+    dense_opt = torch.optim.Adam(list(gru.parameters()) + list(lin.parameters()), lr=0.01)
+    losses = []
+    for _ in range(5):
+        sparse_opt.step()
+        dense_opt.step()
+        sparse_opt.zero_grad()
+        dense_opt.zero_grad()
+        _, l = run()
+        l.backward()
+        losses.append(float(l))
+    return {**start, **grads, 'steps_lr': 0.01, 'losses_after_steps': losses, 'embedding_after_steps': flat(emb.weight), 'linear_weight_after_steps': flat(lin.weight),
+            'vocab': V, 'embed': E, 'hidden': H, 'classes': C, 'reverse': reverse, 'seqs': seqs, 'targets': targets,
+            'logits': flat(logits), 'loss': float(loss)}
 
 
 out = {

@@ -175,11 +175,22 @@ for (const c of fx.model) {
     for (const p of gru.params) close(denseOf(p), c.dgru[p.name.slice('gru.'.length)], `d${p.name}`);
     close(denseOf(lin.weight), c.dlinear_weight, 'dlinear.weight');
     close(denseOf(lin.bias!), c.dlinear_bias, 'dlinear.bias');
-    // AutoOptimizer routes the embedding to SparseAdam (declared sparse) and the rest to Adam
-    const opt = new AutoOptimizer([...emb.params, ...gru.params, ...lin.params], { lr: 0.01 });
-    opt.step();
+    // AutoOptimizer routes the embedding to SparseAdam (declared sparse) and the rest to Adam: 5 steps as PyTorch's
+    const opt = new AutoOptimizer([...emb.params, ...gru.params, ...lin.params], { lr: c.steps_lr });
+    const losses: number[] = [];
+    for (let s = 0; s < 5; s++) {
+      opt.step();
+      opt.zeroGrad();
+      const lg = lin.forward(gru.forwardPacked(batch, emb.forward(batch.packIds(c.seqs))));
+      losses.push(ce.forward(lg, c.targets, c.classes));
+      emb.backward(gru.backwardPacked(lin.backward(ce.backward())));
+    }
     assert.is(opt.routeOf(emb.weight), 'sparse');
     assert.is(opt.routeOf(lin.weight), 'dense');
+    close(losses, c.losses_after_steps, 'losses after steps');
+    assert.ok(losses[4]! < c.loss, 'training lowers the loss');
+    close(emb.weight.data, c.embedding_after_steps, 'embedding after steps');
+    close(lin.weight.data, c.linear_weight_after_steps, 'linear weight after steps');
   });
 }
 
