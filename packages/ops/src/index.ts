@@ -23,3 +23,4 @@ export * from './report/index.js';
 export * from './subword/index.js';
 export * from './subwords/index.js';
 export * from './linear/index.js';
+export * from './char-gru/index.js';
