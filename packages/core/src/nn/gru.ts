@@ -20,7 +20,7 @@
 import { WordloomError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { Parameter } from '../optim/param.js';
-import { matmulAcc, matmulTransAAcc, matmulTransB } from './matmul.js';
+import { kernels } from './matmul.js';
 import { PackedBatch } from './packed.js';
 import { checkFinite, denseGradOf, grow, requirePositiveInt, uniformInit } from './util.js';
 
@@ -74,6 +74,8 @@ export class GRU {
   private gh = new Float32Array(0);
   private last = new Float32Array(0);
   private dH = new Float32Array(0);
+  private dHh = new Float32Array(0);
+  private whhT = new Float32Array(0);
 
   constructor(readonly inputSize: number, readonly hiddenSize: number, opts: GRUOptions = {}) {
     const name = opts.name ?? 'gru';
@@ -178,13 +180,13 @@ export class GRU {
     const state = this.state;
     const gh = this.gh;
     const bhh = L.bhh.data;
-    matmulTransB(x, 0, L.wih.data, L.bih.data, gates, 0, total, G, L.inSize);
+    kernels.current.matmulTransB(x, 0, L.wih.data, L.bih.data, gates, 0, total, G, L.inSize);
     state.fill(0, 0, batch.size * H);
     for (let t = 0; t < batch.steps; t++) {
       const bs = batch.batchSizes[t]!;
       const off = batch.offsets[t]!;
       if (t === 0) for (let s = 0; s < bs; s++) gh.set(bhh, s * G);
-      else matmulTransB(state, 0, L.whh.data, bhh, gh, 0, bs, G, H);
+      else kernels.current.matmulTransB(state, 0, L.whh.data, bhh, gh, 0, bs, G, H);
       for (let s = 0; s < bs; s++) {
         const row = off + s;
         const go = row * G;
@@ -195,7 +197,8 @@ export class GRU {
           const r = 1 / (1 + Math.exp(-(gates[go + u]! + gh[ghO + u]!)));
           const z = 1 / (1 + Math.exp(-(gates[go + H + u]! + gh[ghO + H + u]!)));
           const hnv = gh[ghO + 2 * H + u]!;
-          const n = Math.tanh(gates[go + 2 * H + u]! + r * hnv);
+          // tanh(a) = 1 - 2 / (e^2a + 1): one exp, and exact to double rounding (stored as float32)
+          const n = 1 - 2 / (Math.exp(2 * (gates[go + 2 * H + u]! + r * hnv)) + 1);
           const hp = state[so + u]!;
           gates[go + u] = r;
           gates[go + H + u] = z;
@@ -244,6 +247,11 @@ export class GRU {
     const { gates, hn, hprev, dGi, dGh } = L;
     const dH = this.dH;
     const whh = L.whh.data;
+    this.whhT = grow(this.whhT, G * H);
+    const whhT = this.whhT;
+    for (let j = 0; j < G; j++) for (let c = 0; c < H; c++) whhT[c * G + j] = whh[j * H + c]!;
+    this.dHh = grow(this.dHh, batch.size * H);
+    const dHh = this.dHh;
     for (let t = batch.steps - 1; t >= 0; t--) {
       const bs = batch.batchSizes[t]!;
       const off = batch.offsets[t]!;
@@ -270,16 +278,20 @@ export class GRU {
           dH[so + u] = dh * z; // the direct path to h_prev; W_hh's path is added below
         }
       }
-      if (t > 0) matmulAcc(dGh, off * G, whh, dH, 0, bs, G, H, false);
+      if (t > 0) {
+        // dh_prev += dGh W_hh, as dGh (W_hh^T)^T: the product every kernel does best
+        kernels.current.matmulTransB(dGh, off * G, whhT, null, dHh, 0, bs, H, G);
+        for (let q = 0; q < bs * H; q++) dH[q] += dHh[q]!;
+      }
     }
     const gWih = denseGradOf(L.wih, L.gWih);
     const gBih = denseGradOf(L.bih, L.gBih);
     const gWhh = denseGradOf(L.whh, L.gWhh);
     const gBhh = denseGradOf(L.bhh, L.gBhh);
-    matmulTransAAcc(dGi, 0, L.x, 0, gWih, gBih, total, G, L.inSize);
-    matmulTransAAcc(dGh, 0, hprev, 0, gWhh, gBhh, total, G, H);
+    kernels.current.matmulTransAAcc(dGi, 0, L.x, 0, gWih, gBih, total, G, L.inSize);
+    kernels.current.matmulTransAAcc(dGh, 0, hprev, 0, gWhh, gBhh, total, G, H);
     L.dx = grow(L.dx, total * L.inSize);
-    matmulAcc(dGi, 0, L.wih.data, L.dx, 0, total, G, L.inSize, true);
+    kernels.current.matmulAcc(dGi, 0, L.wih.data, L.dx, 0, total, G, L.inSize, true);
     return L.dx;
   }
 }

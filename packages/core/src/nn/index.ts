@@ -13,5 +13,5 @@ export { GRU, type GRUOptions } from './gru.js';
 export { PackedBatch } from './packed.js';
 export { Tanh, ReLU, Dropout } from './activations.js';
 export { SoftmaxCrossEntropy, CosineTripletMarginLoss, cos } from './losses.js';
-export { matmulTransB, matmulAcc, matmulTransAAcc } from './matmul.js';
+export { matmulTransB, matmulAcc, matmulTransAAcc, useKernels, kernels, typescriptKernels, type MatmulKernels } from './matmul.js';
 export { checkFinite } from './util.js';

@@ -5,7 +5,7 @@
 import { WordloomError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { Parameter } from '../optim/param.js';
-import { matmulAcc, matmulTransAAcc, matmulTransB } from './matmul.js';
+import { kernels } from './matmul.js';
 import { checkFinite, denseGradOf, grow, requirePositiveInt, uniformInit } from './util.js';
 
 export interface LinearOptions {
@@ -56,7 +56,7 @@ export class Linear {
     this.x = x;
     this.m = m;
     this.y = grow(this.y, m * this.outFeatures);
-    matmulTransB(x, 0, this.weight.data, this.bias ? this.bias.data : null, this.y, 0, m, this.outFeatures, k);
+    kernels.current.matmulTransB(x, 0, this.weight.data, this.bias ? this.bias.data : null, this.y, 0, m, this.outFeatures, k);
     return this.y.subarray(0, m * this.outFeatures);
   }
 
@@ -66,9 +66,9 @@ export class Linear {
     if (dy.length < m * n) throw new WordloomError('E_STATE', `Linear "${this.weight.name}": backward got ${dy.length} gradient values for ${m} rows of ${n}`);
     const gW = denseGradOf(this.weight, this.gW);
     const gB = this.bias ? denseGradOf(this.bias, this.gB) : null;
-    matmulTransAAcc(dy, 0, this.x, 0, gW, gB, m, n, k);
+    kernels.current.matmulTransAAcc(dy, 0, this.x, 0, gW, gB, m, n, k);
     this.dx = grow(this.dx, m * k);
-    matmulAcc(dy, 0, this.weight.data, this.dx, 0, m, n, k, true);
+    kernels.current.matmulAcc(dy, 0, this.weight.data, this.dx, 0, m, n, k, true);
     return this.dx.subarray(0, m * k);
   }
 }

@@ -132,3 +132,28 @@ function scratchAcc(n: number): Float64Array {
   if (accBuf.length < n) accBuf = new Float64Array(n * 2);
   return accBuf;
 }
+
+/** The three products, as one set: the plain TypeScript ones here, or faster ones registered with useKernels. */
+export interface MatmulKernels {
+  /** A name for reports ("typescript", "wasm-simd"). */
+  readonly name: string;
+  matmulTransB: typeof matmulTransB;
+  matmulAcc: typeof matmulAcc;
+  matmulTransAAcc: typeof matmulTransAAcc;
+}
+
+export const typescriptKernels: MatmulKernels = { name: 'typescript', matmulTransB, matmulAcc, matmulTransAAcc };
+
+/** The kernels the layers call (the layers read this object at every product). */
+export const kernels: { current: MatmulKernels } = { current: typescriptKernels };
+
+/**
+ * Make every layer use these kernels (null: back to TypeScript). They must compute
+ * the same products (up to float32 rounding); @wordloom/ops registers WebAssembly
+ * SIMD ones (packages/ops/src/kernels/nn-simd.ts). Returns the kernels used before.
+ */
+export function useKernels(k: MatmulKernels | null): MatmulKernels {
+  const before = kernels.current;
+  kernels.current = k ?? typescriptKernels;
+  return before;
+}

@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { Rng, WordloomError, nn, type Parameter } from '@wordloom/core';
 import { writeAtomic } from '../io/atomic.js';
+import { simdKernels } from '../kernels/nn-simd.js';
 
 export const CHAR_GRU_MAGIC = 'WLCHGRU1';
 
@@ -41,6 +42,8 @@ export class CharGRUModel {
   private readonly batch = new nn.PackedBatch();
   private packed: Int32Array = new Int32Array(0);
   private readonly lengths: number[] = [];
+  /** The products' kernels: WebAssembly SIMD where the runtime has it, else TypeScript. */
+  kernels: nn.MatmulKernels = simdKernels() ?? nn.typescriptKernels;
 
   constructor(readonly config: CharGRUConfig, rng: Rng = new Rng(1)) {
     const c = config;
@@ -72,12 +75,22 @@ export class CharGRUModel {
     for (let i = 0; i < seqs.length; i++) this.lengths[i] = seqs[i]!.length;
     const b = this.batch.reset(this.lengths, { reverse: this.config.reverse, maxLength: this.config.maxLength });
     this.packed = b.packIds(seqs, this.packed);
-    return this.out.forward(this.gru.forwardPacked(b, this.emb.forward(this.packed)));
+    const before = nn.useKernels(this.kernels);
+    try {
+      return this.out.forward(this.gru.forwardPacked(b, this.emb.forward(this.packed)));
+    } finally {
+      nn.useKernels(before);
+    }
   }
 
   /** Backward pass of the last logits(): dLoss/dlogits in, gradients added to every parameter. */
   backward(dLogits: Float32Array): void {
-    this.emb.backward(this.gru.backwardPacked(this.out.backward(dLogits)));
+    const before = nn.useKernels(this.kernels);
+    try {
+      this.emb.backward(this.gru.backwardPacked(this.out.backward(dLogits)));
+    } finally {
+      nn.useKernels(before);
+    }
   }
 
   /** Labels of each text, most probable first (k of them, with probability >= threshold). */

@@ -29,6 +29,8 @@ export interface CharGRUParams {
   /** Texts longer than this many characters are cut to their first max_length. */
   max_length: number;
   optimizer: CharGRUSparseOptimizer;
+  /** The matrix products: 'auto' (WebAssembly SIMD where available), 'simd' or 'typescript'. */
+  kernels: 'auto' | 'simd' | 'typescript';
   seed?: number;
   output?: string;
 }
@@ -49,6 +51,7 @@ export const charGruParamSpecs = {
   min_count: { type: 'int', doc: 'characters seen fewer times in the training texts are read as the unknown character', default: 1, min: 1 },
   max_length: { type: 'int', doc: 'texts longer than this many characters are cut to their first max_length (a count is logged)', default: 1024, min: 1 },
   optimizer: { type: 'enum', values: ['sparse_adam', 'lazy_adam'], doc: "optimizer of the embedding's sparse rows (the GRU and the linear layer get Adam): PyTorch's SparseAdam or TensorFlow Addons' LazyAdam", default: 'sparse_adam' },
+  kernels: { type: 'enum', values: ['auto', 'simd', 'typescript'], doc: "the matrix products: 'auto' (WebAssembly SIMD where the runtime has it), 'simd' (an error without it) or 'typescript'", default: 'auto' },
   seed: { type: 'int', doc: 'seed of the initialisation, the split and the shuffles; default: the pipeline seed', optional: true },
   output: { type: 'path', output: true, doc: 'write the model to this file (wordloom char-gru format: see packages/ops/src/char-gru/model.ts)', optional: true },
 } satisfies ParamSpecs;
@@ -66,6 +69,7 @@ export const CHAR_GRU_DEFAULTS: CharGRUParams = {
   min_count: 1,
   max_length: 1024,
   optimizer: 'sparse_adam',
+  kernels: 'auto',
 };
 
 /** Defaults filled in and every value checked (for calls from code; pipelines check against the specs first). */
@@ -82,5 +86,6 @@ export function resolveCharGRUParams(p: Partial<CharGRUParams>): CharGRUParams {
   if (!(out.test_fraction >= 0 && out.test_fraction <= 0.9)) throw new WordloomError('E_PARAM', `test_fraction must be from 0 to 0.9, got ${JSON.stringify(out.test_fraction)}`, { param: 'test_fraction' });
   if (typeof out.reverse !== 'boolean') throw new WordloomError('E_PARAM', `reverse must be true or false, got ${JSON.stringify(out.reverse)}`, { param: 'reverse' });
   if (out.optimizer !== 'sparse_adam' && out.optimizer !== 'lazy_adam') throw new WordloomError('E_PARAM', `unknown optimizer ${JSON.stringify(out.optimizer)}`, { param: 'optimizer' }, 'choose sparse_adam or lazy_adam');
+  if (!['auto', 'simd', 'typescript'].includes(out.kernels)) throw new WordloomError('E_PARAM', `unknown kernels ${JSON.stringify(out.kernels)}`, { param: 'kernels' }, 'choose auto, simd or typescript');
   return out;
 }

@@ -10,6 +10,7 @@ import { AutoOptimizer, Rng, WordloomError, nn } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { readExamples, splitExamples, type RawExample } from '../classify/data.js';
 import { CharGRUModel } from './model.js';
+import { simdKernels } from '../kernels/nn-simd.js';
 import { resolveCharGRUParams, type CharGRUParams } from './params.js';
 
 export interface CharGRUTestResult {
@@ -31,6 +32,8 @@ export interface CharGRUResult {
     /** Texts cut to max_length characters. */
     cut: number;
     alphabet: number;
+    /** The kernels of the matrix products ("wasm-simd", "typescript"). */
+    kernels: string;
   };
   test?: CharGRUTestResult;
   files: string[];
@@ -68,6 +71,11 @@ export async function fitCharGRU(train: readonly RawExample[], params: Partial<C
   const alphabet = buildAlphabet(texts, p.min_count);
   const rng = new Rng(seed);
   const model = new CharGRUModel({ labels, alphabet, embedDim: p.embed_dim, hidden: p.hidden, layers: p.layers, reverse: p.reverse, maxLength: p.max_length }, rng.fork(1));
+  if (p.kernels !== 'auto') {
+    const simd = simdKernels();
+    if (p.kernels === 'simd' && !simd) throw new WordloomError('E_PARAM', 'this runtime has no WebAssembly SIMD', { param: 'kernels' }, "use kernels: auto or typescript (Node 16.4 and later have SIMD)");
+    model.kernels = p.kernels === 'simd' ? simd! : nn.typescriptKernels;
+  }
   let cut = 0;
   const encoded = texts.map((t) => {
     const e = model.encode(t);
@@ -134,7 +142,7 @@ export async function fitCharGRU(train: readonly RawExample[], params: Partial<C
   }
   return {
     model,
-    train: { examples: N, epochs: p.epoch, seconds: (performance.now() - t0) / 1000, epochSeconds, losses, cut, alphabet: alphabet.length },
+    train: { examples: N, epochs: p.epoch, seconds: (performance.now() - t0) / 1000, epochSeconds, losses, cut, alphabet: alphabet.length, kernels: model.kernels.name },
     files: [],
   };
 }
