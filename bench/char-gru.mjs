@@ -13,6 +13,7 @@
  *   node bench/char-gru.mjs --epoch 10 --hidden 128 --seeds 1,2,3,4,5
  *   node bench/char-gru.mjs --small               # a check of the script: 300 training texts, 1 epoch
  *   node bench/char-gru.mjs --only wordloom       # or --only torch
+ *   node bench/char-gru.mjs --only wordloom --kernels typescript   # without WebAssembly SIMD
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,7 @@ const params = {
   lr: Number(arg('lr', CHAR_GRU_DEFAULTS.lr)),
   batch: Number(arg('batch', CHAR_GRU_DEFAULTS.batch)),
   reverse: flag('reverse'),
+  kernels: arg('kernels', 'auto'),
 };
 const threads = Number(arg('threads', 2));
 const data = (f) => fileURLToPath(new URL(`../data/classify/${f}`, import.meta.url));
@@ -74,7 +76,7 @@ try {
       const t = testCharGRU(res.model, test);
       ours.acc.push(t.accuracy);
       ours.epoch.push(mean(res.train.epochSeconds));
-      console.log(`seed ${seed} wordloom: accuracy ${t.accuracy.toFixed(4)}, ${mean(res.train.epochSeconds).toFixed(2)} s an epoch (${res.train.epochSeconds.map((s) => s.toFixed(2)).join(', ')}), losses ${res.train.losses.map((l) => l.toFixed(4)).join(' ')}`);
+      console.log(`seed ${seed} wordloom (${res.train.kernels}): accuracy ${t.accuracy.toFixed(4)}, ${mean(res.train.epochSeconds).toFixed(2)} s an epoch (${res.train.epochSeconds.map((s) => s.toFixed(2)).join(', ')}), losses ${res.train.losses.map((l) => l.toFixed(4)).join(' ')}`);
     }
     if (only !== 'wordloom') {
       const trainFile = join(dir, `train-${seed}.txt`);

@@ -29,6 +29,7 @@ const trainOptions: OptionSpec[] = [
   { name: 'min-count', type: 'number', default: D.min_count, doc: 'rarer characters read as the unknown character' },
   { name: 'max-length', type: 'number', default: D.max_length, doc: 'cut longer texts to this many characters' },
   { name: 'optimizer', type: 'string', default: D.optimizer, valueName: 'sparse_adam|lazy_adam', doc: "the embedding rows' optimizer" },
+  { name: 'kernels', type: 'string', default: D.kernels, valueName: 'auto|simd|typescript', doc: 'matrix products: WebAssembly SIMD where available (auto), or TypeScript' },
   { name: 'seed', type: 'number', default: 1, doc: 'seed of the initialisation, the split and the order' },
   { name: 'quiet', alias: 'q', type: 'boolean', doc: 'no progress' },
   { name: 'json', type: 'boolean', doc: 'print the result as JSON' },
@@ -62,7 +63,7 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
     input, labels: o.labels as string | undefined, classes, label_prefix: o['label-prefix'] as string, test_fraction: o['test-fraction'] as number,
     embed_dim: o['embed-dim'] as number, hidden: o.hidden as number, layers: o.layers as number, reverse: !!o.reverse, epoch: o.epoch as number,
     lr: o.lr as number, batch: o.batch as number, min_count: o['min-count'] as number, max_length: o['max-length'] as number,
-    optimizer: o.optimizer as CharGRUParams['optimizer'], seed: o.seed as number, output: o.output as string | undefined,
+    optimizer: o.optimizer as CharGRUParams['optimizer'], kernels: o.kernels as CharGRUParams['kernels'], seed: o.seed as number, output: o.output as string | undefined,
   };
   const problem = params.output === undefined ? undefined : outputPathProblem(params.output);
   if (problem) throw new WordloomError('E_FILE', problem.message, { param: 'output' }, problem.hint);
