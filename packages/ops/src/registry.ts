@@ -19,6 +19,7 @@ import { subwordsOp } from './subwords/index.js';
 import { linearOp } from './linear/index.js';
 import { word2vecOp } from './word2vec/index.js';
 import { charGruOp } from './char-gru/index.js';
+import { stemTripletOp } from './stem-triplet/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
@@ -37,6 +38,7 @@ export const operators: OperatorDef[] = [
   linearOp,
   word2vecOp,
   charGruOp,
+  stemTripletOp,
 ];
 
 export function findOperator(name: string): OperatorDef | undefined {
