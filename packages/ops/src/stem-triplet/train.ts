@@ -161,10 +161,13 @@ export async function fitStemTriplet(groups: StemGroups, params: Partial<StemTri
   const all = enc.embed(groups.words);
   const heldOut = groups.heldOut.length ? stemMetrics(all, d, groups.heldOut) : undefined;
   if (heldOut) ctx.log(`held-out stems after training: P@1 ${heldOut.precisionAt1.toFixed(4)}, AUC ${heldOut.auc.toFixed(4)} (${heldOut.words} words, ${heldOut.stems} stems)`);
+  const vectors = new Embeddings(groups.words, d, all);
+  // any other word gets its vector from its characters
+  vectors.oov = (word: string) => (word.length ? enc.embed([word]) : undefined);
   return {
     encoder: enc,
     groups,
-    vectors: new Embeddings(groups.words, d, all),
+    vectors,
     initial,
     heldOut,
     train: { anchors: N, stems: groups.train.length, epochs: p.epoch, losses, epochSeconds, seconds: (performance.now() - t0) / 1000, kernels: enc.kernels.name },
