@@ -25,3 +25,4 @@ export * from './subwords/index.js';
 export * from './linear/index.js';
 export * from './char-gru/index.js';
 export * from './stem-triplet/index.js';
+export * from './ksparse/index.js';
