@@ -240,7 +240,7 @@ test('bad input: empty sequences, too long ones, ids out of range, NaN input and
   throwsWith(() => gru.forward([new Float32Array(4), new Float32Array(0)]), /sequence 1 of the batch is empty/);
   throwsWith(() => gru.forward([]), /at least one sequence/);
   throwsWith(() => gru.forward([new Float32Array(10)]), /sequence 0 of the batch has 5 elements, more than the limit of 4/);
-  throwsWith(() => gru.forward([new Float32Array(3)]), /sequence 0 of the batch is of length NaN/);
+  throwsWith(() => gru.forward([new Float32Array(3)]), /sequence 0 has 3 values, not a whole number of vectors of 2/);
   throwsWith(() => gru.forward([F([1, 2, NaN, 0])]), /GRU input holds NaN at row 1, column 0/);
   const emb = new nn.Embedding(5, 2);
   throwsWith(() => emb.forward([1, 5]), /id 5 at position 1 is outside 0\.\.4/);

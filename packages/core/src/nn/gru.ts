@@ -113,10 +113,13 @@ export class GRU {
     const lengths: number[] = [];
     for (let i = 0; i < seqs.length; i++) {
       const q = seqs[i]!;
-      if (!(q instanceof Float32Array)) throw new WordloomError('E_INPUT', `sequence ${i} must be a Float32Array of lengths x ${this.inputSize} values`);
+      if (!(q instanceof Float32Array)) throw new WordloomError('E_INPUT', `sequence ${i} must be a Float32Array of length x ${this.inputSize} values`);
+      if (q.length % this.inputSize !== 0) {
+        throw new WordloomError('E_INPUT', `sequence ${i} has ${q.length} values, not a whole number of vectors of ${this.inputSize}`, {}, 'give each sequence as its vectors one after another (length x inputSize values)');
+      }
       lengths.push(q.length / this.inputSize);
     }
-    const batch = this.own.reset(lengths.map((l) => (Number.isInteger(l) ? l : NaN)), { reverse: this.reverse, maxLength: this.maxLength });
+    const batch = this.own.reset(lengths, { reverse: this.reverse, maxLength: this.maxLength });
     this.packedIn = batch.packVectors(seqs, this.inputSize, this.packedIn);
     return this.forwardPacked(batch, this.packedIn);
   }
