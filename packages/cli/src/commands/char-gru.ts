@@ -85,11 +85,11 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
   });
   const res = await trainCharGRU(params, ctx);
   const t = res.train;
-  const summary = { examples: t.examples, labels: res.model.config.labels, alphabet: t.alphabet, seconds: t.seconds, epochSeconds: t.epochSeconds, losses: t.losses, test: res.test, files: res.files };
+  const summary = { examples: t.examples, labels: res.model.config.labels, alphabet: t.alphabet, kernels: t.kernels, seconds: t.seconds, epochSeconds: t.epochSeconds, losses: t.losses, test: res.test, files: res.files };
   if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else {
     const mean = t.epochSeconds.reduce((x, y) => x + y, 0) / t.epochSeconds.length;
-    const lines = [`trained on ${fmtNumber(t.examples)} texts, ${res.model.config.labels.length} labels, ${t.alphabet} characters: ${t.epochs} epochs in ${t.seconds.toFixed(1)} s (${mean.toFixed(2)} s an epoch); final loss ${t.losses.at(-1)?.toFixed(4)}`];
+    const lines = [`trained on ${fmtNumber(t.examples)} texts, ${res.model.config.labels.length} labels, ${t.alphabet} characters: ${t.epochs} epochs in ${t.seconds.toFixed(1)} s (${mean.toFixed(2)} s an epoch, ${t.kernels} products); final loss ${t.losses.at(-1)?.toFixed(4)}`];
     if (res.test) lines.push(`test: ${res.test.examples} texts, accuracy ${res.test.accuracy.toFixed(4)}`);
     if (res.files.length) lines.push(`model written to ${res.files.join(', ')}`);
     process.stdout.write(lines.join('\n') + '\n');
