@@ -37,6 +37,10 @@ test('stemMetrics: precision@1 and ROC AUC on hand-made vectors', () => {
   const perfect = stemMetrics(Float32Array.from([1, 0, 1, 0.01, 0, 1, 0.01, 1]), 2, [Int32Array.from([0, 1]), Int32Array.from([2, 3])]);
   assert.is(perfect.auc, 1);
   assert.is(perfect.precisionAt1, 1);
+  // among the whole vocabulary: word 5 (stem C, outside the measured groups) is nearest to word 0
+  const withVocab = stemMetrics(Float32Array.from([1, 0, 0.9, 0.3, 0, 1, 0.01, 1, 0.6, 0.6, 0.98, -0.2]), 2, [Int32Array.from([0, 1]), Int32Array.from([2, 3])], ['a', 'a', 'b', 'b', 'c', 'c']);
+  assert.is(withVocab.precisionAt1, 1);
+  assert.is(withVocab.precisionAt1Vocabulary, 3 / 4);
 });
 
 test('reading left to right, training lifts held-out precision@1 and AUC far above the untrained encoder; a seed repeats', async () => {
