@@ -214,6 +214,19 @@ test('Dropout: seeded, zeroes about p of the values, scales the rest, same mask 
   assert.throws(() => new nn.Dropout(1), (e: unknown) => e instanceof WordloomError && /\[0, 1\)/.test((e as Error).message));
 });
 
+test('the GRU gates\' exp: within 1e-8 of Math.exp over float32\'s range, clamped beyond, NaN kept', async () => {
+  const { fastExp } = await import('../src/nn/util.js');
+  const rng = new Rng(9);
+  for (let i = 0; i < 100000; i++) {
+    const x = (rng.next() * 2 - 1) * 88;
+    assert.ok(Math.abs(fastExp(x) / Math.exp(x) - 1) < 1e-8, String(x));
+  }
+  assert.is(fastExp(0), 1);
+  assert.is(fastExp(1000), fastExp(88));
+  assert.ok(fastExp(-1000) > 0 && fastExp(-1000) < 1e-38);
+  assert.ok(Number.isNaN(fastExp(NaN)));
+});
+
 test('PackedBatch: sorted by length (stable), batch sizes and offsets as pack_sequence', () => {
   const b = nn.PackedBatch.of([3, 6, 1, 6, 4]);
   assert.equal([...b.order.subarray(0, 5)], [1, 3, 4, 0, 2]);

