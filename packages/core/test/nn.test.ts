@@ -90,6 +90,23 @@ test('Embedding: two backward passes before the step add up', () => {
   close(denseOf(emb.weight), want, 'accumulated');
 });
 
+test('Embedding: a sparse gradient over more rows than its first buffers hold (some 300 rows in 5,000 lookups) equals the dense one', () => {
+  const rng = new Rng(4);
+  const ids = Array.from({ length: 5000 }, () => rng.int(300));
+  const dy = Float32Array.from({ length: 5000 * 3 }, () => rng.next() - 0.5);
+  const sparse = new nn.Embedding(300, 3);
+  const dense = new nn.Embedding(300, 3, { sparse: false });
+  sparse.forward(ids);
+  sparse.backward(dy);
+  dense.forward(ids);
+  dense.backward(dy);
+  const g = sparse.weight.grad!;
+  assert.ok(g.kind === 'sparse' && g.count === new Set(ids).size && g.count > 64);
+  const got = denseOf(sparse.weight);
+  const want = denseOf(dense.weight);
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-5, `value ${i}: ${got[i]} against ${want[i]}`);
+});
+
 test('Tanh and ReLU match PyTorch (ReLU gradient 0 at 0)', () => {
   for (const [name, layer] of [['tanh', new nn.Tanh()], ['relu', new nn.ReLU()]] as const) {
     const c = fx[name];

@@ -126,6 +126,27 @@ test('bad input: one label, no examples, bad params; a diverging run stops with 
   }
   assert.ok(caught instanceof WordloomError && caught.code === 'E_DIVERGED', String(caught));
   assert.match((caught as Error).message, /training diverged in epoch 1 .*back to its initial weights/);
+  // the op writes the model after every epoch: one step an epoch (the batch holds all 6 texts), so epoch 1
+  // finishes with weights near 3e38 (finite) and epoch 2 overflows; the file keeps epoch 1's model
+  const { dir, cleanup } = tempDir();
+  try {
+    writeFileSync(join(dir, 'en.txt'), 'hello there\nthis is english\nmore words here\n');
+    writeFileSync(join(dir, 'bg.txt'), 'здравей\nтова е\nбългарски текст\n');
+    caught = undefined;
+    const logs: string[] = [];
+    try {
+      await trainCharGRU({ classes: { en: 'en.txt', bg: 'bg.txt' }, ...small, batch: 100, test_fraction: 0, lr: 3e38, epoch: 3, output: 'm.bin' }, standaloneContext({ baseDir: dir, seed: 1, log: (m) => logs.push(m) }));
+    } catch (e) {
+      caught = e;
+    }
+    assert.ok(caught instanceof WordloomError && caught.code === 'E_DIVERGED', String(caught));
+    assert.match((caught as Error).message, /training diverged in epoch 2 .*back to the end of epoch 1[\s\S]*checkpoint of epoch 1 was kept/);
+    assert.ok(logs.some((l) => /^epoch 1: model written to /.test(l)), logs.join('\n'));
+    const kept = await CharGRUModel.load(join(dir, 'm.bin'));
+    for (const p of kept.params) assert.ok(p.data.every((v) => Number.isFinite(v)), `${p.name}: ${p.data.find((v) => !Number.isFinite(v))}`);
+  } finally {
+    cleanup();
+  }
 });
 
 test('readExamples + split: the rt-polarity files the bench uses are there and give 10,662 texts', async () => {

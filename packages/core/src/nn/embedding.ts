@@ -94,7 +94,11 @@ export class Embedding {
       if (s < 0) {
         s = this.slots++;
         this.slotOf[r] = s;
-        this.slotRows = growInt(this.slotRows, s + 1);
+        if (this.slotRows.length <= s) {
+          const rows = new Int32Array(this.slotRows.length * 2);
+          rows.set(this.slotRows);
+          this.slotRows = rows;
+        }
         this.slotRows[s] = r;
         if (this.slotValues.length < (s + 1) * d) {
           const v = new Float32Array(Math.max((s + 1) * d, this.slotValues.length * 2));

@@ -10,7 +10,7 @@ import { trainCharGRU, type CharGRUResult } from './train.js';
 export { charGruParamSpecs, CHAR_GRU_DEFAULTS, resolveCharGRUParams } from './params.js';
 export type { CharGRUParams, CharGRUSparseOptimizer } from './params.js';
 export { trainCharGRU, fitCharGRU, testCharGRU, buildAlphabet, exampleText } from './train.js';
-export type { CharGRUResult, CharGRUTestResult } from './train.js';
+export type { CharGRUResult, CharGRUTestResult, CharGRUFitOptions } from './train.js';
 export { CharGRUModel, CHAR_GRU_MAGIC } from './model.js';
 export type { CharGRUConfig, CharPrediction } from './model.js';
 

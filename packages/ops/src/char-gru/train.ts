@@ -61,8 +61,13 @@ function targetsOf(examples: readonly RawExample[], labels: readonly string[]): 
   });
 }
 
+export interface CharGRUFitOptions {
+  /** Called after each finished epoch (the op saves the model there, so a run that diverges leaves the last good one). */
+  checkpoint?: (model: CharGRUModel, epoch: number) => Promise<void>;
+}
+
 /** Train on these examples; the params' seed (else ctx.seed) fixes the initialisation and the order. */
-export async function fitCharGRU(train: readonly RawExample[], params: Partial<CharGRUParams>, ctx: OpContext = standaloneContext()): Promise<CharGRUResult> {
+export async function fitCharGRU(train: readonly RawExample[], params: Partial<CharGRUParams>, ctx: OpContext = standaloneContext(), opts: CharGRUFitOptions = {}): Promise<CharGRUResult> {
   const p = resolveCharGRUParams(params);
   const seed = p.seed ?? ctx.seed;
   if (train.length === 0) throw new WordloomError('E_INPUT', 'there are no training examples', {}, 'give more data or a smaller test_fraction');
@@ -118,7 +123,7 @@ export async function fitCharGRU(train: readonly RawExample[], params: Partial<C
         // checked when encoded, so only the weights can have made them): the run diverged
         if (e instanceof WordloomError && (e.code === 'E_DIVERGED' || / holds (NaN|-?Infinity) /.test(e.message))) {
           model.params.forEach((q, i) => q.data.set(good[i]!));
-          throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep} (${e.message.split('\n')[0]}): the model is back to ${ep > 1 ? `the end of epoch ${ep - 1}` : 'its initial weights'}`, { param: 'lr' }, `lower lr (now ${p.lr}); ${ep > 1 ? 'the weights of the last good epoch were kept' : ''}`, { cause: e });
+          throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep} (${e.message.split('\n')[0]}): the model is back to ${ep > 1 ? `the end of epoch ${ep - 1}` : 'its initial weights'}`, { param: 'lr' }, `lower lr (now ${p.lr})${ep > 1 && opts.checkpoint ? `; the checkpoint of epoch ${ep - 1} was kept` : ''}`, { cause: e });
         }
         throw e;
       }
@@ -136,7 +141,13 @@ export async function fitCharGRU(train: readonly RawExample[], params: Partial<C
     }
     epochSeconds.push((performance.now() - te) / 1000);
     losses.push(total / N);
+    const bad = model.params.find((q) => !q.data.every((v) => Number.isFinite(v)));
+    if (bad) {
+      model.params.forEach((q, i) => q.data.set(good[i]!));
+      throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep} (${bad.name} holds NaN or infinite values): the model is back to ${ep > 1 ? `the end of epoch ${ep - 1}` : 'its initial weights'}`, { param: 'lr' }, `lower lr (now ${p.lr})${ep > 1 && opts.checkpoint ? `; the checkpoint of epoch ${ep - 1} was kept` : ''}`);
+    }
     model.params.forEach((q, i) => good[i]!.set(q.data));
+    if (opts.checkpoint) await opts.checkpoint(model, ep);
     ctx.progress({ phase: 'training', done: N, total: N, unit: 'examples', iteration: ep, metrics: { epoch: ep, loss: round(total / N, 4), seconds: round(epochSeconds.at(-1)!, 2) } });
     ctx.log(`epoch ${ep}: loss ${(total / N).toFixed(4)}, ${epochSeconds.at(-1)!.toFixed(2)} s`);
   }
@@ -165,19 +176,19 @@ export async function trainCharGRU(params: Partial<CharGRUParams>, ctx: OpContex
   ctx.progress({ phase: 'reading', message: 'reading the examples' });
   const all = await readExamples(p, ctx.baseDir);
   const { train, test } = splitExamples(all, p.test_fraction, seed);
-  const res = await fitCharGRU(train, { ...p, seed }, ctx);
+  const file = p.output ? (isAbsolute(p.output) ? p.output : resolve(ctx.baseDir, p.output)) : undefined;
+  // the model is written after every epoch: a run that diverges keeps its last good one
+  const checkpoint = file ? async (m: CharGRUModel, ep: number): Promise<void> => {
+    await m.save(file);
+    ctx.log(`epoch ${ep}: model written to ${file}`);
+  } : undefined;
+  const res = await fitCharGRU(train, { ...p, seed }, ctx, { checkpoint });
   if (test.length) {
     res.test = testCharGRU(res.model, test);
     ctx.log(`test on ${test.length} held-out examples: accuracy ${res.test.accuracy.toFixed(4)}`);
     ctx.progress({ phase: 'testing', metrics: { examples: test.length, accuracy: round(res.test.accuracy, 4) } });
   }
-  if (p.output) {
-    const file = isAbsolute(p.output) ? p.output : resolve(ctx.baseDir, p.output);
-    ctx.progress({ phase: 'saving', message: file });
-    await res.model.save(file);
-    ctx.log(`wrote ${file}`);
-    res.files.push(file);
-  }
+  if (file) res.files.push(file);
   return res;
 }
 
