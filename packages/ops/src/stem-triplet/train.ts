@@ -56,35 +56,41 @@ export function stemMetrics(vectors: Float32Array, d: number, groups: readonly I
     const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
     for (let b = 0; b < d; b++) u[i * d + b] = vectors[members[i]! * d + b]! * inv;
   }
+  const dot = (i: number, j: number): number => {
+    let s = 0;
+    for (let b = 0; b < d; b++) s += u[i * d + b]! * u[j * d + b]!;
+    return s;
+  };
+  // same-stem pairs first (few: within groups), sorted, so each different-stem pair is
+  // counted against them as it is met, without keeping the n^2 / 2 scores
   const pos: number[] = [];
+  let first = 0;
+  for (const g of groups) {
+    for (let a = 0; a < g.length; a++) for (let b = a + 1; b < g.length; b++) pos.push(dot(first + a, first + b));
+    first += g.length;
+  }
+  const P = Float64Array.from(pos).sort();
   const best = new Float64Array(n).fill(-Infinity);
   const bestLabel = new Int32Array(n).fill(-1);
-  const negScores = new Float64Array((n * (n - 1)) / 2);
+  let wins = 0;
   let nNeg = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      let s = 0;
-      for (let b = 0; b < d; b++) s += u[i * d + b]! * u[j * d + b]!;
+      const s = dot(i, j);
       if (s > best[i]!) { best[i] = s; bestLabel[i] = label[j]!; }
       if (s > best[j]!) { best[j] = s; bestLabel[j] = label[i]!; }
-      if (label[i] === label[j]) pos.push(s);
-      else negScores[nNeg++] = s;
+      if (label[i] === label[j]) continue;
+      nNeg++;
+      // positives above s, and half of those equal to it
+      let lo = 0, hi = P.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (P[mid]! <= s) lo = mid + 1; else hi = mid; }
+      let lo2 = 0, hi2 = lo;
+      while (lo2 < hi2) { const mid = (lo2 + hi2) >> 1; if (P[mid]! < s) lo2 = mid + 1; else hi2 = mid; }
+      wins += P.length - lo + (lo - lo2) / 2;
     }
   }
   let hits = 0;
   for (let i = 0; i < n; i++) if (bestLabel[i] === label[i]) hits++;
-  // AUC = P(pos > neg) + P(pos = neg) / 2, by binary search of each negative among the sorted positives
-  const P = Float64Array.from(pos).sort();
-  let wins = 0;
-  for (let q = 0; q < nNeg; q++) {
-    const s = negScores[q]!;
-    let lo = 0, hi = P.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (P[mid]! <= s) lo = mid + 1; else hi = mid; }
-    let eq = lo, lo2 = 0, hi2 = lo;
-    while (lo2 < hi2) { const mid = (lo2 + hi2) >> 1; if (P[mid]! < s) lo2 = mid + 1; else hi2 = mid; }
-    eq = lo - lo2;
-    wins += P.length - lo + eq / 2;
-  }
   const out: StemMetrics = { words: n, stems: groups.length, precisionAt1: hits / n, auc: P.length && nNeg ? wins / (P.length * nNeg) : NaN };
   if (stems) {
     // the nearest of all the other vocabulary words
