@@ -21,6 +21,7 @@ const registry: { name: string; load: () => Promise<Command> }[] = [
   { name: 'cluster', load: async () => (await import('./commands/cluster.js')).clusterCommand },
   { name: 'classify', load: async () => (await import('./commands/classify.js')).classifyCommand },
   { name: 'linear', load: async () => (await import('./commands/linear.js')).linearCommand },
+  { name: 'char-gru', load: async () => (await import('./commands/char-gru.js')).charGruCommand },
   { name: 'vectors', load: async () => (await import('./commands/subword.js')).vectorsCommand },
   { name: 'ngrams', load: async () => (await import('./commands/subword.js')).ngramsCommand },
   { name: 'convert', load: async () => (await import('./commands/convert.js')).convertCommand },

@@ -6,3 +6,4 @@ export * from './cooccur.js';
 export * from './embeddings.js';
 export * from './tokens.js';
 export * from './optim/index.js';
+export * as nn from './nn/index.js';

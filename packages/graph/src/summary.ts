@@ -93,6 +93,17 @@ export function summarize(kind: ArtifactKind | undefined, value: unknown): Outpu
         }
         break;
       }
+      case 'char-classifier': {
+        if (v.model && v.train) {
+          const t = v.test as Any;
+          const secs = (v.train.epochSeconds as number[]).reduce((a, b) => a + b, 0) / Math.max(1, v.train.epochSeconds.length);
+          const text = `${fmt(v.model.config.labels.length)} labels, ${fmt(v.train.alphabet)} characters, ${fmt(v.train.examples)} texts, ${secs.toFixed(2)} s an epoch, loss ${Number(v.train.losses.at(-1)).toFixed(4)}${t ? `; test accuracy ${Number(t.accuracy).toFixed(4)}` : ''}`;
+          const stats: Record<string, number | string> = { labels: v.model.config.labels.length, examples: v.train.examples, secondsPerEpoch: secs };
+          if (t) stats.accuracy = t.accuracy;
+          return { kind, text, stats };
+        }
+        break;
+      }
       case 'linear': {
         if (v.model && v.train) {
           const h = v.model.header as Any;

@@ -24,3 +24,6 @@ export * from './report/index.js';
 export * from './subword/index.js';
 export * from './subwords/index.js';
 export * from './linear/index.js';
+export * from './char-gru/index.js';
+export * from './stem-triplet/index.js';
+export * from './ksparse/index.js';

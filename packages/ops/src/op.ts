@@ -17,6 +17,7 @@ export type ArtifactKind =
   | 'graph' // GraphArtifact: a weighted graph as CSR (knn-graph, edge-list files)
   | 'clusters' // ClustersArtifact: a label per node (chinese-whispers, dbscan)
   | 'classifier' // ClassifierResult: a trained text classifier with its train/test figures (classify)
+  | 'char-classifier' // CharGRUResult: a character-level GRU classifier with its figures (char-gru)
   | 'linear'; // LinearTrainResult: a linear model on hashed features with its training figures (linear)
 
 export type ParamType = 'int' | 'number' | 'boolean' | 'string' | 'enum' | 'path' | 'paths' | 'string[]' | 'map';

@@ -18,6 +18,8 @@ import { fasttextModelOp } from './subword/op.js';
 import { subwordsOp } from './subwords/index.js';
 import { linearOp } from './linear/index.js';
 import { word2vecOp } from './word2vec/index.js';
+import { charGruOp } from './char-gru/index.js';
+import { stemTripletOp } from './stem-triplet/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
@@ -35,6 +37,8 @@ export const operators: OperatorDef[] = [
   subwordsOp,
   linearOp,
   word2vecOp,
+  charGruOp,
+  stemTripletOp,
 ];
 
 export function findOperator(name: string): OperatorDef | undefined {

@@ -1,0 +1,12 @@
+/**
+ * The k-sparse autoencoder on MNIST digits, with its gradient gathered over the
+ * units active in a batch (sparse rows), trained by Adam, SparseAdam or LazyAdam:
+ * bench/ksparse.mjs measures the three over learning rates, with and without a
+ * lifetime-sparsity constraint.
+ */
+export { readDigits, sliceDigits, MNIST_PIXELS } from './data.js';
+export type { Digits } from './data.js';
+export { KSparseAutoencoder } from './model.js';
+export type { KSparseConfig, GradientMode } from './model.js';
+export { trainKSparse, probe, KSPARSE_DEFAULTS } from './train.js';
+export type { KSparseParams, KSparseResult, KSparseOptimizer } from './train.js';
