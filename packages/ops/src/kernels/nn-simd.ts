@@ -14,7 +14,7 @@
  * TypeScript kernels' double sums by float32 rounding.
  */
 import type { nn } from '@wordloom/core';
-import { FnBuilder, ModuleBuilder, I32, V128, wasm, type WasmMemory } from '../glove/wasm-asm.js';
+import { FnBuilder, ModuleBuilder, I32, V128, wasm, type WasmMemory } from './wasm-asm.js';
 
 const MAX_PAGES = 32768; // 2 GiB
 
