@@ -100,7 +100,7 @@ test('the classify op reports P@k and R@k at the k asked for, on multi-label hel
     }
     const file = join(dir, 'multi.txt');
     writeFileSync(file, lines.join('\n') + '\n');
-    const res = await trainClassifier({ input: file, test_fraction: 0.2, k: 2, epoch: 20, lr: 0.5 }, standaloneContext({ threads: 1, seed: 1 }));
+    const res = await trainClassifier({ input: file, test_fraction: 0.2, k: 2, epoch: 20, lr: 0.05 }, standaloneContext({ threads: 1, seed: 1 }));
     const t = res.test!;
     assert.is(t.examples, 40);
     assert.is(t.k, 2);

@@ -16,9 +16,10 @@
  * training (a row present twice gets one update with twice the gradient), as the
  * optimizers coalesce a sparse gradient.
  *
- * Memory (one shared WebAssembly.Memory, see ClassifyLayout): the input and
- * output matrices, their moments (Adam family), the examples' rows and counts, and
- * per thread h, gh, z and g.
+ * Memory (one shared WebAssembly.Memory, see ClassifyLayout): the input matrix,
+ * its training rows (each fused with its moments for the Adam family), the output
+ * matrix and its moments, the examples' rows and counts, and per thread h, gh, z
+ * and g.
  */
 import { FnBuilder, ModuleBuilder, I32, F32, V128, wasm, type WasmMemory, type WasmModule } from '../kernels/wasm-asm.js';
 import { chunks, emitAxpy, emitDot, emitZero, vecLocals, type Ref } from '../kernels/vec.js';
@@ -37,9 +38,19 @@ export interface ClassifyLayout {
   dim: number;
   labels: number;
   inputRows: number;
-  input: number;
+  /**
+   * The training rows: with moments (Adam family) each input row is fused with
+   * its two moments, [x (dim) | m (dim) | v (dim)], so that an update touches one
+   * contiguous block (a few neighbouring cache lines, one page) instead of three
+   * scattered rows. After training the rows' x parts are moved together in place,
+   * so that the same address then holds the input matrix as the model keeps it
+   * (inputRows x dim, row-major).
+   */
+  train: number;
+  /** Bytes between two training rows (dim * 4, or 3 * dim * 4 with moments). */
+  trainRowBytes: number;
   output: number;
-  /** Adam family: first and second moments of the input and output matrices (0 for sgd). */
+  /** Byte offsets of the moments within a training row (0 for sgd). */
   mIn: number;
   vIn: number;
   mOut: number;
@@ -56,19 +67,19 @@ export interface ClassifyLayout {
 
 export function classifyLayout(o: { dim: number; labels: number; inputRows: number; rowCount: number; moments: boolean; threads: number }): ClassifyLayout {
   const plan = new MemoryPlan();
-  const inBytes = o.inputRows * o.dim * 4;
   const outBytes = o.labels * o.dim * 4;
-  const input = plan.alloc(inBytes);
+  const trainRowBytes = (o.moments ? 3 : 1) * o.dim * 4;
+  const train = plan.alloc(o.inputRows * trainRowBytes);
   const output = plan.alloc(outBytes);
-  const mIn = o.moments ? plan.alloc(inBytes) : 0;
-  const vIn = o.moments ? plan.alloc(inBytes) : 0;
+  const mIn = o.moments ? o.dim * 4 : 0;
+  const vIn = o.moments ? 2 * o.dim * 4 : 0;
   const mOut = o.moments ? plan.alloc(outBytes) : 0;
   const vOut = o.moments ? plan.alloc(outBytes) : 0;
   const rows = plan.alloc(o.rowCount * 4);
   const counts = plan.alloc(o.rowCount * 4);
   const threads: ClassifyThreadScratch[] = [];
   for (let t = 0; t < o.threads; t++) threads.push({ h: plan.alloc(o.dim * 4), gh: plan.alloc(o.dim * 4), z: plan.alloc(o.labels * 4), g: plan.alloc(o.labels * 4) });
-  return { dim: o.dim, labels: o.labels, inputRows: o.inputRows, input, output, mIn, vIn, mOut, vOut, rows, counts, rowCount: o.rowCount, threads, bytes: plan.bytes, pages: plan.pages, fits: plan.fits };
+  return { dim: o.dim, labels: o.labels, inputRows: o.inputRows, train, trainRowBytes, output, mIn, vIn, mOut, vOut, rows, counts, rowCount: o.rowCount, threads, bytes: plan.bytes, pages: plan.pages, fits: plan.fits };
 }
 
 export interface ClassifyKernelSpec {
@@ -113,9 +124,9 @@ export function classifyModuleBytes(spec: ClassifyKernelSpec): Uint8Array {
     f.get(A).set(k);
     f.block().loop();
     f.get(k).get(B).i32GeU().brIf(1);
-    f.get(k).i32(2).i32Shl().i32Load(Lo.rows).i32(rowBytes).i32Mul().set(r);
+    f.get(k).i32(2).i32Shl().i32Load(Lo.rows).i32(Lo.trainRowBytes).i32Mul().set(r);
     f.get(k).i32(2).i32Shl().f32Load(Lo.counts).set(c);
-    emitAxpy(f, hRef, c, { local: r, base: Lo.input }, dim, V);
+    emitAxpy(f, hRef, c, { local: r, base: Lo.train }, dim, V);
     f.get(k).i32(1).i32Add().set(k);
     f.br(0).end().end();
     // h *= invN
@@ -212,9 +223,9 @@ export function classifyModuleBytes(spec: ClassifyKernelSpec): Uint8Array {
     f.get(A).set(k);
     f.block().loop();
     f.get(k).get(B).i32GeU().brIf(1);
-    f.get(k).i32(2).i32Shl().i32Load(Lo.rows).i32(rowBytes).i32Mul().set(r);
+    f.get(k).i32(2).i32Shl().i32Load(Lo.rows).i32(Lo.trainRowBytes).i32Mul().set(r);
     f.get(k).i32(2).i32Shl().f32Load(Lo.counts).get(INV).f32Mul().set(c);
-    rowUpdate(r, Lo.input, Lo.mIn, Lo.vIn, c, ghRef, SIN, spec.epsIn, undefined);
+    rowUpdate(r, Lo.train, Lo.train + Lo.mIn, Lo.train + Lo.vIn, c, ghRef, SIN, spec.epsIn, undefined);
     f.get(k).i32(1).i32Add().set(k);
     f.br(0).end().end();
     m.addFunction(f, 'backward');

@@ -69,6 +69,16 @@ export class ClassifierModel implements ModelShape {
     }
   }
 
+  private hashes?: Int32Array;
+  /** fastText's hash of each vocabulary word (computed once). */
+  private vocabHashes(): Int32Array {
+    if (!this.hashes) {
+      this.hashes = new Int32Array(this.words.length);
+      for (let i = 0; i < this.words.length; i++) this.hashes[i] = hashString(this.words[i]!);
+    }
+    return this.hashes;
+  }
+
   get inputRows(): number {
     return this.words.length + this.bucket;
   }
@@ -88,7 +98,11 @@ export class ClassifierModel implements ModelShape {
     }
     if (this.wordNgrams > 1 && this.bucket > 0) {
       const hashes = new Int32Array(n);
-      for (let k = 0; k < n; k++) hashes[k] = hashString(tok(k));
+      const known = this.vocabHashes();
+      for (let k = 0; k < n; k++) {
+        const i = this.wordIndex.get(tok(k));
+        hashes[k] = i !== undefined ? known[i]! : hashString(tok(k));
+      }
       const st = new Float64Array(2);
       for (let i = 0; i < n; i++) {
         wordNgramStart(st, hashes[i]!);

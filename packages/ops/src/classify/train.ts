@@ -19,7 +19,7 @@ import { ClassifierModel, encodeExamples, topK, type EncodedExamples } from './m
 import { CLASSIFY_DEFAULTS, CLASSIFY_OPTIMIZERS, type ClassifyParams } from './params.js';
 import type { KernelTask, TrainResult, TrainTask } from './worker.js';
 import { classifyLayout, compileClassifyKernel, type KernelOptimizer } from './kernel.js';
-import { f32View, fillUniform, i32View, sharedMemory, wasmSimdAvailable } from '../kernels/index.js';
+import { copyRows, f32View, fillUniformRows, i32View, sharedMemory, wasmSimdAvailable } from '../kernels/index.js';
 
 export interface TestResult {
   examples: number;
@@ -179,16 +179,18 @@ async function fitKernel(shape: ClassifierModel, fresh: boolean, data: EncodedEx
     return undefined;
   }
   const memory = sharedMemory(layout, 'the classifier');
-  const input = f32View(memory, layout.input, shape.inputRows * dim);
   const output = f32View(memory, layout.output, L * dim);
-  if (fresh) fillUniform(memory, layout.input, input.length, 1 / dim, seed);
+  const stride = layout.trainRowBytes;
+  if (fresh) fillUniformRows(memory, layout.train, shape.inputRows, dim, stride, 1 / dim, seed);
   else {
-    input.set(shape.input);
+    const rowsView = f32View(memory, layout.train, (shape.inputRows * stride) / 4);
+    for (let r = 0; r < shape.inputRows; r++) rowsView.set(shape.input.subarray(r * dim, (r + 1) * dim), (r * stride) / 4);
     output.set(shape.output);
   }
   i32View(memory, layout.rows, at).set(cRows.subarray(0, at));
   f32View(memory, layout.counts, at).set(cCounts.subarray(0, at));
-  const model = new ClassifierModel(shape.words, shape.labels, dim, shape.wordNgrams, shape.bucket, shape.labelPrefix, input, output);
+  // the input matrix: the x parts of the training rows, moved together after training
+  const input = f32View(memory, layout.train, shape.inputRows * dim);
   const eps = optimizer === 'lazy_adam' ? 1e-7 : 1e-8;
   const module = compileClassifyKernel({ layout, optimizer, betas: [0.9, 0.999], epsIn: eps, epsOut: 1e-8 });
   const pool = new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: nThreads, maxThreads: nThreads, idleTimeout: 1000 });
@@ -246,6 +248,10 @@ async function fitKernel(shape: ClassifierModel, fresh: boolean, data: EncodedEx
     await pool.destroy();
   }
   const seconds = (performance.now() - t0) / 1000;
+  // the rows' x parts moved together in place (row r from r * stride to r * dim * 4: each
+  // copy only overwrites rows already moved)
+  if (stride !== dim * 4) copyRows(memory, layout.train, dim * 4, layout.train, stride, dim * 4, shape.inputRows);
+  const model = new ClassifierModel(shape.words, shape.labels, dim, shape.wordNgrams, shape.bucket, shape.labelPrefix, input, output);
   // a model given to continue from is updated in place, as on the TypeScript path
   if (!fresh) {
     shape.input.set(input);

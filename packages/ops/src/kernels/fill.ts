@@ -8,8 +8,13 @@
 import { FnBuilder, ModuleBuilder, F32, I32, I64, wasm, type WasmMemory, type WasmModule } from './wasm-asm.js';
 import { MAX_PAGES } from './memory.js';
 
+interface FillExports {
+  uniform: (at: number, n: number, scale: number, lo: number, hi: number) => void;
+  uniformRows: (at: number, rows: number, dim: number, stride: number, scale: number, lo: number, hi: number) => void;
+  copyRows: (dst: number, dstStride: number, src: number, srcStride: number, rowBytes: number, rows: number) => void;
+}
 let module: WasmModule | undefined;
-const instances = new WeakMap<WasmMemory, { uniform: (at: number, n: number, scale: number, lo: number, hi: number) => void }>();
+const instances = new WeakMap<WasmMemory, FillExports>();
 
 function fillModule(): WasmModule {
   if (module) return module;
@@ -35,17 +40,97 @@ function fillModule(): WasmModule {
   f.get(AT).i32(4).i32Add().set(AT);
   f.br(0).end().end();
   m.addFunction(f, 'uniform');
+  // uniformRows(at, rows, dim, stride, scale, lo, hi): the same generator over the first
+  // dim floats of `rows` rows `stride` bytes apart (the rest of each row untouched)
+  {
+    const u = new FnBuilder([I32, I32, I32, I32, F32, I32, I32], []);
+    const [UAT, UROWS, UDIM, USTRIDE, USCALE, ULO, UHI] = [0, 1, 2, 3, 4, 5, 6];
+    const us = u.local(I64);
+    const uz = u.local(I64);
+    const p = u.local(I32);
+    const e = u.local(I32);
+    u.get(UHI).i64ExtendI32U().i64(32n).i64Shl().get(ULO).i64ExtendI32U().i64Or().set(us);
+    u.block().loop();
+    u.get(UROWS).i32Eqz().brIf(1);
+    u.get(UAT).set(p);
+    u.get(UAT).get(UDIM).i32(2).i32Shl().i32Add().set(e);
+    u.block().loop();
+    u.get(p).get(e).i32GeU().brIf(1);
+    u.get(us).i64(0x9e3779b97f4a7c15n).i64Add().tee(us).set(uz);
+    u.get(uz).get(uz).i64(30n).i64ShrU().i64Xor().i64(0xbf58476d1ce4e5b9n).i64Mul().set(uz);
+    u.get(uz).get(uz).i64(27n).i64ShrU().i64Xor().i64(0x94d049bb133111ebn).i64Mul().set(uz);
+    u.get(uz).get(uz).i64(31n).i64ShrU().i64Xor().set(uz);
+    u.get(p);
+    u.get(uz).i64(40n).i64ShrU().i32WrapI64().f32ConvertI32S().f32(2 / 16777216).f32Mul().f32(1).f32Sub().get(USCALE).f32Mul();
+    u.f32Store(0);
+    u.get(p).i32(4).i32Add().set(p);
+    u.br(0).end().end();
+    u.get(UAT).get(USTRIDE).i32Add().set(UAT);
+    u.get(UROWS).i32(1).i32Sub().set(UROWS);
+    u.br(0).end().end();
+    m.addFunction(u, 'uniformRows');
+  }
+  // copyRows(dst, dstStride, src, srcStride, rowBytes, rows): memory.copy row by row
+  const g = new FnBuilder([I32, I32, I32, I32, I32, I32], []);
+  const [DST, DS, SRC, SS, RB, ROWS] = [0, 1, 2, 3, 4, 5];
+  g.block().loop();
+  g.get(ROWS).i32Eqz().brIf(1);
+  g.get(DST).get(SRC).get(RB).memoryCopy();
+  g.get(DST).get(DS).i32Add().set(DST);
+  g.get(SRC).get(SS).i32Add().set(SRC);
+  g.get(ROWS).i32(1).i32Sub().set(ROWS);
+  g.br(0).end().end();
+  m.addFunction(g, 'copyRows');
   module = new wasm.Module(m.encode());
   return module;
 }
 
-/** Fill the n float32 values at byte address `at` of `memory` with uniform values in [-scale, scale), seeded. */
-export function fillUniform(memory: WasmMemory, at: number, n: number, scale: number, seed: number): void {
+function fillInstance(memory: WasmMemory): FillExports {
   let inst = instances.get(memory);
   if (!inst) {
-    inst = new wasm.Instance(fillModule(), { env: { memory } }).exports as unknown as { uniform: (at: number, n: number, scale: number, lo: number, hi: number) => void };
+    inst = new wasm.Instance(fillModule(), { env: { memory } }).exports as unknown as FillExports;
     instances.set(memory, inst);
   }
+  return inst;
+}
+
+/**
+ * Copy `rows` rows of `rowBytes` bytes from `src` (rows `srcStride` bytes apart) to
+ * `dst` (rows `dstStride` apart) within one memory: interleaving a matrix with
+ * other per-row data and back, at memory.copy's speed.
+ */
+export function copyRows(memory: WasmMemory, dst: number, dstStride: number, src: number, srcStride: number, rowBytes: number, rows: number): void {
+  const inst = fillInstance(memory);
+  const STEP = 4096;
+  for (let r = 0; r < rows; r += STEP) {
+    const n = Math.min(STEP, rows - r);
+    inst.copyRows(dst + r * dstStride, dstStride, src + r * srcStride, srcStride, rowBytes, n);
+  }
+}
+
+const GAMMA = 0x9e3779b97f4a7c15n;
+const MASK64 = (1n << 64n) - 1n;
+
+/**
+ * Fill the first `dim` floats of `rows` rows (`stride` bytes apart, from byte
+ * address `at`) with uniform values in [-scale, scale): one splitmix64 sequence
+ * over the values in row order, seeded (its state after k values is seed + k
+ * gamma, so the work splits into calls without changing the values).
+ */
+export function fillUniformRows(memory: WasmMemory, at: number, rows: number, dim: number, stride: number, scale: number, seed: number): void {
+  const inst = fillInstance(memory);
+  const s0 = (BigInt(seed >>> 0) * 0x2545f4914f6cdd1dn + 0x632be59bd9b4e019n) & MASK64;
+  const STEP = Math.max(1, Math.floor(65536 / Math.max(1, dim)));
+  for (let r = 0; r < rows; r += STEP) {
+    const n = Math.min(STEP, rows - r);
+    const s = (s0 + BigInt(r * dim) * GAMMA) & MASK64;
+    inst.uniformRows(at + r * stride, n, dim, stride, scale, Number(s & 0xffffffffn) | 0, Number(s >> 32n) | 0);
+  }
+}
+
+/** Fill the n float32 values at byte address `at` of `memory` with uniform values in [-scale, scale), seeded. */
+export function fillUniform(memory: WasmMemory, at: number, n: number, scale: number, seed: number): void {
+  const inst = fillInstance(memory);
   // many short calls rather than one long one: V8 runs a WebAssembly function's
   // baseline code until the function is called again after its optimized tier is
   // ready (there is no on-stack replacement), so one long call would run unoptimized

@@ -182,6 +182,8 @@ export class FnBuilder {
   f32Max(): this { return this.op(0x97); }
   i32TruncF32S(): this { return this.op(0xa8); }
   f32ConvertI32S(): this { return this.op(0xb2); }
+  /** memory.copy (bulk memory): pops dst, src, n (bytes). */
+  memoryCopy(): this { return this.op(0xfc, 0x0a, 0x00, 0x00); }
   /** i32.trunc_sat_f32_s: saturating, NaN gives 0 (never traps). */
   i32TruncSatF32S(): this { return this.op(0xfc, 0x00); }
   f32Ne(): this { return this.op(0x5c); }
