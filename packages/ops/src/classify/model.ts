@@ -91,18 +91,16 @@ export class ClassifierModel implements ModelShape {
   encode(tokens: readonly string[], out: number[] = []): number[] {
     const V = this.words.length;
     const n = tokens.length + 1;
-    const tok = (k: number): string => (k < tokens.length ? tokens[k]! : EOS);
+    const ngrams = this.wordNgrams > 1 && this.bucket > 0;
+    const hashes = ngrams ? new Int32Array(n) : undefined;
+    const known = ngrams ? this.vocabHashes() : undefined;
     for (let k = 0; k < n; k++) {
-      const i = this.wordIndex.get(tok(k));
+      const t = k < tokens.length ? tokens[k]! : EOS;
+      const i = this.wordIndex.get(t);
       if (i !== undefined) out.push(i);
+      if (hashes) hashes[k] = i !== undefined ? known![i]! : hashString(t);
     }
-    if (this.wordNgrams > 1 && this.bucket > 0) {
-      const hashes = new Int32Array(n);
-      const known = this.vocabHashes();
-      for (let k = 0; k < n; k++) {
-        const i = this.wordIndex.get(tok(k));
-        hashes[k] = i !== undefined ? known[i]! : hashString(tok(k));
-      }
+    if (hashes) {
       const st = new Float64Array(2);
       for (let i = 0; i < n; i++) {
         wordNgramStart(st, hashes[i]!);
@@ -114,6 +112,7 @@ export class ClassifierModel implements ModelShape {
     }
     return out;
   }
+
 
   /** Label probabilities (softmax) for input rows; null when there are none. */
   probabilities(rows: ArrayLike<number>): Float64Array | null {

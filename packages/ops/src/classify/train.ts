@@ -137,6 +137,17 @@ function randomInput(model: ClassifierModel, seed: number): void {
  * does not fit one WebAssembly memory.
  */
 async function fitKernel(shape: ClassifierModel, fresh: boolean, data: EncodedExamples, p: ClassifyParams, ctx: OpContext, seed: number, threads: number): Promise<ClassifierResult | undefined> {
+  // (started after the main thread's counting and encoding: on 2 cores, workers starting
+  // beside it slowed it more than their start-up overlapped)
+  const pool = new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: Math.max(1, threads), maxThreads: Math.max(1, threads), idleTimeout: 1000 });
+  try {
+    return await fitKernelOn(pool, shape, fresh, data, p, ctx, seed, threads);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function fitKernelOn(pool: Piscina, shape: ClassifierModel, fresh: boolean, data: EncodedExamples, p: ClassifyParams, ctx: OpContext, seed: number, threads: number): Promise<ClassifierResult | undefined> {
   const optimizer = kernelOptimizer(p)!;
   const adam = optimizer !== 'sgd';
   const dim = shape.dim;
@@ -193,7 +204,6 @@ async function fitKernel(shape: ClassifierModel, fresh: boolean, data: EncodedEx
   const input = f32View(memory, layout.train, shape.inputRows * dim);
   const eps = optimizer === 'lazy_adam' ? 1e-7 : 1e-8;
   const module = compileClassifyKernel({ layout, optimizer, betas: [0.9, 0.999], epsIn: eps, epsOut: 1e-8 });
-  const pool = new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: nThreads, maxThreads: nThreads, idleTimeout: 1000 });
   const job = ++jobCounter;
   const counter = sharedInt32(2); // [examples processed, optimizer steps]
   const total = n * p.epoch;
@@ -203,49 +213,45 @@ async function fitKernel(shape: ClassifierModel, fresh: boolean, data: EncodedEx
   let processed = 0;
   const cancelled = (): unknown => (ctx.signal.reason instanceof Error ? ctx.signal.reason : new WordloomError('E_STATE', 'classify training was cancelled', { node: ctx.node }));
   ctx.log(`training on the WebAssembly SIMD kernel, ${nThreads} thread${nThreads > 1 ? 's' : ''}`);
-  try {
-    for (let ep = 1; ep <= p.epoch; ep++) {
-      if (ctx.signal.aborted) throw cancelled();
-      const order = sharedInt32(n);
-      for (let i = 0; i < n; i++) order[i] = i;
-      rng.shuffle(order);
-      // one task per thread and epoch (each its share of the shuffled order)
-      const tasks: Promise<TrainResult>[] = [];
-      let epLoss = 0;
-      let epN = 0;
-      for (let t = 0; t < nThreads; t++) {
-        const from = Math.floor((t * n) / nThreads);
-        const to = Math.floor(((t + 1) * n) / nThreads);
-        const task: KernelTask = {
-          kind: 'kernel', job, module, memory, scratch: layout.threads[t]!, exOffsets, offsets: data.offsets, labels: data.labels, order, from, to, labelsCount: L,
-          adam, betas: [0.9, 0.999], lr: p.lr, linear: p.lr_schedule === 'linear', counter, total,
-        };
-        tasks.push(
-          (pool.run(task, { signal: ctx.signal }) as Promise<TrainResult>).then((r) => {
-            epLoss += r.loss;
-            epN += r.examples;
-            processed += to - from;
-            const secs = (performance.now() - t0) / 1000;
-            ctx.progress({ phase: 'training', iteration: ep, done: processed, total, unit: 'examples', metrics: { epoch: ep, loss: round(epLoss / Math.max(1, epN), 4), 'sentences/s': Math.round(processed / secs) } });
-            return r;
-          }),
-        );
-      }
-      try {
-        await Promise.all(tasks);
-      } catch (e) {
-        if (ctx.signal.aborted) throw cancelled();
-        throw e;
-      }
-      const loss = epLoss / Math.max(1, epN);
-      if (!Number.isFinite(loss)) {
-        throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep}: the loss became ${loss}`, { node: ctx.node, param: 'lr' }, `lower lr (now ${p.lr})`);
-      }
-      losses.push(loss);
-      ctx.log(`epoch ${ep}/${p.epoch}: loss ${loss.toFixed(4)}`);
+  for (let ep = 1; ep <= p.epoch; ep++) {
+    if (ctx.signal.aborted) throw cancelled();
+    const order = sharedInt32(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    rng.shuffle(order);
+    // one task per thread and epoch (each its share of the shuffled order)
+    const tasks: Promise<TrainResult>[] = [];
+    let epLoss = 0;
+    let epN = 0;
+    for (let t = 0; t < nThreads; t++) {
+      const from = Math.floor((t * n) / nThreads);
+      const to = Math.floor(((t + 1) * n) / nThreads);
+      const task: KernelTask = {
+        kind: 'kernel', job, module, memory, scratch: layout.threads[t]!, exOffsets, offsets: data.offsets, labels: data.labels, order, from, to, labelsCount: L,
+        adam, betas: [0.9, 0.999], lr: p.lr, linear: p.lr_schedule === 'linear', counter, total,
+      };
+      tasks.push(
+        (pool.run(task, { signal: ctx.signal }) as Promise<TrainResult>).then((r) => {
+          epLoss += r.loss;
+          epN += r.examples;
+          processed += to - from;
+          const secs = (performance.now() - t0) / 1000;
+          ctx.progress({ phase: 'training', iteration: ep, done: processed, total, unit: 'examples', metrics: { epoch: ep, loss: round(epLoss / Math.max(1, epN), 4), 'sentences/s': Math.round(processed / secs) } });
+          return r;
+        }),
+      );
     }
-  } finally {
-    await pool.destroy();
+    try {
+      await Promise.all(tasks);
+    } catch (e) {
+      if (ctx.signal.aborted) throw cancelled();
+      throw e;
+    }
+    const loss = epLoss / Math.max(1, epN);
+    if (!Number.isFinite(loss)) {
+      throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep}: the loss became ${loss}`, { node: ctx.node, param: 'lr' }, `lower lr (now ${p.lr})`);
+    }
+    losses.push(loss);
+    ctx.log(`epoch ${ep}/${p.epoch}: loss ${loss.toFixed(4)}`);
   }
   const seconds = (performance.now() - t0) / 1000;
   // the rows' x parts moved together in place (row r from r * stride to r * dim * 4: each

@@ -5,7 +5,9 @@
  * gradient for the embedding rows and a dense one for the linear layer, and an
  * optimizer step per batch. Workers step at the same time without locks (Hogwild).
  */
-import { attachOptimizer, RowGradients, type MultiOptimizer, type Optimizer, type Parameter, type SharedMulti, type SharedOptimizer } from '@wordloom/core';
+// core (the optimizers) is loaded only by the TypeScript path: a kernel worker starts without it
+import type { MultiOptimizer, Optimizer, Parameter, RowGradients, SharedMulti, SharedOptimizer } from '@wordloom/core';
+let core: typeof import('@wordloom/core') | undefined;
 import type { WasmMemory, WasmModule } from '../kernels/wasm-asm.js';
 import { instantiateClassifyKernel, type ClassifyKernel, type ClassifyThreadScratch } from './kernel.js';
 
@@ -75,13 +77,13 @@ const COUNTER_BATCH = 64;
 
 function attach(t: TrainTask): Attached {
   if (cur && cur.job === t.job) return cur;
-  const opt = attachOptimizer(t.shared as SharedMulti) as Optimizer<any> | MultiOptimizer;
+  const opt = core!.attachOptimizer(t.shared as SharedMulti) as Optimizer<any> | MultiOptimizer;
   const emb = opt.params.find((p) => p.name === 'input')!;
   const lin = opt.params.find((p) => p.name === 'output')!;
   cur = {
     job: t.job, opt, emb, lin,
     dense: t.densify ? new Float32Array(emb.size) : undefined,
-    grads: new RowGradients(t.dim), gOut: new Float32Array(lin.size),
+    grads: new core!.RowGradients(t.dim), gOut: new Float32Array(lin.size),
   };
   return cur;
 }
@@ -140,8 +142,9 @@ function runKernel(t: KernelTask): TrainResult {
   return { loss, examples: seen };
 }
 
-export default function run(t: TrainTask | KernelTask): TrainResult {
+export default async function run(t: TrainTask | KernelTask): Promise<TrainResult> {
   if ('kind' in t && t.kind === 'kernel') return runKernel(t);
+  core ??= await import('@wordloom/core');
   return runTypeScript(t as TrainTask);
 }
 
