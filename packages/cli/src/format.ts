@@ -1,11 +1,18 @@
 /** Text formatting for the CLI: numbers, durations, tables, results. */
 import type { EvaluationResult, NeighborsResult } from '@wordloom/ops';
 
+/** An integer with commas between thousands (as toLocaleString('en-US'), without loading the locale data: ~15 ms a process). */
+function grouped(n: number): string {
+  const s = String(Math.abs(n));
+  const body = s.length > 3 && !s.includes('e') ? s.replace(/\B(?=(\d{3})+(?!\d))/g, ',') : s;
+  return n < 0 ? '-' + body : body;
+}
+
 export function fmtNumber(n: number): string {
   if (!isFinite(n)) return String(n);
-  if (Number.isInteger(n)) return n.toLocaleString('en-US');
+  if (Number.isInteger(n)) return grouped(n);
   const a = Math.abs(n);
-  if (a >= 1000) return Math.round(n).toLocaleString('en-US');
+  if (a >= 1000) return grouped(Math.round(n));
   if (a >= 1) return n.toFixed(2);
   return n.toPrecision(3);
 }

@@ -24,7 +24,14 @@ export interface ExampleSources {
 
 const WS = /[ \t\n\v\f\r\0]+/;
 
+const OTHER_WS = /[\t\n\v\f\r\0]/;
+
 function tokens(line: string): string[] {
+  if (!OTHER_WS.test(line)) {
+    // only spaces (most text): a plain split, several times quicker than the regex
+    const t = line.split(' ');
+    return t.includes('') ? t.filter((x) => x !== '') : t;
+  }
   const t = line.split(WS);
   if (t.length && t[0] === '') t.shift();
   if (t.length && t[t.length - 1] === '') t.pop();

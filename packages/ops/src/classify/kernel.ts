@@ -23,7 +23,7 @@
  */
 import { FnBuilder, ModuleBuilder, I32, F32, V128, wasm, type WasmMemory, type WasmModule } from '../kernels/wasm-asm.js';
 import { chunks, emitAxpy, emitDot, emitZero, vecLocals, type Ref } from '../kernels/vec.js';
-import { MemoryPlan } from '../kernels/memory.js';
+import { MemoryPlan } from '../kernels/plan.js';
 
 export type KernelOptimizer = 'lazy_adam' | 'sparse_adam' | 'sgd';
 

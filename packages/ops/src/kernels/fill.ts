@@ -6,7 +6,7 @@
  * take ~0.2 s instead of ~2 s), and the same values for the same seed everywhere.
  */
 import { FnBuilder, ModuleBuilder, F32, I32, I64, wasm, type WasmMemory, type WasmModule } from './wasm-asm.js';
-import { MAX_PAGES } from './memory.js';
+import { MAX_PAGES } from './plan.js';
 
 interface FillExports {
   uniform: (at: number, n: number, scale: number, lo: number, hi: number) => void;

@@ -7,29 +7,8 @@
 import { WordloomError } from '@wordloom/core';
 import { FnBuilder, ModuleBuilder, V128, wasm, type WasmMemory } from './wasm-asm.js';
 
-const PAGE = 65536;
-/** wasm32 memories stop at 4 GiB (65536 pages). */
-export const MAX_PAGES = 65536;
-
-/** Hands out byte addresses, each region aligned (64 bytes: a cache line) by default. */
-export class MemoryPlan {
-  private next = 64; // address 0 stays unused, so a zero address is never a region
-  alloc(bytes: number, align = 64): number {
-    const at = Math.ceil(this.next / align) * align;
-    this.next = at + Math.max(0, bytes);
-    return at;
-  }
-  get bytes(): number {
-    return this.next;
-  }
-  get pages(): number {
-    return Math.max(1, Math.ceil(this.next / PAGE));
-  }
-  /** Whether the plan fits one WebAssembly memory. */
-  get fits(): boolean {
-    return this.pages <= MAX_PAGES;
-  }
-}
+export { MemoryPlan, MAX_PAGES } from './plan.js';
+import { MAX_PAGES } from './plan.js';
 
 /** A shared memory of exactly the plan's pages (it never grows, so views stay valid). */
 export function sharedMemory(plan: { bytes: number; pages: number; fits: boolean }, what: string): WasmMemory {

@@ -27,7 +27,8 @@
  */
 import { FnBuilder, ModuleBuilder, I32, F32, F64, wasm, type WasmMemory, type WasmModule, type WasmGlobal } from '../kernels/wasm-asm.js';
 import { emitAdd, emitCopy, emitDot, emitLogisticStep, emitScale, emitZero, vecLocals, type Ref, type VecLocals } from '../kernels/vec.js';
-import { MemoryPlan, LOG_TABLE_SIZE, MAX_SIGMOID, SIGMOID_TABLE_SIZE } from '../kernels/index.js';
+import { MemoryPlan } from '../kernels/plan.js';
+import { LOG_TABLE_SIZE, MAX_SIGMOID, SIGMOID_TABLE_SIZE } from '../kernels/tables.js';
 
 /** Words per line, as fastText's MAX_LINE_SIZE. */
 export const MAX_LINE = 1024;
