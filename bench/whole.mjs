@@ -226,47 +226,52 @@ async function benchClassify(dir) {
     ["fastText's recipe: dim 50, bigrams, bucket 200000, SGD lr 0.1", ['--optimizer', 'sgd', '--lr', '0.1']],
     ['classify defaults: dim 50, bigrams, bucket 200000, LazyAdam + Adam lr 0.001', []],
   ];
-  for (const [label, extra] of settings) {
-    for (const threads of threadsList) {
-      const walls = [];
-      const rss = [];
-      const p1 = [];
-      let shown = '';
-      for (const seed of seeds) {
-        const args = [CLI, 'classify', 'train', trainFile, '-o', model, '--dim', '50', '--epoch', String(epochs), '--word-ngrams', '2', '--bucket', '200000', ...extra, '--threads', String(threads), '--seed', String(seed), '--quiet'];
-        shown = show('node', args.map((a) => a.replace(root, '').replace(dir, '$DIR')));
+  const haveFt = existsSync(FASTTEXT);
+  // Every configuration runs once per seed, one after the other, before the next seed: the
+  // machine's speed drifts (up to 1.5x over minutes), so the tools are timed side by side
+  // rather than in separate spells.
+  const configs = [];
+  for (const [label, extra] of settings) for (const threads of threadsList) configs.push({ tool: 'wordloom', label, extra, threads, walls: [], rss: [], p1: [], shown: '' });
+  if (haveFt) for (const threads of threadsList) configs.push({ tool: 'fasttext', label: 'fastText supervised', extra: [], threads, walls: [], rss: [], p1: [], shown: '' });
+  for (const seed of seeds) {
+    for (const c of configs) {
+      if (c.tool === 'wordloom') {
+        const args = [CLI, 'classify', 'train', trainFile, '-o', model, '--dim', '50', '--epoch', String(epochs), '--word-ngrams', '2', '--bucket', '200000', ...c.extra, '--threads', String(c.threads), '--seed', String(seed), '--quiet'];
+        c.shown = show('node', args.map((a) => a.replace(root, '').replace(dir, '$DIR')));
         const m = await must(process.execPath, args);
-        walls.push(m.wall);
-        rss.push(m.rssMb);
+        c.walls.push(m.wall);
+        c.rss.push(m.rssMb);
         const t = await must(process.execPath, [CLI, 'classify', 'test', model, testFile, '--json']);
         const res = JSON.parse(t.out.slice(t.out.indexOf('{')));
-        p1.push(Number(res.precision));
-      }
-      console.log(`command: ${shown}   (seeds ${seeds.join(',')}; then: wordloom classify test $DIR/m.bin $DIR/rt.test.txt --json)`);
-      console.log(`  wordloom, ${label}, ${threads} thread(s): wall s ${fmt(walls, 2)}; peak RSS MB ${fmt(rss, 0)}; P@1 ${fmt(p1, 4)}${threads > 1 ? ' (Hogwild: runs of one seed differ)' : ' (one thread: a seed gives one model)'}`);
-    }
-  }
-  if (existsSync(FASTTEXT)) {
-    for (const threads of threadsList) {
-      const walls = [];
-      const rss = [];
-      const p1 = [];
-      let shown = '';
-      for (const seed of seeds) {
-        const args = ['supervised', '-input', trainFile, '-output', join(dir, 'ft'), '-dim', '50', '-epoch', String(epochs), '-wordNgrams', '2', '-bucket', '200000', '-lr', '0.1', '-thread', String(threads), '-seed', String(seed), '-verbose', '0'];
-        shown = show(FASTTEXT, args.map((a) => a.replace(dir, '$DIR')));
+        c.p1.push(Number(res.precision));
+      } else {
+        const args = ['supervised', '-input', trainFile, '-output', join(dir, 'ft'), '-dim', '50', '-epoch', String(epochs), '-wordNgrams', '2', '-bucket', '200000', '-lr', '0.1', '-thread', String(c.threads), '-seed', String(seed), '-verbose', '0'];
+        c.shown = show(FASTTEXT, args.map((a) => a.replace(dir, '$DIR')));
         const m = await must(FASTTEXT, args);
-        walls.push(m.wall);
-        rss.push(m.rssMb);
+        c.walls.push(m.wall);
+        c.rss.push(m.rssMb);
         const t = spawnSync(FASTTEXT, ['test', join(dir, 'ft.bin'), testFile], { encoding: 'utf8' });
         const pm = /P@1\s+([\d.]+)/.exec(t.stdout);
         if (!pm) throw new Error(`fasttext test printed no P@1: ${t.stdout}${t.stderr}`);
-        p1.push(Number(pm[1]));
+        c.p1.push(Number(pm[1]));
       }
-      console.log(`command: ${shown}   (seeds ${seeds.join(',')}; then: fasttext test $DIR/ft.bin $DIR/rt.test.txt)`);
-      console.log(`  fastText supervised, ${threads} thread(s): wall s ${fmt(walls, 2)}; peak RSS MB ${fmt(rss, 0)}; P@1 ${fmt(p1, 4)}`);
     }
-  } else {
+  }
+  console.log(`(seeds ${seeds.join(',')}, each seed running every configuration in turn; then wordloom classify test $DIR/m.bin $DIR/rt.test.txt --json, or fasttext test $DIR/ft.bin $DIR/rt.test.txt)`);
+  for (const c of configs) {
+    console.log(`command: ${c.shown}`);
+    if (c.tool === 'wordloom') console.log(`  wordloom, ${c.label}, ${c.threads} thread(s): wall s ${fmt(c.walls, 2)}; peak RSS MB ${fmt(c.rss, 0)}; P@1 ${fmt(c.p1, 4)}${c.threads > 1 ? ' (Hogwild: runs of one seed differ)' : ' (one thread: a seed gives one model)'}`);
+    else console.log(`  fastText supervised, ${c.threads} thread(s): wall s ${fmt(c.walls, 2)}; peak RSS MB ${fmt(c.rss, 0)}; P@1 ${fmt(c.p1, 4)}`);
+  }
+  for (const threads of threadsList) {
+    const ft = configs.find((c) => c.tool === 'fasttext' && c.threads === threads);
+    if (!ft) continue;
+    for (const c of configs.filter((x) => x.tool === 'wordloom' && x.threads === threads)) {
+      const ratios = c.walls.map((w, i) => w / ft.walls[i]);
+      console.log(`  time ratio wordloom / fastText, ${c.label.split(':')[0]}, ${threads} thread(s), per seed: ${fmt(ratios, 2)}`);
+    }
+  }
+  if (!haveFt) {
     console.log(`  fastText: ${FASTTEXT} is not installed, so there is no side-by-side figure (anchor from data/README.md: 0.69 s wall, 163 MB peak, P@1 0.689, 2 threads)`);
   }
   const svm = join(root, 'bench/reference/rt_svm.py');
