@@ -20,6 +20,7 @@ import { CLASSIFY_DEFAULTS, CLASSIFY_OPTIMIZERS, type ClassifyParams } from './p
 import type { KernelTask, TrainResult, TrainTask } from './worker.js';
 import { classifyLayout, compileClassifyKernel, type KernelOptimizer } from './kernel.js';
 import { copyRows, f32View, fillUniformRows, i32View, sharedMemory, wasmSimdAvailable } from '../kernels/index.js';
+import { workerPool } from '../kernels/pool.js';
 
 export interface TestResult {
   examples: number;
@@ -139,7 +140,7 @@ function randomInput(model: ClassifierModel, seed: number): void {
 async function fitKernel(shape: ClassifierModel, fresh: boolean, data: EncodedExamples, p: ClassifyParams, ctx: OpContext, seed: number, threads: number): Promise<ClassifierResult | undefined> {
   // (started after the main thread's counting and encoding: on 2 cores, workers starting
   // beside it slowed it more than their start-up overlapped)
-  const pool = new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: Math.max(1, threads), maxThreads: Math.max(1, threads), idleTimeout: 1000 });
+  const pool = workerPool(WORKER_URL, threads);
   try {
     return await fitKernelOn(pool, shape, fresh, data, p, ctx, seed, threads);
   } finally {
@@ -302,7 +303,7 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
   const opt = makeOptimizer(p, emb, lin);
   const baseLrs = opt.paramGroups.map((g) => g.options.lr);
   const shared = opt.share();
-  const pool = new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  const pool = workerPool(WORKER_URL, threads);
   const job = ++jobCounter;
   const counter = sharedInt32(1);
   const n = data.count;

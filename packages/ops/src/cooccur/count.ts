@@ -26,6 +26,7 @@ import { MemorySink, RunWriter, mergeRuns } from './sinks.js';
 import type { RecordSink } from './sinks.js';
 import { resolveCooccurParams } from './params.js';
 import type { CooccurParams } from './params.js';
+import { workerPool } from '../kernels/pool.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url).href;
 
@@ -61,7 +62,7 @@ function sharedPool(threads: number): Piscina {
     // Workers start now (minThreads) and stay; idle ones never keep the process alive.
     // Tasks are short and never cancelled (an abort stops between tasks), so a
     // pool shared by several counts never has a worker torn down under it.
-    p = new Piscina({ filename: WORKER_URL, minThreads: threads, maxThreads: threads, idleTimeout: 5000 });
+    p = workerPool(WORKER_URL, threads, 5000);
     p.on('error', () => {}); // a worker failure rejects its task; nothing else to do
     pools.set(threads, p);
   }

@@ -39,6 +39,7 @@ import { makeLayout, type GloveLayout } from './layout.js';
 import { resolveGloveParams, type GloveParams, type GloveSave } from './params.js';
 import { wasm, type WasmMemory } from '../kernels/wasm-asm.js';
 import type { EpochResult, EpochTask, PackResult, PackTask, ScatterTask } from './worker.js';
+import { workerPool } from '../kernels/pool.js';
 
 /** Access to the trained parameters, in glove.c's layout. */
 export interface GloveModel {
@@ -134,12 +135,7 @@ export async function trainGlove(
   const files: string[] = [];
   const outputs = p.output === undefined ? [] : outputFiles(p.output, p.formats, ctx.baseDir);
 
-  const pool = new Piscina({
-    filename: fileURLToPath(WORKER_URL),
-    minThreads: layout.shares.length,
-    maxThreads: layout.shares.length,
-    idleTimeout: 1000,
-  });
+  const pool = workerPool(WORKER_URL, layout.shares.length);
   const model = makeModel(memory, layout, vocab);
   // Workers look at this flag between kernel calls, so cancelling stops an iteration
   // within a few milliseconds instead of at its end.

@@ -9,3 +9,4 @@ export * from './vec.js';
 export * from './memory.js';
 export * from './tables.js';
 export * from './fill.js';
+export * from './pool.js';

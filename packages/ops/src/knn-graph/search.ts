@@ -9,6 +9,7 @@ import { Piscina } from 'piscina';
 import { initTopK } from '../knn/kernel.js';
 import { SIMD_QUERY_BLOCK, simdMemory } from './simd.js';
 import { insert, rangeTask, topKTask, type RangeResult, type SimdRangeTask, type SimdTask, type SimdTopKTask } from './worker.js';
+import { workerPool } from '../kernels/pool.js';
 
 /** At most this many (point, neighbour) entries in all radius neighbourhoods together (800 MB of ids). */
 export const MAX_PAIRS = 2e8;
@@ -63,7 +64,7 @@ async function runLanes<R>(tasks: SimdTask[], lanes: number, threads: number, op
     }
     return;
   }
-  const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  const pool = workerPool(new URL('./worker.js', import.meta.url), threads);
   try {
     let next = 0;
     const chain = async (lane: number): Promise<void> => {

@@ -8,6 +8,7 @@ import { Piscina } from 'piscina';
 import { QUERY_BLOCK, ROW_BLOCK, dotBlock, initTopK, mergeTopK, normalizeRowsInto, topKRange } from './kernel.js';
 import { createGpuScorer, gpuHasDevice, type GpuScorer } from './gpu.js';
 import type { KernelTask } from './worker.js';
+import { workerPool } from '../kernels/pool.js';
 
 export type KnnBackend = 'auto' | 'gpu' | 'typescript';
 
@@ -289,12 +290,7 @@ async function pooledTopK(
 
 /** A Piscina pool over the kernel worker; the caller destroys it. */
 export function kernelPool(threads: number): Piscina {
-  return new Piscina({
-    filename: new URL('./worker.js', import.meta.url).href,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: 1000,
-  });
+  return workerPool(new URL('./worker.js', import.meta.url), threads);
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

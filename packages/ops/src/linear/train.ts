@@ -19,6 +19,7 @@ import { LinearModel, type LinearHeader } from './model.js';
 import { LINEAR_DEFAULTS, type LinearParams } from './params.js';
 import type { LinearParseResult, LinearParseTask, LinearTask } from './worker.js';
 import type { LineFormat } from './parse.js';
+import { workerPool } from '../kernels/pool.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 let jobCounter = 0;
@@ -107,7 +108,7 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
   const learner = threads === 1 ? model.learner() : undefined;
   // with several threads and no names to keep, the workers parse too (the main thread only reads lines)
   const parallelParse = threads > 1 && !p.keep_names;
-  const pool = threads > 1 ? new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: threads, maxThreads: threads, idleTimeout: 1000 }) : undefined;
+  const pool = threads > 1 ? workerPool(WORKER_URL, threads) : undefined;
   const job = ++jobCounter;
   const cfg = model.learnConfig;
   const inFlight = new Set<Promise<void>>();

@@ -24,6 +24,7 @@ import { FastTextModel } from '../subword/model.js';
 import { SubwordVectors, type SubwordsInfo } from './embeddings.js';
 import { SUBWORDS_DEFAULTS, SUBWORDS_LOSSES, SUBWORDS_OPTIMIZERS, type SubwordsParams } from './params.js';
 import type { SubwordResult, SubwordTask } from './worker.js';
+import { workerPool } from '../kernels/pool.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const CHUNK = 2048;
@@ -153,7 +154,7 @@ export async function learnSubwords(vectors: Embeddings, params: Partial<Subword
   const losses: number[] = [];
   let processed = 0;
   ctx.log(`${nwords} words, ${nTrain} to learn from (${nHeld} held out, ${noNgrams} without n-grams), ${rowsUsed} of ${p.bucket} n-gram rows used`);
-  const pool = new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  const pool = workerPool(WORKER_URL, threads);
   try {
     for (let ep = 1; ep <= p.epoch; ep++) {
       if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new WordloomError('E_STATE', 'learning subwords was cancelled', { node: ctx.node });

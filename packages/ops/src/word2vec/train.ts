@@ -37,6 +37,7 @@ import type { Word2VecTask } from './worker.js';
 import { compileWord2VecKernel, word2vecLayout } from './kernel.js';
 import { fillUniform, f32View, i32View, u8View, sharedMemory, wasmSimdAvailable, sigmoidTable, logTable, SIGMOID_TABLE_SIZE, LOG_TABLE_SIZE } from '../kernels/index.js';
 import type { WasmMemory } from '../kernels/wasm-asm.js';
+import { workerPool } from '../kernels/pool.js';
 
 
 /** fastText's NEGATIVE_TABLE_SIZE. */
@@ -289,7 +290,7 @@ export async function trainWord2Vec(
   const onAbort = (): void => void Atomics.store(stop, 0, 1);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   if (ctx.signal.aborted) onAbort();
-  const pool = new Piscina({ filename: fileURLToPath(WORKER_URL), minThreads: nThreads, maxThreads: nThreads, idleTimeout: 1000 });
+  const pool = workerPool(WORKER_URL, nThreads);
   const shares: [number, number][] = [];
   for (let t = 0; t < nThreads; t++) shares.push([Math.floor((t * corpus.length) / nThreads), Math.floor(((t + 1) * corpus.length) / nThreads)]);
   const totalWords = nw * p.epoch;
