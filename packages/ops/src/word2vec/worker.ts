@@ -99,6 +99,7 @@ function trainWasm(task: Word2VecTask, w: Word2VecWasm): { diverged: boolean } {
   const uniform = (): number => nextU32() / 4294967296;
   kernel.init(w.scratch.hidden, w.scratch.grad, w.scratch.line, w.scratch.bow, nextU32() | 0, nextU32() % task.negTable.length);
   const line = new Int32Array(w.memory.buffer, w.scratch.line, MAX_LINE);
+  const cur = { n: 0, read: 0 };
   const s = task.index * 3;
   let lossSum = 0;
   let lossCount = 0;
@@ -107,15 +108,9 @@ function trainWasm(task: Word2VecTask, w: Word2VecWasm): { diverged: boolean } {
     let pos = start;
     while (pos < end) {
       if (Atomics.load(stop, 0) !== 0) return { diverged: false };
-      let n = 0;
-      let read = 0;
-      while (pos < end && n < MAX_LINE) {
-        const wd = corpus[pos++]!;
-        if (wd === DOC_END) break;
-        read++;
-        if (keep[wd]! >= 1 || uniform() < keep[wd]!) line[n++] = wd;
-      }
-      words += read;
+      pos = readLine(corpus, pos, end, keep, uniform, line, cur);
+      const n = cur.n;
+      words += cur.read;
       const progress = Math.min(1, (words + othersWords(stats, task.index)) / task.totalWords);
       const lr = task.lr * (1 - progress);
       if (n > 0) {
@@ -143,6 +138,7 @@ function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
   const hidden = new Float32Array(dim);
   const grad = new Float32Array(dim);
   const line = new Int32Array(MAX_LINE);
+  const cur = { n: 0, read: 0 };
   const bow = new Int32Array(1024 * 2);
   let bowRows = bow;
   const scores = lossKind === 2 ? new Float32Array(nwords) : new Float32Array(0);
@@ -236,16 +232,9 @@ function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
     let pos = start;
     while (pos < end) {
       if (Atomics.load(stop, 0) !== 0) return { diverged: false };
-      // Read one line: up to MAX_LINE kept words, a document end, or the end of the share.
-      let n = 0;
-      let read = 0;
-      while (pos < end && n < MAX_LINE) {
-        const w = corpus[pos++]!;
-        if (w === DOC_END) break;
-        read++;
-        if (keep[w]! >= 1 || uniform() < keep[w]!) line[n++] = w;
-      }
-      words += read;
+      pos = readLine(corpus, pos, end, keep, uniform, line, cur);
+      const n = cur.n;
+      words += cur.read;
       const progress = Math.min(1, (words + othersWords(stats, task.index)) / totalWords);
       lr = lr0 * (1 - progress);
       if (cbow) {
@@ -289,6 +278,25 @@ function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
   }
   stats[s] = words;
   return { diverged: false };
+}
+
+/**
+ * Read one line from `pos`: up to MAX_LINE kept words (subsampled with `keep`), a
+ * document end, or the end of the share. Sets cur.n (words kept, in `line`) and
+ * cur.read (words read); returns the position after the line.
+ */
+function readLine(corpus: Int32Array, pos: number, end: number, keep: Float32Array, uniform: () => number, line: Int32Array, cur: { n: number; read: number }): number {
+  let n = 0;
+  let read = 0;
+  while (pos < end && n < MAX_LINE) {
+    const w = corpus[pos++]!;
+    if (w === DOC_END) break;
+    read++;
+    if (keep[w]! >= 1 || uniform() < keep[w]!) line[n++] = w;
+  }
+  cur.n = n;
+  cur.read = read;
+  return pos;
 }
 
 function othersWords(stats: Float64Array, me: number): number {
