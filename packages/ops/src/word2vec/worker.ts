@@ -94,66 +94,36 @@ function generator(seed: number, index: number): () => number {
 function trainWasm(task: Word2VecTask, w: Word2VecWasm): { diverged: boolean } {
   if (!current || current.job !== w.job) current = { job: w.job, kernel: instantiateWord2VecKernel(w.module, w.memory) };
   const kernel = current.kernel;
-  const { corpus, start, end, keep, stats, stop } = task;
   const nextU32 = generator(task.seed, task.index);
   const uniform = (): number => nextU32() / 4294967296;
   kernel.init(w.scratch.hidden, w.scratch.grad, w.scratch.line, w.scratch.bow, nextU32() | 0, nextU32() % task.negTable.length);
   const line = new Int32Array(w.memory.buffer, w.scratch.line, MAX_LINE);
-  const cur = { n: 0, read: 0 };
-  const s = task.index * 3;
-  let lossSum = 0;
-  let lossCount = 0;
-  let words = stats[s]!;
-  for (let ep = 0; ep < task.epoch; ep++) {
-    let pos = start;
-    while (pos < end) {
-      if (Atomics.load(stop, 0) !== 0) return { diverged: false };
-      pos = readLine(corpus, pos, end, keep, uniform, line, cur);
-      const n = cur.n;
-      words += cur.read;
-      const progress = Math.min(1, (words + othersWords(stats, task.index)) / task.totalWords);
-      const lr = task.lr * (1 - progress);
-      if (n > 0) {
-        lossSum += kernel.line(n, lr);
-        lossCount += kernel.updates.value;
-      }
-      stats[s] = words;
-      stats[s + 1] = lossSum;
-      stats[s + 2] = lossCount;
-      if (lossSum !== lossSum) {
-        Atomics.store(stop, 0, 2);
-        return { diverged: true };
-      }
-    }
-  }
-  stats[s] = words;
-  return { diverged: false };
+  const loss = { sum: 0, count: 0 };
+  return runLines(task, line, uniform, loss, (n, lr) => {
+    if (n === 0) return;
+    loss.sum += kernel.line(n, lr);
+    loss.count += kernel.updates.value;
+  });
 }
 
 function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
-  const { input, output, dim, corpus, start, end, rowOffsets, rows, keep, ws, neg, negTable, pathOffsets, paths, codes, stats, stop } = task;
+  const { input, output, dim, rowOffsets, rows, ws, neg, negTable, pathOffsets, paths, codes } = task;
   const cbow = task.model === 'cbow';
   const lossKind = task.loss === 'ns' ? 0 : task.loss === 'hs' ? 1 : 2;
   const nwords = rowOffsets.length - 1;
   const hidden = new Float32Array(dim);
   const grad = new Float32Array(dim);
   const line = new Int32Array(MAX_LINE);
-  const cur = { n: 0, read: 0 };
   const bow = new Int32Array(1024 * 2);
   let bowRows = bow;
   const scores = lossKind === 2 ? new Float32Array(nwords) : new Float32Array(0);
-  const s = task.index * 3;
-  const totalWords = task.totalWords;
-  const lr0 = task.lr;
   const tableSize = negTable.length;
   const nextU32 = generator(task.seed, task.index);
   const uniform = (): number => nextU32() / 4294967296;
   let negPos = nextU32() % tableSize;
 
-  let lossSum = 0;
-  let lossCount = 0;
-  let words = stats[s]!; // words of earlier epochs (stats persist across tasks)
-  let lr = lr0;
+  const loss = { sum: 0, count: 0 };
+  let lr = task.lr;
 
   // One binary logistic unit (fastText's BinaryLogisticLoss::binaryLogistic).
   const binaryLogistic = (target: number, label: boolean): number => {
@@ -180,19 +150,19 @@ function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
     const inv = 1 / nIn;
     for (let j = 0; j < dim; j++) hidden[j] *= inv;
     grad.fill(0);
-    let loss = 0;
+    let unitLoss = 0;
     if (lossKind === 0) {
-      loss += binaryLogistic(target, true);
+      unitLoss += binaryLogistic(target, true);
       for (let n = 0; n < neg; n++) {
         let negative: number;
         do {
           negative = negTable[negPos]!;
           negPos = negPos + 1 === tableSize ? 0 : negPos + 1;
         } while (negative === target && nwords > 1);
-        loss += binaryLogistic(negative, false);
+        unitLoss += binaryLogistic(negative, false);
       }
     } else if (lossKind === 1) {
-      for (let k = pathOffsets[target]!, e = pathOffsets[target + 1]!; k < e; k++) loss += binaryLogistic(paths[k]!, codes[k] === 1);
+      for (let k = pathOffsets[target]!, e = pathOffsets[target + 1]!; k < e; k++) unitLoss += binaryLogistic(paths[k]!, codes[k] === 1);
     } else {
       let max = -Infinity;
       for (let i = 0; i < nwords; i++) {
@@ -218,59 +188,74 @@ function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
           output[o + j] = w + alpha * hidden[j]!;
         }
       }
-      loss = -Math.log(scores[target]! / z + 1e-5);
+      unitLoss = -Math.log(scores[target]! / z + 1e-5);
     }
-    lossSum += loss;
-    lossCount++;
+    loss.sum += unitLoss;
+    loss.count++;
     for (let k = from; k < to; k++) {
       const o = inRows[k]! * dim;
       for (let j = 0; j < dim; j++) input[o + j] += grad[j]!;
     }
   };
 
+  return runLines(task, line, uniform, loss, (n, lrNow) => {
+    lr = lrNow;
+    if (cbow) {
+      for (let w = 0; w < n; w++) {
+        const boundary = 1 + (nextU32() % ws);
+        let nb = 0;
+        for (let c = -boundary; c <= boundary; c++) {
+          if (c === 0 || w + c < 0 || w + c >= n) continue;
+          const word = line[w + c]!;
+          const a = rowOffsets[word]!;
+          const b = rowOffsets[word + 1]!;
+          if (nb + b - a > bowRows.length) {
+            const bigger = new Int32Array(Math.max(bowRows.length * 2, nb + b - a));
+            bigger.set(bowRows.subarray(0, nb));
+            bowRows = bigger;
+          }
+          for (let k = a; k < b; k++) bowRows[nb++] = rows[k]!;
+        }
+        if (nb > 0) update(bowRows, 0, nb, line[w]!);
+      }
+    } else {
+      for (let w = 0; w < n; w++) {
+        const boundary = 1 + (nextU32() % ws);
+        const word = line[w]!;
+        const a = rowOffsets[word]!;
+        const b = rowOffsets[word + 1]!;
+        for (let c = -boundary; c <= boundary; c++) {
+          if (c === 0 || w + c < 0 || w + c >= n) continue;
+          update(rows, a, b, line[w + c]!);
+        }
+      }
+    }
+  });
+}
+
+/**
+ * The loop both kernels share: task.epoch passes over the share, a line at a time
+ * (read and subsampled, learning rate lr * (1 - progress over all threads' words),
+ * then trainLine), words and loss published in stats after each line; a NaN loss
+ * stops every thread.
+ */
+function runLines(task: Word2VecTask, line: Int32Array, uniform: () => number, loss: { sum: number; count: number }, trainLine: (n: number, lr: number) => void): { diverged: boolean } {
+  const { corpus, start, end, keep, stats, stop } = task;
+  const s = task.index * 3;
+  const cur = { n: 0, read: 0 };
+  let words = stats[s]!; // words of earlier epochs (stats persist across tasks)
   for (let ep = 0; ep < task.epoch; ep++) {
     let pos = start;
     while (pos < end) {
       if (Atomics.load(stop, 0) !== 0) return { diverged: false };
       pos = readLine(corpus, pos, end, keep, uniform, line, cur);
-      const n = cur.n;
       words += cur.read;
-      const progress = Math.min(1, (words + othersWords(stats, task.index)) / totalWords);
-      lr = lr0 * (1 - progress);
-      if (cbow) {
-        for (let w = 0; w < n; w++) {
-          const boundary = 1 + (nextU32() % ws);
-          let nb = 0;
-          for (let c = -boundary; c <= boundary; c++) {
-            if (c === 0 || w + c < 0 || w + c >= n) continue;
-            const word = line[w + c]!;
-            const a = rowOffsets[word]!;
-            const b = rowOffsets[word + 1]!;
-            if (nb + b - a > bowRows.length) {
-              const bigger = new Int32Array(Math.max(bowRows.length * 2, nb + b - a));
-              bigger.set(bowRows.subarray(0, nb));
-              bowRows = bigger;
-            }
-            for (let k = a; k < b; k++) bowRows[nb++] = rows[k]!;
-          }
-          if (nb > 0) update(bowRows, 0, nb, line[w]!);
-        }
-      } else {
-        for (let w = 0; w < n; w++) {
-          const boundary = 1 + (nextU32() % ws);
-          const word = line[w]!;
-          const a = rowOffsets[word]!;
-          const b = rowOffsets[word + 1]!;
-          for (let c = -boundary; c <= boundary; c++) {
-            if (c === 0 || w + c < 0 || w + c >= n) continue;
-            update(rows, a, b, line[w + c]!);
-          }
-        }
-      }
+      const progress = Math.min(1, (words + othersWords(stats, task.index)) / task.totalWords);
+      trainLine(cur.n, task.lr * (1 - progress));
       stats[s] = words;
-      stats[s + 1] = lossSum;
-      stats[s + 2] = lossCount;
-      if (lossSum !== lossSum) {
+      stats[s + 1] = loss.sum;
+      stats[s + 2] = loss.count;
+      if (loss.sum !== loss.sum) {
         Atomics.store(stop, 0, 2);
         return { diverged: true };
       }
