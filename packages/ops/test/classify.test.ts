@@ -173,6 +173,44 @@ test('the WebAssembly kernel trains as core\'s optimizers do: from the same mode
   await rejects(() => fitClassifier(all, { optimizer: 'adam', backend: 'wasm' }), /backend 'wasm' trains optimizers lazy_adam, sparse_adam and sgd with batch 1/);
 });
 
+test('a fastText-format file read from its bytes trains the model that the general reader trains (odd whitespace, </s> in the text, labels-only and unlabelled lines, UTF-8, min_count, held-out part)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // rt-polarity lines with the cases the byte reader must treat as readExamples does
+    const rt = readFileSync(dataPath('classify/rt-polarity.pos'), 'utf8').split('\n').slice(0, 300);
+    const neg = readFileSync(dataPath('classify/rt-polarity.neg'), 'utf8').split('\n').slice(0, 300);
+    const lines: string[] = [];
+    rt.forEach((l, i) => lines.push(i % 7 === 0 ? `${l}\t__label__pos` : `__label__pos  ${l}`));
+    neg.forEach((l, i) => lines.push(i % 5 === 0 ? `__label__neg\r${l.replace(/ /g, '\v')} </s> café naïve\r` : `__label__neg ${l}`));
+    lines.splice(17, 0, '__label__pos', 'a line without a label', '', '   ', '__label__neg __label__pos both labels ünïcödé </s>');
+    const file = join(dir, 'odd.txt');
+    writeFileSync(file, lines.join('\n')); // no final newline
+    for (const [minCount, fraction, backend] of [[1, 0.2, 'auto'], [2, 0, 'typescript']] as const) {
+      const p = { input: file, dim: 8, epoch: 1, word_ngrams: 3, bucket: 5000, min_count: minCount, test_fraction: fraction, backend, threads: 1 };
+      const logs: string[] = [];
+      const a = await trainClassifier(p, standaloneContext({ threads: 1, seed: 3, log: (m) => logs.push(m) }));
+      const all = await readExamples(p);
+      const { train, test: held } = splitExamples(all, fraction, 3);
+      const b = await fitClassifier(train, p, standaloneContext({ threads: 1, seed: 3, log: () => {} }));
+      assert.equal(a.model.words, b.model.words);
+      assert.ok(a.model.words.includes('</s>') && a.model.words.includes('café'));
+      assert.equal(a.model.labels, b.model.labels);
+      assert.equal(a.train.examples, b.train.examples);
+      assert.equal(a.train.losses, b.train.losses);
+      assert.equal(Array.from(a.model.input), Array.from(b.model.input));
+      assert.equal(Array.from(a.model.output), Array.from(b.model.output));
+      if (fraction) assert.equal(a.test, testClassifier(b.model, held, 1));
+      assert.ok(logs.some((m) => /warning: \d+ of \d+ training examples have no word/.test(m)), logs.join('\n'));
+    }
+    // not UTF-8: the general reader (its replacement characters) decides
+    writeFileSync(file, Buffer.concat([Buffer.from('__label__a caf'), Buffer.from([0xe9]), Buffer.from(' x\n__label__b y z\n')]));
+    const c = await trainClassifier({ input: file, dim: 4, epoch: 1, threads: 1 }, standaloneContext({ threads: 1, seed: 1, log: () => {} }));
+    assert.ok(c.model.words.includes('caf\ufffd'));
+  } finally {
+    cleanup();
+  }
+});
+
 test('classify errors say what to do', async () => {
   const { dir, cleanup } = tempDir();
   try {

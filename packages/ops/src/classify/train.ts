@@ -14,12 +14,13 @@ import {
 } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { readExamples, splitExamples, type RawExample } from './data.js';
+import { prepareExamples, rawExamples, scanFastTextFile, splitIndices, type ScannedExamples } from './scan.js';
 import { EOS } from '../subword/hash.js';
 import { ClassifierModel, encodeExamples, topK, type EncodedExamples } from './model.js';
 import { CLASSIFY_DEFAULTS, CLASSIFY_OPTIMIZERS, type ClassifyParams } from './params.js';
 import type { KernelTask, TrainResult, TrainTask } from './worker.js';
 import { classifyLayout, compileClassifyKernel, type KernelOptimizer } from './kernel.js';
-import { copyRows, f32View, fillUniformRows, i32View, sharedMemory, wasmSimdAvailable } from '../kernels/index.js';
+import { f32View, fillUniformRows, i32View, indexedRows, sharedMemory, wasmSimdAvailable } from '../kernels/index.js';
 import { workerPool } from '../kernels/pool.js';
 
 export interface TestResult {
@@ -79,9 +80,26 @@ export async function trainClassifier(params: Partial<ClassifyParams>, ctx: OpCo
   const p = resolveClassifyParams(params);
   const seed = p.seed ?? ctx.seed;
   ctx.progress({ phase: 'reading', message: 'reading the examples' });
-  const all = await readExamples(p, ctx.baseDir);
-  const { train, test } = splitExamples(all, p.test_fraction, seed);
-  const res = await fitClassifier(train, p, ctx);
+  let res: ClassifierResult;
+  let test: RawExample[];
+  // one fastText-format file (the common case): read from its bytes, words made into strings once each
+  const scanned = p.input && !p.labels && !(p.classes && Object.keys(p.classes).length)
+    ? await scanFastTextFile(isAbsolute(p.input) ? p.input : resolve(ctx.baseDir, p.input), p.label_prefix)
+    : undefined;
+  if (scanned) {
+    if (scanned.count === 0) {
+      if (scanned.unlabelled > 0) throw new WordloomError('E_INPUT', `no line has a label (a token starting with "${p.label_prefix}")`, { file: scanned.file, param: 'input' }, `write labels as ${p.label_prefix}<label> tokens, set label_prefix, or give a labels file`);
+      throw new WordloomError('E_INPUT', 'there are no examples to train on', { file: scanned.file });
+    }
+    const split = splitIndices(scanned.count, p.test_fraction, seed);
+    res = await fitScanned(scanned, split.train, p, ctx);
+    test = rawExamples(scanned, split.test);
+  } else {
+    const all = await readExamples(p, ctx.baseDir);
+    const split = splitExamples(all, p.test_fraction, seed);
+    res = await fitClassifier(split.train, p, ctx);
+    test = split.test;
+  }
   if (test.length) {
     res.test = testClassifier(res.model, test, p.k);
     ctx.log(`test on ${test.length} held-out examples: P@${p.k} ${res.test.precision.toFixed(4)}, R@${p.k} ${res.test.recall.toFixed(4)}`);
@@ -92,10 +110,28 @@ export async function trainClassifier(params: Partial<ClassifyParams>, ctx: OpCo
     ctx.progress({ phase: 'saving', message: file });
     if (p.output_format === 'fasttext') await res.model.saveFastText(file);
     else await res.model.save(file);
-      ctx.log(`wrote ${file}`);
+    ctx.log(`wrote ${file}`);
     res.files.push(file);
   }
   return res;
+}
+
+/** Train on the scanned examples `train` (indices): the vocabulary, labels and rows as fitClassifier makes them from the same examples. */
+async function fitScanned(s: ScannedExamples, train: Int32Array, p: ClassifyParams, ctx: OpContext): Promise<ClassifierResult> {
+  const seed = p.seed ?? ctx.seed;
+  const threads = p.threads ?? ctx.threads;
+  const useKernel = kernelWanted(p);
+  const bucket = p.word_ngrams > 1 ? p.bucket : 0;
+  const prep = prepareExamples(s, train, p.min_count, p.word_ngrams, bucket);
+  const model = new ClassifierModel(prep.words, prep.labels, p.dim, p.word_ngrams, bucket, p.label_prefix);
+  checkLabels(model, p, ctx);
+  if (prep.empty > 0) {
+    const e = prep.firstEmpty;
+    const hasWords = s.tokOff[e + 1]! > s.tokOff[e]!;
+    reportEmpty(prep.empty, train.length, { file: s.file, line: s.line[e]!, hasWords }, prep.data.count > 0, model, p, ctx);
+  }
+  if (!useKernel) randomInput(model, seed);
+  return fitEncoded(model, prep.data, p, ctx, seed, threads, useKernel, true);
 }
 
 /** The optimizers (and batch) the generated kernel trains. */
@@ -184,7 +220,22 @@ async function fitKernelOn(pool: Piscina, shape: ClassifierModel, fresh: boolean
     exOffsets[e + 1] = at;
   }
   const nThreads = Math.max(1, threads);
-  const layout = classifyLayout({ dim, labels: L, inputRows: shape.inputRows, rowCount: at, moments: adam, threads: nThreads });
+  const inputRows = shape.inputRows;
+  // with moments, training holds only the rows some example uses (numbered in row
+  // order) next to their moments; the others keep their initial values in the matrix
+  let trainRows = inputRows;
+  let index: Int32Array | undefined;
+  if (adam) {
+    const dense = new Int32Array(inputRows);
+    for (let k = 0; k < at; k++) dense[cRows[k]!] = 1;
+    let u = 0;
+    for (let r = 0; r < inputRows; r++) dense[r] = dense[r] ? u++ : -1;
+    index = new Int32Array(u);
+    for (let r = 0; r < inputRows; r++) if (dense[r]! >= 0) index[dense[r]!] = r;
+    for (let k = 0; k < at; k++) cRows[k] = dense[cRows[k]!]!;
+    trainRows = u;
+  }
+  const layout = classifyLayout({ dim, labels: L, inputRows, trainRows, rowCount: at, moments: adam, threads: nThreads });
   if (!layout.fits) {
     if (p.backend === 'wasm') throw new WordloomError('E_PARAM', `the classifier needs ${(layout.bytes / 2 ** 30).toFixed(2)} GiB, more than one WebAssembly memory`, { node: ctx.node, param: 'backend' }, "lower bucket or dim, or use backend: 'typescript'");
     ctx.log(`the classifier needs ${(layout.bytes / 2 ** 30).toFixed(2)} GiB, more than one WebAssembly memory: training on the TypeScript path`);
@@ -192,17 +243,19 @@ async function fitKernelOn(pool: Piscina, shape: ClassifierModel, fresh: boolean
   }
   const memory = sharedMemory(layout, 'the classifier');
   const output = f32View(memory, layout.output, L * dim);
+  const input = f32View(memory, layout.input, inputRows * dim);
   const stride = layout.trainRowBytes;
-  if (fresh) fillUniformRows(memory, layout.train, shape.inputRows, dim, stride, 1 / dim, seed);
+  if (fresh) fillUniformRows(memory, layout.input, inputRows, dim, dim * 4, 1 / dim, seed);
   else {
-    const rowsView = f32View(memory, layout.train, (shape.inputRows * stride) / 4);
-    for (let r = 0; r < shape.inputRows; r++) rowsView.set(shape.input.subarray(r * dim, (r + 1) * dim), (r * stride) / 4);
+    input.set(shape.input);
     output.set(shape.output);
+  }
+  if (index) {
+    i32View(memory, layout.index, trainRows).set(index);
+    indexedRows(memory, 'gather', layout.train, stride, layout.input, dim * 4, dim * 4, layout.index, trainRows);
   }
   i32View(memory, layout.rows, at).set(cRows.subarray(0, at));
   f32View(memory, layout.counts, at).set(cCounts.subarray(0, at));
-  // the input matrix: the x parts of the training rows, moved together after training
-  const input = f32View(memory, layout.train, shape.inputRows * dim);
   const eps = optimizer === 'lazy_adam' ? 1e-7 : 1e-8;
   const module = compileClassifyKernel({ layout, optimizer, betas: [0.9, 0.999], epsIn: eps, epsOut: 1e-8 });
   const job = ++jobCounter;
@@ -255,9 +308,8 @@ async function fitKernelOn(pool: Piscina, shape: ClassifierModel, fresh: boolean
     ctx.log(`epoch ${ep}/${p.epoch}: loss ${loss.toFixed(4)}`);
   }
   const seconds = (performance.now() - t0) / 1000;
-  // the rows' x parts moved together in place (row r from r * stride to r * dim * 4: each
-  // copy only overwrites rows already moved)
-  if (stride !== dim * 4) copyRows(memory, layout.train, dim * 4, layout.train, stride, dim * 4, shape.inputRows);
+  // the trained rows back into the matrix
+  if (index) indexedRows(memory, 'scatter', layout.train, stride, layout.input, dim * 4, dim * 4, layout.index, trainRows);
   const model = new ClassifierModel(shape.words, shape.labels, dim, shape.wordNgrams, shape.bucket, shape.labelPrefix, input, output);
   // a model given to continue from is updated in place, as on the TypeScript path
   if (!fresh) {
@@ -282,21 +334,36 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
   const p = resolveClassifyParams(params);
   const seed = p.seed ?? ctx.seed;
   const threads = p.threads ?? ctx.threads;
-  const useKernel = p.backend !== 'typescript' && kernelOptimizer(p) !== undefined && wasmSimdAvailable();
-  if (p.backend === 'wasm' && !useKernel) throw new WordloomError('E_PARAM', 'this runtime has no WebAssembly SIMD', { param: 'backend' }, "use backend: 'typescript' or 'auto'");
+  const useKernel = kernelWanted(p);
   const model = opts.model ?? initModel(train, p, seed, !useKernel);
-  if (model.labels.length < 2) {
-    throw new WordloomError('E_INPUT', `the training examples have ${model.labels.length} label(s); a classifier needs at least 2`, { node: ctx.node, param: 'input' }, `labels are tokens starting with "${p.label_prefix}", or come from classes / labels`);
-  }
+  checkLabels(model, p, ctx);
   const all = encodeExamples(model, train);
   checkInputRows(all, train, model, p, ctx);
   // labels-only lines are left out (the </s> that ends every line would otherwise train them)
   const data = train.some((e) => e.tokens.length === 0) ? encodeExamples(model, train.filter((e) => e.tokens.length > 0)) : all;
+  return fitEncoded(model, data, p, ctx, seed, threads, useKernel, !opts.model);
+}
+
+/** Whether the generated kernel trains these params (and the runtime has WebAssembly SIMD). */
+function kernelWanted(p: ClassifyParams): boolean {
+  const useKernel = p.backend !== 'typescript' && kernelOptimizer(p) !== undefined && wasmSimdAvailable();
+  if (p.backend === 'wasm' && !useKernel) throw new WordloomError('E_PARAM', 'this runtime has no WebAssembly SIMD', { param: 'backend' }, "use backend: 'typescript' or 'auto'");
+  return useKernel;
+}
+
+function checkLabels(model: ClassifierModel, p: ClassifyParams, ctx: OpContext): void {
+  if (model.labels.length < 2) {
+    throw new WordloomError('E_INPUT', `the training examples have ${model.labels.length} label(s); a classifier needs at least 2`, { node: ctx.node, param: 'input' }, `labels are tokens starting with "${p.label_prefix}", or come from classes / labels`);
+  }
+}
+
+/** Train the model (fresh: from its initial values) on encoded examples: the kernel where it runs, else the TypeScript optimizers. */
+async function fitEncoded(model: ClassifierModel, data: EncodedExamples, p: ClassifyParams, ctx: OpContext, seed: number, threads: number, useKernel: boolean, fresh: boolean): Promise<ClassifierResult> {
   if (useKernel) {
-    const r = await fitKernel(model, !opts.model, data, p, ctx, seed, threads);
+    const r = await fitKernel(model, fresh, data, p, ctx, seed, threads);
     if (r) return r;
     // the model does not fit one WebAssembly memory: the TypeScript path, from fastText's initialisation
-    if (!opts.model) randomInput(model, seed);
+    if (fresh) randomInput(model, seed);
   }
   const emb = new Parameter([model.inputRows, model.dim], { name: 'input', data: model.input, sparse: true });
   const lin = new Parameter([model.labels.length, model.dim], { name: 'output', data: model.output });
@@ -382,16 +449,21 @@ function checkInputRows(data: EncodedExamples, train: readonly RawExample[], mod
   }
   if (empty === 0) return;
   const e = train[first]!;
-  const why = e.tokens.length === 0 ? 'it has labels and no words' : `none of its words is in the vocabulary (min_count ${p.min_count})`;
-  if (empty === data.count) {
+  reportEmpty(empty, data.count, { file: e.file, line: e.line, hasWords: e.tokens.length > 0 }, train.some((x) => x.tokens.length > 0), model, p, ctx);
+}
+
+/** Some training examples give no input row: a warning with the count, or an error when none gives one. */
+function reportEmpty(empty: number, count: number, first: { file: string; line: number; hasWords: boolean }, anyWords: boolean, model: ClassifierModel, p: ClassifyParams, ctx: OpContext): void {
+  const why = first.hasWords ? `none of its words is in the vocabulary (min_count ${p.min_count})` : 'it has labels and no words';
+  if (empty === count) {
     throw new WordloomError(
       'E_INPUT',
-      `none of the ${data.count} training examples has a word to learn from; the first, line ${e.line}: ${why}`,
-      { file: e.file, line: e.line, node: ctx.node === 'standalone' ? undefined : ctx.node, param: 'input' },
-      model.words.length === 0 && train.some((x) => x.tokens.length > 0) ? 'lower min_count' : `each line needs words besides its ${p.label_prefix} labels`,
+      `none of the ${count} training examples has a word to learn from; the first, line ${first.line}: ${why}`,
+      { file: first.file, line: first.line, node: ctx.node === 'standalone' ? undefined : ctx.node, param: 'input' },
+      model.words.length === 0 && anyWords ? 'lower min_count' : `each line needs words besides its ${p.label_prefix} labels`,
     );
   }
-  ctx.log(`warning: ${empty} of ${data.count} training examples have no word to learn from and are skipped (the first: ${e.file}:${e.line}, ${why})`);
+  ctx.log(`warning: ${empty} of ${count} training examples have no word to learn from and are skipped (the first: ${first.file}:${first.line}, ${why})`);
 }
 
 function makeOptimizer(p: ClassifyParams, emb: Parameter, lin: Parameter): Optimizer<any> | MultiOptimizer {
