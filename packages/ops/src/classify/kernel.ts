@@ -39,14 +39,22 @@ export interface ClassifyLayout {
   labels: number;
   inputRows: number;
   /**
-   * The training rows: with moments (Adam family) each input row is fused with
-   * its two moments, [x (dim) | m (dim) | v (dim)], so that an update touches one
-   * contiguous block (a few neighbouring cache lines, one page) instead of three
-   * scattered rows. After training the rows' x parts are moved together in place,
-   * so that the same address then holds the input matrix as the model keeps it
-   * (inputRows x dim, row-major).
+   * The input matrix as the model keeps it (inputRows x dim, row-major). Without
+   * moments (SGD) it is also where training happens (train === input).
+   */
+  input: number;
+  /**
+   * The rows that training updates, `trainRows` of them. With moments (Adam family)
+   * only the rows that some example uses are here, numbered densely, each fused
+   * with its two moments, [x (dim) | m (dim) | v (dim)], so that an update touches
+   * one contiguous block (a few neighbouring cache lines, one page) and no memory
+   * is spent on the moments of rows no example has. Their x parts are gathered from
+   * the input matrix before training and scattered back after it (`index` holds
+   * each training row's input row).
    */
   train: number;
+  trainRows: number;
+  index: number;
   /** Bytes between two training rows (dim * 4, or 3 * dim * 4 with moments). */
   trainRowBytes: number;
   output: number;
@@ -65,11 +73,14 @@ export interface ClassifyLayout {
   fits: boolean;
 }
 
-export function classifyLayout(o: { dim: number; labels: number; inputRows: number; rowCount: number; moments: boolean; threads: number }): ClassifyLayout {
+export function classifyLayout(o: { dim: number; labels: number; inputRows: number; trainRows: number; rowCount: number; moments: boolean; threads: number }): ClassifyLayout {
   const plan = new MemoryPlan();
   const outBytes = o.labels * o.dim * 4;
   const trainRowBytes = (o.moments ? 3 : 1) * o.dim * 4;
-  const train = plan.alloc(o.inputRows * trainRowBytes);
+  const input = plan.alloc(o.inputRows * o.dim * 4);
+  const train = o.moments ? plan.alloc(o.trainRows * trainRowBytes) : input;
+  const trainRows = o.moments ? o.trainRows : o.inputRows;
+  const index = o.moments ? plan.alloc(trainRows * 4) : 0;
   const output = plan.alloc(outBytes);
   const mIn = o.moments ? o.dim * 4 : 0;
   const vIn = o.moments ? 2 * o.dim * 4 : 0;
@@ -79,7 +90,7 @@ export function classifyLayout(o: { dim: number; labels: number; inputRows: numb
   const counts = plan.alloc(o.rowCount * 4);
   const threads: ClassifyThreadScratch[] = [];
   for (let t = 0; t < o.threads; t++) threads.push({ h: plan.alloc(o.dim * 4), gh: plan.alloc(o.dim * 4), z: plan.alloc(o.labels * 4), g: plan.alloc(o.labels * 4) });
-  return { dim: o.dim, labels: o.labels, inputRows: o.inputRows, train, trainRowBytes, output, mIn, vIn, mOut, vOut, rows, counts, rowCount: o.rowCount, threads, bytes: plan.bytes, pages: plan.pages, fits: plan.fits };
+  return { dim: o.dim, labels: o.labels, inputRows: o.inputRows, input, train, trainRows, index, trainRowBytes, output, mIn, vIn, mOut, vOut, rows, counts, rowCount: o.rowCount, threads, bytes: plan.bytes, pages: plan.pages, fits: plan.fits };
 }
 
 export interface ClassifyKernelSpec {

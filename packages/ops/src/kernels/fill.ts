@@ -12,6 +12,7 @@ interface FillExports {
   uniform: (at: number, n: number, scale: number, lo: number, hi: number) => void;
   uniformRows: (at: number, rows: number, dim: number, stride: number, scale: number, lo: number, hi: number) => void;
   copyRows: (dst: number, dstStride: number, src: number, srcStride: number, rowBytes: number, rows: number) => void;
+  indexedRows: (dst: number, dstStride: number, src: number, srcStride: number, rowBytes: number, index: number, n: number, scatter: number) => void;
 }
 let module: WasmModule | undefined;
 const instances = new WeakMap<WasmMemory, FillExports>();
@@ -81,6 +82,24 @@ function fillModule(): WasmModule {
   g.get(ROWS).i32(1).i32Sub().set(ROWS);
   g.br(0).end().end();
   m.addFunction(g, 'copyRows');
+  // indexedRows(dst, dstStride, src, srcStride, rowBytes, index, n, scatter): row i of
+  // a dense list and row index[i] of a matrix; gather (scatter 0): dense <- matrix,
+  // scatter (1): matrix <- dense
+  {
+    const h = new FnBuilder([I32, I32, I32, I32, I32, I32, I32, I32], []);
+    const [HD, HDS, HS, HSS, HRB, HIDX, HN, HSC] = [0, 1, 2, 3, 4, 5, 6, 7];
+    const i = h.local(I32);
+    const r = h.local(I32);
+    h.block().loop();
+    h.get(i).get(HN).i32GeU().brIf(1);
+    h.get(HIDX).get(i).i32(2).i32Shl().i32Add().i32Load(0).set(r);
+    h.get(HD).get(r).get(i).get(HSC).select().get(HDS).i32Mul().i32Add();
+    h.get(HS).get(i).get(r).get(HSC).select().get(HSS).i32Mul().i32Add();
+    h.get(HRB).memoryCopy();
+    h.get(i).i32(1).i32Add().set(i);
+    h.br(0).end().end();
+    m.addFunction(h, 'indexedRows');
+  }
   module = new wasm.Module(m.encode());
   return module;
 }
@@ -105,6 +124,21 @@ export function copyRows(memory: WasmMemory, dst: number, dstStride: number, src
   for (let r = 0; r < rows; r += STEP) {
     const n = Math.min(STEP, rows - r);
     inst.copyRows(dst + r * dstStride, dstStride, src + r * srcStride, srcStride, rowBytes, n);
+  }
+}
+
+/**
+ * Copy rows between a dense list and a matrix by an index (int32s at byte address
+ * `index` of the memory): gather, dense row i <- matrix row index[i]; or scatter,
+ * matrix row index[i] <- dense row i. Strides are the two layouts' row sizes in bytes.
+ */
+export function indexedRows(memory: WasmMemory, mode: 'gather' | 'scatter', dense: number, denseStride: number, matrix: number, matrixStride: number, rowBytes: number, index: number, n: number): void {
+  const inst = fillInstance(memory);
+  const STEP = 4096;
+  for (let k = 0; k < n; k += STEP) {
+    const c = Math.min(STEP, n - k);
+    if (mode === 'gather') inst.indexedRows(dense + k * denseStride, denseStride, matrix, matrixStride, rowBytes, index + 4 * k, c, 0);
+    else inst.indexedRows(matrix, matrixStride, dense + k * denseStride, denseStride, rowBytes, index + 4 * k, c, 1);
   }
 }
 
