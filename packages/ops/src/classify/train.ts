@@ -18,7 +18,7 @@ import { prepareExamples, rawExamples, scanFastTextFile, splitIndices, type Scan
 import { EOS } from '../subword/hash.js';
 import { ClassifierModel, encodeExamples, topK, type EncodedExamples } from './model.js';
 import { CLASSIFY_DEFAULTS, CLASSIFY_OPTIMIZERS, type ClassifyParams } from './params.js';
-import type { KernelTask, TrainResult, TrainTask } from './worker.js';
+import { runKernelTask, type KernelTask, type TrainResult, type TrainTask } from './worker.js';
 import { classifyLayout, compileClassifyKernel, type KernelOptimizer } from './kernel.js';
 import { f32View, fillUniformRows, i32View, indexedRows, sharedMemory, wasmSimdAvailable } from '../kernels/index.js';
 import { workerPool } from '../kernels/pool.js';
@@ -55,6 +55,8 @@ export interface ClassifierResult {
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const CHUNK = 2048;
+/** Examples the main thread trains between two looks at its event loop. */
+const MAIN_PIECE = 8192;
 let jobCounter = 0;
 
 export function resolveClassifyParams(p: Partial<ClassifyParams>): ClassifyParams {
@@ -82,23 +84,30 @@ export async function trainClassifier(params: Partial<ClassifyParams>, ctx: OpCo
   ctx.progress({ phase: 'reading', message: 'reading the examples' });
   let res: ClassifierResult;
   let test: RawExample[];
-  // one fastText-format file (the common case): read from its bytes, words made into strings once each
-  const scanned = p.input && !p.labels && !(p.classes && Object.keys(p.classes).length)
-    ? await scanFastTextFile(isAbsolute(p.input) ? p.input : resolve(ctx.baseDir, p.input), p.label_prefix)
-    : undefined;
-  if (scanned) {
-    if (scanned.count === 0) {
-      if (scanned.unlabelled > 0) throw new WordloomError('E_INPUT', `no line has a label (a token starting with "${p.label_prefix}")`, { file: scanned.file, param: 'input' }, `write labels as ${p.label_prefix}<label> tokens, set label_prefix, or give a labels file`);
-      throw new WordloomError('E_INPUT', 'there are no examples to train on', { file: scanned.file });
+  const threads = p.threads ?? ctx.threads;
+  // the kernel's workers (threads - 1: this thread trains a share) start on the other cores while this one reads
+  const workers = kernelWanted(p) && threads > 1 ? workerPool(WORKER_URL, threads - 1) : undefined;
+  try {
+    // one fastText-format file (the common case): read from its bytes, words made into strings once each
+    const scanned = p.input && !p.labels && !(p.classes && Object.keys(p.classes).length)
+      ? await scanFastTextFile(isAbsolute(p.input) ? p.input : resolve(ctx.baseDir, p.input), p.label_prefix)
+      : undefined;
+    if (scanned) {
+      if (scanned.count === 0) {
+        if (scanned.unlabelled > 0) throw new WordloomError('E_INPUT', `no line has a label (a token starting with "${p.label_prefix}")`, { file: scanned.file, param: 'input' }, `write labels as ${p.label_prefix}<label> tokens, set label_prefix, or give a labels file`);
+        throw new WordloomError('E_INPUT', 'there are no examples to train on', { file: scanned.file });
+      }
+      const split = splitIndices(scanned.count, p.test_fraction, seed);
+      res = await fitScanned(scanned, split.train, p, ctx, workers);
+      test = rawExamples(scanned, split.test);
+    } else {
+      const all = await readExamples(p, ctx.baseDir);
+      const split = splitExamples(all, p.test_fraction, seed);
+      res = await fitClassifier(split.train, p, ctx, { workers });
+      test = split.test;
     }
-    const split = splitIndices(scanned.count, p.test_fraction, seed);
-    res = await fitScanned(scanned, split.train, p, ctx);
-    test = rawExamples(scanned, split.test);
-  } else {
-    const all = await readExamples(p, ctx.baseDir);
-    const split = splitExamples(all, p.test_fraction, seed);
-    res = await fitClassifier(split.train, p, ctx);
-    test = split.test;
+  } finally {
+    await workers?.destroy();
   }
   if (test.length) {
     res.test = testClassifier(res.model, test, p.k);
@@ -117,7 +126,7 @@ export async function trainClassifier(params: Partial<ClassifyParams>, ctx: OpCo
 }
 
 /** Train on the scanned examples `train` (indices): the vocabulary, labels and rows as fitClassifier makes them from the same examples. */
-async function fitScanned(s: ScannedExamples, train: Int32Array, p: ClassifyParams, ctx: OpContext): Promise<ClassifierResult> {
+async function fitScanned(s: ScannedExamples, train: Int32Array, p: ClassifyParams, ctx: OpContext, workers?: Piscina): Promise<ClassifierResult> {
   const seed = p.seed ?? ctx.seed;
   const threads = p.threads ?? ctx.threads;
   const useKernel = kernelWanted(p);
@@ -131,7 +140,7 @@ async function fitScanned(s: ScannedExamples, train: Int32Array, p: ClassifyPara
     reportEmpty(prep.empty, train.length, { file: s.file, line: s.line[e]!, hasWords }, prep.data.count > 0, model, p, ctx);
   }
   if (!useKernel) randomInput(model, seed);
-  return fitEncoded(model, prep.data, p, ctx, seed, threads, useKernel, true);
+  return fitEncoded(model, prep.data, p, ctx, seed, threads, useKernel, true, workers);
 }
 
 /** The optimizers (and batch) the generated kernel trains. */
@@ -173,18 +182,17 @@ function randomInput(model: ClassifierModel, seed: number): void {
  * memory; the returned model's matrices are views of it. Undefined when the model
  * does not fit one WebAssembly memory.
  */
-async function fitKernel(shape: ClassifierModel, fresh: boolean, data: EncodedExamples, p: ClassifyParams, ctx: OpContext, seed: number, threads: number): Promise<ClassifierResult | undefined> {
-  // (started after the main thread's counting and encoding: on 2 cores, workers starting
-  // beside it slowed it more than their start-up overlapped)
-  const pool = workerPool(WORKER_URL, threads);
+async function fitKernel(shape: ClassifierModel, fresh: boolean, data: EncodedExamples, p: ClassifyParams, ctx: OpContext, seed: number, threads: number, workers?: Piscina): Promise<ClassifierResult | undefined> {
+  // the main thread trains one share; threads - 1 workers the others (a caller may have started them early)
+  const own = workers === undefined && threads > 1 ? workerPool(WORKER_URL, threads - 1) : undefined;
   try {
-    return await fitKernelOn(pool, shape, fresh, data, p, ctx, seed, threads);
+    return await fitKernelOn(workers ?? own, shape, fresh, data, p, ctx, seed, threads);
   } finally {
-    await pool.destroy();
+    await own?.destroy();
   }
 }
 
-async function fitKernelOn(pool: Piscina, shape: ClassifierModel, fresh: boolean, data: EncodedExamples, p: ClassifyParams, ctx: OpContext, seed: number, threads: number): Promise<ClassifierResult | undefined> {
+async function fitKernelOn(pool: Piscina | undefined, shape: ClassifierModel, fresh: boolean, data: EncodedExamples, p: ClassifyParams, ctx: OpContext, seed: number, threads: number): Promise<ClassifierResult | undefined> {
   const optimizer = kernelOptimizer(p)!;
   const adam = optimizer !== 'sgd';
   const dim = shape.dim;
@@ -276,27 +284,34 @@ async function fitKernelOn(pool: Piscina, shape: ClassifierModel, fresh: boolean
     const tasks: Promise<TrainResult>[] = [];
     let epLoss = 0;
     let epN = 0;
-    for (let t = 0; t < nThreads; t++) {
+    const done = (r: TrainResult, count: number): void => {
+      epLoss += r.loss;
+      epN += r.examples;
+      processed += count;
+      const secs = (performance.now() - t0) / 1000;
+      ctx.progress({ phase: 'training', iteration: ep, done: processed, total, unit: 'examples', metrics: { epoch: ep, loss: round(epLoss / Math.max(1, epN), 4), 'sentences/s': Math.round(processed / secs) } });
+    };
+    const share = (t: number, from: number, to: number): KernelTask => ({
+      kind: 'kernel', job, module, memory, scratch: layout.threads[t]!, exOffsets, offsets: data.offsets, labels: data.labels, order, from, to, labelsCount: L,
+      adam, betas: [0.9, 0.999], lr: p.lr, linear: p.lr_schedule === 'linear', counter, total,
+    });
+    for (let t = 1; t < nThreads; t++) {
       const from = Math.floor((t * n) / nThreads);
       const to = Math.floor(((t + 1) * n) / nThreads);
-      const task: KernelTask = {
-        kind: 'kernel', job, module, memory, scratch: layout.threads[t]!, exOffsets, offsets: data.offsets, labels: data.labels, order, from, to, labelsCount: L,
-        adam, betas: [0.9, 0.999], lr: p.lr, linear: p.lr_schedule === 'linear', counter, total,
-      };
-      tasks.push(
-        (pool.run(task, { signal: ctx.signal }) as Promise<TrainResult>).then((r) => {
-          epLoss += r.loss;
-          epN += r.examples;
-          processed += to - from;
-          const secs = (performance.now() - t0) / 1000;
-          ctx.progress({ phase: 'training', iteration: ep, done: processed, total, unit: 'examples', metrics: { epoch: ep, loss: round(epLoss / Math.max(1, epN), 4), 'sentences/s': Math.round(processed / secs) } });
-          return r;
-        }),
-      );
+      tasks.push((pool!.run(share(t, from, to), { signal: ctx.signal }) as Promise<TrainResult>).then((r) => (done(r, to - from), r)));
     }
     try {
+      // share 0 on this thread, in pieces between which signals and the workers' messages are seen
+      const end0 = Math.floor(n / nThreads);
+      for (let from = 0; from < end0; from += MAIN_PIECE) {
+        if (ctx.signal.aborted) throw cancelled();
+        const to = Math.min(end0, from + MAIN_PIECE);
+        done(runKernelTask(share(0, from, to)), to - from);
+        if (to < end0) await new Promise((r) => setImmediate(r));
+      }
       await Promise.all(tasks);
     } catch (e) {
+      await Promise.allSettled(tasks);
       if (ctx.signal.aborted) throw cancelled();
       throw e;
     }
@@ -327,6 +342,8 @@ async function fitKernelOn(pool: Piscina, shape: ClassifierModel, fresh: boolean
 export interface FitOptions {
   /** Start from this model (its words and labels) instead of a fresh one. */
   model?: ClassifierModel;
+  /** Workers already started for the kernel (threads - 1 of them, running this module's worker); the caller destroys them. */
+  workers?: Piscina;
 }
 
 /** Train on these examples (no split, no files). */
@@ -341,7 +358,7 @@ export async function fitClassifier(train: readonly RawExample[], params: Partia
   checkInputRows(all, train, model, p, ctx);
   // labels-only lines are left out (the </s> that ends every line would otherwise train them)
   const data = train.some((e) => e.tokens.length === 0) ? encodeExamples(model, train.filter((e) => e.tokens.length > 0)) : all;
-  return fitEncoded(model, data, p, ctx, seed, threads, useKernel, !opts.model);
+  return fitEncoded(model, data, p, ctx, seed, threads, useKernel, !opts.model, opts.workers);
 }
 
 /** Whether the generated kernel trains these params (and the runtime has WebAssembly SIMD). */
@@ -358,9 +375,9 @@ function checkLabels(model: ClassifierModel, p: ClassifyParams, ctx: OpContext):
 }
 
 /** Train the model (fresh: from its initial values) on encoded examples: the kernel where it runs, else the TypeScript optimizers. */
-async function fitEncoded(model: ClassifierModel, data: EncodedExamples, p: ClassifyParams, ctx: OpContext, seed: number, threads: number, useKernel: boolean, fresh: boolean): Promise<ClassifierResult> {
+async function fitEncoded(model: ClassifierModel, data: EncodedExamples, p: ClassifyParams, ctx: OpContext, seed: number, threads: number, useKernel: boolean, fresh: boolean, workers?: Piscina): Promise<ClassifierResult> {
   if (useKernel) {
-    const r = await fitKernel(model, fresh, data, p, ctx, seed, threads);
+    const r = await fitKernel(model, fresh, data, p, ctx, seed, threads, workers);
     if (r) return r;
     // the model does not fit one WebAssembly memory: the TypeScript path, from fastText's initialisation
     if (fresh) randomInput(model, seed);

@@ -90,7 +90,8 @@ function attach(t: TrainTask): Attached {
 
 let kernelOf: { job: number; kernel: ClassifyKernel } | undefined;
 
-function runKernel(t: KernelTask): TrainResult {
+/** One share on the kernel: in a worker, or on the main thread, which trains a share too. */
+export function runKernelTask(t: KernelTask): TrainResult {
   if (!kernelOf || kernelOf.job !== t.job) kernelOf = { job: t.job, kernel: instantiateClassifyKernel(t.module, t.memory) };
   const k = kernelOf.kernel;
   const { h, gh, z, g } = t.scratch;
@@ -143,7 +144,7 @@ function runKernel(t: KernelTask): TrainResult {
 }
 
 export default async function run(t: TrainTask | KernelTask): Promise<TrainResult> {
-  if ('kind' in t && t.kind === 'kernel') return runKernel(t);
+  if ('kind' in t && t.kind === 'kernel') return runKernelTask(t);
   core ??= await import('@wordloom/core');
   return runTypeScript(t as TrainTask);
 }
