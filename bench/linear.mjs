@@ -7,7 +7,9 @@
  *    unigrams + bigrams hashed by wordloom into 2^bits (default 18) and written as
  *    libsvm files (index + 1, duplicates summed) for liblinear-train -s 1 and -s 2
  *    (L2-regularized L2-loss SVM, dual and primal; -B 1 for the bias). Reported:
- *    accuracy on the test split and whole-process training seconds (mean ± sd over
+ *    accuracy on the test split, whole-process training seconds and the training alone
+ *    (wordloom: its update rule, learnSeconds; liblinear: its run less one stopped after
+ *    the first solver iteration by -e 1e30), mean ± sd over
  *    --runs), `wordloom linear train` (hinge, normalized update, --passes) and
  *    `wordloom classify train` (accuracy only matters here; its defaults).
  *    Prediction speed: `wordloom linear test` predictions per second.
@@ -97,20 +99,37 @@ function compare(name, train, test, ngram, classes) {
   console.log(`\n## ${name}: ${train.length} training, ${test.length} test examples; words${ngram > 1 ? ' + bigrams' : ''} hashed into 2^${bits}; ${runs} run(s) each; ${cpus().length} CPUs`);
   const rows = [];
   const model = join(dir, `${name}.bin`);
-  const wlArgs = [CLI, 'linear', 'train', f.trainFt, '--ngram', String(ngram), '--bits', String(bits), '--passes', String(passes), '-o', model, '-Q', '--threads', '1'];
-  const secs = [];
-  for (let r = 0; r < runs; r++) secs.push(run(process.execPath, wlArgs).seconds);
+  const wlArgs = [CLI, 'linear', 'train', f.trainFt, '--ngram', String(ngram), '--bits', String(bits), '--passes', String(passes), '-o', model, '-Q', '--json', '--threads', '1'];
+  // every tool once per run, in turn (the machine's speed drifts over minutes)
+  const tools = [{ key: 'wl', secs: [], learn: [] }];
+  const haveLiblinear = existsSync('/usr/bin/liblinear-train');
+  if (haveLiblinear) for (const sv of ['1', '2']) tools.push({ key: sv, secs: [], learn: [], args: ['-s', sv, '-B', '1', '-q', f.trainSvm, join(dir, `${name}.ll${sv}`)], argsRead: ['-s', sv, '-B', '1', '-e', '1e30', '-q', f.trainSvm, join(dir, `${name}.llx`)] });
+  for (let r = 0; r < runs; r++) {
+    for (const t of tools) {
+      if (t.key === 'wl') {
+        const o = run(process.execPath, wlArgs);
+        t.secs.push(o.seconds);
+        t.learn.push(JSON.parse(o.stdout).learnSeconds);
+      } else {
+        // liblinear's training alone: its run less a run that stops after the solver's first
+        // iteration (-e 1e30: the same reading, setup and model writing); an underestimate by one iteration
+        const full = run('/usr/bin/liblinear-train', t.args).seconds;
+        const read = run('/usr/bin/liblinear-train', t.argsRead).seconds;
+        t.secs.push(full);
+        t.learn.push(Math.max(0, full - read));
+      }
+    }
+  }
   const t = JSON.parse(run(process.execPath, [CLI, 'linear', 'test', model, f.testFt, '--json']).stdout);
-  rows.push({ tool: `wordloom linear (hinge, normalized, ${passes} passes)`, accuracy: t.accuracy, seconds: stats(secs), command: `node ${wlArgs.slice(0, -2).join(' ').replace(ROOT, '')}`, extra: `${Math.round(t.predictionsPerSecond)} predictions/s (in process)` });
-  if (existsSync('/usr/bin/liblinear-train')) {
-    for (const s of ['1', '2']) {
-      const lm = join(dir, `${name}.ll${s}`);
-      const args = ['-s', s, '-B', '1', '-q', f.trainSvm, lm];
-      const ls = [];
-      for (let r = 0; r < runs; r++) ls.push(run('/usr/bin/liblinear-train', args).seconds);
-      const out = run('/usr/bin/liblinear-predict', [f.testSvm, lm, join(dir, 'pred.txt')]).stdout;
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const wl = tools[0];
+  rows.push({ tool: `wordloom linear (hinge, normalized, ${passes} passes)`, accuracy: t.accuracy, seconds: stats(wl.secs), learn: stats(wl.learn), command: `node ${wlArgs.slice(0, -2).join(' ').replace(ROOT, '')}`, extra: `${Math.round(t.predictionsPerSecond)} predictions/s (in process)` });
+  if (haveLiblinear) {
+    for (const tl of tools.slice(1)) {
+      const out = run('/usr/bin/liblinear-predict', [f.testSvm, tl.args.at(-1), join(dir, 'pred.txt')]).stdout;
       const acc = Number(/Accuracy = ([\d.]+)%/.exec(out)?.[1]) / 100;
-      rows.push({ tool: `liblinear-train -s ${s} -B 1`, accuracy: acc, seconds: stats(ls), command: `liblinear-train ${args.join(' ')}` });
+      // wordloom's learning time over liblinear's training time (means: each liblinear figure is a difference of two noisy runs)
+      rows.push({ tool: `liblinear-train -s ${tl.key} -B 1`, accuracy: acc, seconds: stats(tl.secs), learn: stats(tl.learn), command: `liblinear-train ${tl.args.join(' ')}`, extra: `training alone, wordloom / liblinear: ${(mean(wl.learn) / mean(tl.learn)).toFixed(2)}; whole process: ${(mean(wl.secs) / mean(tl.secs)).toFixed(2)}` });
     }
   } else console.log('(liblinear-train not installed: apt-get install liblinear-tools)');
   if (classes) {
@@ -118,7 +137,9 @@ function compare(name, train, test, ngram, classes) {
     const j = JSON.parse(c.stdout);
     rows.push({ tool: 'wordloom classify (defaults, 1 thread)', accuracy: j.test.precision, seconds: c.seconds.toFixed(3), command: c.command.replace(ROOT, '') });
   }
-  for (const r of rows) console.log(`| ${r.tool} | ${(100 * r.accuracy).toFixed(2)}% | ${r.seconds} s |${r.extra ? ` ${r.extra} |` : ''}\n    ${r.command}`);
+  console.log('| tool | accuracy | whole process | training alone | |');
+  for (const r of rows) console.log(`| ${r.tool} | ${(100 * r.accuracy).toFixed(2)}% | ${r.seconds} s | ${r.learn ?? '—'} s |${r.extra ? ` ${r.extra} |` : ''}\n    ${r.command}`);
+  console.log('(training alone: wordloom\'s update rule without reading, parsing or hashing (learnSeconds of --json); liblinear: its run less a run stopped after the first solver iteration with -e 1e30)');
 }
 
 if (!only || only === 'rt') {

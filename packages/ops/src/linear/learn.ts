@@ -58,6 +58,8 @@ export interface ChunkResult {
   /** Sum of importance weights. */
   weight: number;
   examples: number;
+  /** Seconds spent in the update rule (scoring and updating; no reading or hashing). */
+  seconds: number;
 }
 
 export function strideOf(update: Update): number {
@@ -161,7 +163,8 @@ export class Learner {
 
   /** Learn from a chunk; returns the progressive losses (each example predicted before its update). */
   train(ch: ExampleChunk, from = 0, to = ch.n): ChunkResult {
-    const res: ChunkResult = { loss: 0, errors: 0, weight: 0, examples: 0 };
+    const t0 = performance.now();
+    const res: ChunkResult = { loss: 0, errors: 0, weight: 0, examples: 0, seconds: 0 };
     const K = this.blocks;
     if (this.p.length < K) this.p = new Float64Array(K);
     const p = this.p;
@@ -207,6 +210,7 @@ export class Learner {
       }
       this.g[0] = this.g[0]! + imp;
     }
+    res.seconds = (performance.now() - t0) / 1000;
     return res;
   }
 

@@ -31,6 +31,8 @@ export interface LinearTrainResult {
     examples: number;
     passes: number;
     seconds: number;
+    /** Seconds in the update rule alone (scoring and updating, summed over the threads): no reading, parsing, hashing or caching. */
+    learnSeconds: number;
     examplesPerSecond: number;
     /** Progressive validation loss and error rate of the first pass (importance-weighted means). */
     progressiveLoss: number;
@@ -121,7 +123,9 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
   let firstPassExamples = 0;
   let lastReport = 0;
   const passLosses: number[] = [];
+  let learnSeconds = 0;
   const account = (r: ChunkResult): void => {
+    learnSeconds += r.seconds;
     passLoss += r.loss;
     passWeight += r.weight;
     passErrors += r.errors;
@@ -266,7 +270,7 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
   const res: LinearTrainResult = {
     model,
     train: {
-      examples: firstPassExamples, passes: p.passes, seconds, examplesPerSecond: (firstPassExamples * p.passes) / seconds,
+      examples: firstPassExamples, passes: p.passes, seconds, learnSeconds, examplesPerSecond: (firstPassExamples * p.passes) / seconds,
       progressiveLoss: passLosses[0]!, progressiveError, passLosses, skipped: parser.skipped + workerSkipped, threads,
     },
     files: [],

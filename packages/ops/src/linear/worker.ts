@@ -77,7 +77,7 @@ function parseAndLearn(t: LinearParseTask): LinearParseResult {
     const loc = formatWhere(e.where);
     let message = loc && e.message.startsWith(`${loc}: `) ? e.message.slice(loc.length + 2) : e.message;
     if (e.hint && message.endsWith(`\n  hint: ${e.hint}`)) message = message.slice(0, -(e.hint.length + 9));
-    return { res: { loss: 0, errors: 0, weight: 0, examples: 0 }, skipped: parser.skipped, messages, fatal: { code: e.code, message, where: e.where, hint: e.hint } };
+    return { res: { loss: 0, errors: 0, weight: 0, examples: 0, seconds: 0 }, skipped: parser.skipped, messages, fatal: { code: e.code, message, where: e.where, hint: e.hint } };
   }
   const chunk = cb.take();
   const res = learner.train(chunk);
