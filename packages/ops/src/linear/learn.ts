@@ -3,9 +3,12 @@
  * main thread (one thread: deterministic) and by the Hogwild workers (several
  * threads update the same weights without locks).
  *
- * Weights: `classes` blocks of 2^bits slots (one block for binary and regression),
- * `stride` floats a slot: [w] for sgd, [w, G] for adagrad, [w, G, N, rate] for
- * normalized. Globals (Float64, shared): [examples seen (importance-weighted),
+ * Weights: `classes` blocks of 2^bits weights (one block for binary and regression),
+ * all the weights first, then the update state of each weight, `stride - 1` floats
+ * a weight: none for sgd, [G] for adagrad, [G, N, rate] for normalized. The weights
+ * sit together, apart from their state, because scoring reads only them and is most
+ * of the work once most examples are on the right side of the margin: 2^18 weights
+ * are 1 MB of cache lines instead of 4. Globals (Float64, shared): [examples seen (importance-weighted),
  * sum of normalized squared norms, total importance].
  *
  * 'normalized' follows Vowpal Wabbit's default update (gd.cc with --adaptive
@@ -129,20 +132,24 @@ export function invariantUpdate(loss: Loss, p: number, y: number, scale: number,
 export class Learner {
   readonly stride: number;
   readonly size: number;
+  /** Where the update state starts, and its floats a weight. */
+  private readonly state: number;
+  private readonly ss: number;
   private p = new Float64Array(0);
 
   constructor(readonly cfg: LearnConfig, readonly w: Float32Array, readonly g: Float64Array) {
     this.stride = strideOf(cfg.update);
     this.size = 1 << cfg.bits;
+    this.state = this.blocks * this.size;
+    this.ss = this.stride - 1;
   }
 
   /** The raw score of class block `c` (0 for binary/regression). */
   score(c: number, idx: Int32Array, val: Float32Array, a: number, b: number): number {
     const W = this.w;
-    const s = this.stride;
     const base = c * this.size;
     let z = 0;
-    for (let k = a; k < b; k++) z += W[(base + idx[k]!) * s]! * val[k]!;
+    for (let k = a; k < b; k++) z += W[base + idx[k]!]! * val[k]!;
     return z;
   }
 
@@ -241,6 +248,7 @@ export class Learner {
   private normalizedRates(c: number, g2: number, idx: Int32Array, val: Float32Array, a: number, b: number): number {
     const W = this.w;
     const base = c * this.size;
+    const S = this.state;
     let ppu = 0;
     let normX = 0;
     for (let k = a; k < b; k++) {
@@ -250,19 +258,20 @@ export class Learner {
         x = x > 0 ? X_MIN : -X_MIN;
         x2 = X2_MIN;
       }
-      const o = (base + idx[k]!) * 4;
-      W[o + 1] = W[o + 1]! + g2 * x2;
+      const i = base + idx[k]!;
+      const o = S + i * 3; // [G, N, rate]
+      W[o] = W[o]! + g2 * x2;
+      const G = W[o]!;
       const ax = Math.abs(x);
-      const N = W[o + 2]!;
+      let N = W[o + 1]!;
       if (ax > N) {
-        if (N > 0) W[o] = W[o]! * (N / ax);
-        W[o + 2] = ax;
+        if (N > 0) W[i] = W[i]! * (N / ax);
+        W[o + 1] = ax;
+        N = W[o + 1]!;
       }
-      const n2 = W[o + 2]! * W[o + 2]!;
-      normX += x2 / n2;
-      const G = W[o + 1]!;
-      const rate = G > 0 ? 1 / (Math.sqrt(G) * W[o + 2]!) : 0;
-      W[o + 3] = rate;
+      normX += x2 / (N * N);
+      const rate = G > 0 ? 1 / (Math.sqrt(G) * N) : 0;
+      W[o + 2] = rate;
       ppu += x2 * rate;
     }
     return ppu * this.updateMultiplier(normX);
@@ -289,13 +298,14 @@ export class Learner {
     } else if (up === 'adagrad') {
       const W = this.w;
       const base = c * this.size;
+      const S = this.state;
       const lr = this.lrAt();
       for (let k = a; k < b; k++) {
-        const o = (base + idx[k]!) * 2;
+        const i = base + idx[k]!;
         const gx = imp * d * val[k]!;
-        W[o + 1] = W[o + 1]! + gx * gx;
-        const G = W[o + 1]!;
-        if (G > 0) W[o] = W[o]! - (lr * gx) / Math.sqrt(G);
+        W[S + i] = W[S + i]! + gx * gx;
+        const G = W[S + i]!;
+        if (G > 0) W[i] = W[i]! - (lr * gx) / Math.sqrt(G);
       }
       this.regularize(c, idx, a, b, lr);
     } else {
@@ -308,15 +318,16 @@ export class Learner {
   /** w += u x (times each feature's rate when `rated`), then L1/L2 on the touched weights. */
   private apply(c: number, u: number, idx: Int32Array, val: Float32Array, a: number, b: number, rated: boolean): void {
     const W = this.w;
-    const s = this.stride;
     const base = c * this.size;
-    if (rated) for (let k = a; k < b; k++) {
-      const o = (base + idx[k]!) * s;
-      W[o] = W[o]! + u * val[k]! * W[o + 3]!;
-    }
-    else for (let k = a; k < b; k++) {
-      const o = (base + idx[k]!) * s;
-      W[o] = W[o]! + u * val[k]!;
+    if (rated) {
+      const R = this.state + 2; // the rate, third of [G, N, rate]
+      for (let k = a; k < b; k++) {
+        const i = base + idx[k]!;
+        W[i] = W[i]! + u * val[k]! * W[R + i * 3]!;
+      }
+    } else for (let k = a; k < b; k++) {
+      const i = base + idx[k]!;
+      W[i] = W[i]! + u * val[k]!;
     }
     this.regularize(c, idx, a, b, this.lrAt());
   }
@@ -325,16 +336,16 @@ export class Learner {
     const { l1, l2 } = this.cfg;
     if (l1 === 0 && l2 === 0) return;
     const W = this.w;
-    const s = this.stride;
     const base = c * this.size;
     const shrink = 1 - lr * l2;
     const cut = lr * l1;
     for (let k = a; k < b; k++) {
-      const o = (base + idx[k]!) * s;
+      const o = base + idx[k]!;
       let v = W[o]!;
       if (l2 > 0) v *= shrink > 0 ? shrink : 0;
       if (l1 > 0) v = v > cut ? v - cut : v < -cut ? v + cut : 0;
       W[o] = v;
     }
   }
+
 }

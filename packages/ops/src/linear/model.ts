@@ -5,10 +5,12 @@
  *
  * File format (little-endian), written atomically:
  *   8 bytes  "WLLINEAR"
- *   u32      format version (1)
+ *   u32      format version (2; version 1 files are read too)
  *   u32      byte length H of the JSON header
  *   H bytes  JSON header (LinearHeader), then zero bytes up to a multiple of 4
- *   f32 x header.weights   the weights with their update state (stride floats a slot)
+ *   f32 x header.weights   the weights (classes x 2^bits), then their update state
+ *            (stride - 1 floats a weight; version 1 interleaved each weight with
+ *            its state, stride floats a slot)
  *   u32      byte length of the names block (0 if none), then that many bytes of
  *            UTF-8 lines "index<TAB>name" (the feature names seen, for inspect)
  */
@@ -20,7 +22,7 @@ import { FeatureBuilder, type FeatureOptions } from './features.js';
 import { Learner, strideOf, type LearnConfig, type Loss, type Task, type Update } from './learn.js';
 
 export const LINEAR_MAGIC = 'WLLINEAR';
-export const LINEAR_VERSION = 1;
+export const LINEAR_VERSION = 2;
 
 export interface LinearHeader {
   kind: 'wordloom-linear';
@@ -216,7 +218,7 @@ export class LinearModel {
         throw new WordloomError('E_INPUT', what, { file }, classifier ? 'use `wordloom classify test|predict` with it' : 'train one with `wordloom linear train ... --output model.bin`');
       }
       const version = pre.readUInt32LE(8);
-      if (version !== LINEAR_VERSION) {
+      if (version !== LINEAR_VERSION && version !== 1) {
         throw new WordloomError('E_INPUT', `linear model format version ${version}; this wordloom reads version ${LINEAR_VERSION}`, { file }, 'retrain the model with this version of wordloom');
       }
       const H = pre.readUInt32LE(12);
@@ -243,6 +245,7 @@ export class LinearModel {
         if (r === 0) throw new WordloomError('E_INPUT', 'the linear model file is truncated (weights)', { file });
         off += r;
       }
+      if (version === 1) planar(weights, strideOf(header.update));
       const lb = Buffer.alloc(4);
       await fh.read(lb, 0, 4, start + n * 4);
       const nl = lb.readUInt32LE(0);
@@ -276,5 +279,16 @@ function allocWeights(n: number, h: LinearHeader): Float32Array {
 export class LabelError extends Error {
   constructor(message: string, readonly hint?: string) {
     super(message);
+  }
+}
+
+/** Version 1's layout (each weight followed by its state, `stride` floats a slot) made into the current one (the weights, then the states), in place. */
+function planar(w: Float32Array, stride: number): void {
+  if (stride === 1) return;
+  const slots = w.length / stride;
+  const old = w.slice();
+  for (let i = 0; i < slots; i++) {
+    w[i] = old[i * stride]!;
+    for (let j = 1; j < stride; j++) w[slots + i * (stride - 1) + j - 1] = old[i * stride + j]!;
   }
 }

@@ -400,12 +400,11 @@ export async function* predictLinear(model: LinearModel, inputs: string[], o: Li
 export function heaviestFeatures(model: LinearModel, top: number): { cls: number; index: number; weight: number; name?: string }[] {
   const h = model.header;
   const size = 2 ** h.bits;
-  const stride = model.weights.length / (h.classes * size);
   const best: { cls: number; index: number; weight: number }[] = [];
   let floor = 0;
   for (let c = 0; c < h.classes; c++) {
     for (let i = 0; i < size; i++) {
-      const w = model.weights[(c * size + i) * stride]!;
+      const w = model.weights[c * size + i]!;
       const a = Math.abs(w);
       if (a === 0 || (best.length >= top && a <= floor)) continue;
       best.push({ cls: c, index: i, weight: w });
