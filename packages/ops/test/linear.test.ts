@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import {
-  FeatureBuilder, LinearModel, murmur3, crossIndex, gramIndex, vwHashString, heaviestFeatures, invariantUpdate, lambertWExpMinusX, murmur3String,
+  FeatureBuilder, LinearModel, murmur3, crossIndex, gramIndex, vwHashString, vwHashAscii, heaviestFeatures, invariantUpdate, lambertWExpMinusX, murmur3String,
   namespaceHash, parseLine, predictLinear, standaloneContext, testLinear, trainLinear, findOperator, CONSTANT_INDEX, type LinearParams,
 } from '../src/index.js';
 import { dataPath, tempDir } from './helpers.js';
@@ -463,6 +463,33 @@ test('regression with squared loss learns a planted linear rule; the op is regis
     assert.ok(findOperator('linear'));
   } finally {
     cleanup();
+  }
+});
+
+test('ASCII fastText lines are hashed from the line itself: the same indices as the general path (digits, control characters, labels, n-grams)', () => {
+  const words = ['a', 'ab', 'abc', 'abcd', 'abcde', '17', '007', '4294967297', 'x1', '\u0001pad\u0002', 'it\'s', '--', '__label__', 'é'];
+  for (const w of words) for (const seed of [0, 1, 0x9e3779b9]) {
+    if (/^[\x00-\x7f]*$/.test(w)) assert.is(vwHashAscii(`  ${w}  `, 2, 2 + w.length, seed), vwHashString(w, seed), w);
+  }
+  const opts = { bits: 20, ngram: 3, quadratic: [], bias: true };
+  const lines = [
+    '__label__pos the film is 100 % fun , isn\'t it ?',
+    '\t__label__neg  dull\x01   \x0bcold\r\x0c__label__x  42 ',
+    '__label__pos naïve café au lait', // not ASCII: the general path
+  ];
+  for (const line of lines) {
+    const fast = new FeatureBuilder(opts);
+    const parsed = parseLine('fasttext', line, fast, '__label__');
+    fast.finish();
+    const ref = new FeatureBuilder(opts);
+    ref.namespace('');
+    const labels: string[] = [];
+    for (const t of line.split(/\s+/)) if (t) (t.startsWith('__label__') ? labels.push(t.slice(9)) : ref.feature(t, 1));
+    ref.finish();
+    assert.equal(parsed.labels, labels);
+    assert.equal(Array.from(fast.idx.subarray(0, fast.n)), Array.from(ref.idx.subarray(0, ref.n)), line);
+    assert.equal(Array.from(fast.val.subarray(0, fast.n)), Array.from(ref.val.subarray(0, ref.n)));
+    assert.ok(fast.n > 5);
   }
 });
 

@@ -4,7 +4,7 @@
  * (bias) feature, numeric values. Indices are masked to `bits` bits as they are
  * made; names are kept (optionally) for `inspect`, as VW's invert_hash does.
  */
-import { CONSTANT_INDEX, crossIndex, gramIndex, vwHashString, namespaceHash } from './hash.js';
+import { CONSTANT_INDEX, crossIndex, gramIndex, vwHashAscii, vwHashString, namespaceHash } from './hash.js';
 
 export interface FeatureOptions {
   bits: number;
@@ -77,6 +77,13 @@ export class FeatureBuilder {
     if (this.curNs < 0) this.namespace('');
     if (value * this.curScale === 0) return;
     this.addHashed(name, vwHashString(name, this.curHash), value);
+  }
+
+  /** feature(s.slice(a, b), 1) for an ASCII range of s, without making the substring unless names are kept. */
+  asciiFeature(s: string, a: number, b: number): void {
+    if (this.curNs < 0) this.namespace('');
+    if (this.curScale === 0) return;
+    this.addHashed(this.names ? s.slice(a, b) : '', vwHashAscii(s, a, b, this.curHash), 1);
   }
 
   /** A feature with a string value (VW's name:value where value is not a number): hash(value, hash(name, namespace)). */

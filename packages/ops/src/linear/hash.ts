@@ -118,6 +118,57 @@ export function vwHashString(s: string, seed: number): number {
   return murmur3(scratch, seed, n);
 }
 
+/**
+ * vwHashString of s[a, b) for a range of ASCII characters (every code below 0x80,
+ * so the characters are the UTF-8 bytes): no substring, no encoding. The caller
+ * makes sure of the ASCII.
+ */
+export function vwHashAscii(s: string, a: number, b: number, seed: number): number {
+  while (a < b && s.charCodeAt(a) <= 0x20) a++;
+  while (b > a && s.charCodeAt(b - 1) <= 0x20) b--;
+  let num = 0;
+  let i = a;
+  for (; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    num = (num * 10 + (c - 48)) % 4294967296;
+  }
+  if (i === b) return (num + (seed >>> 0)) % 4294967296;
+  // MurmurHash3 x86 32 over the characters as bytes
+  const c1 = 0xcc9e2d51;
+  const c2 = 0x1b873593;
+  let h = seed >>> 0;
+  const len = b - a;
+  const blocks = a + (len & ~3);
+  for (i = a; i < blocks; i += 4) {
+    let k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  const tail = len & 3;
+  if (tail) {
+    let k = 0;
+    if (tail === 3) k ^= s.charCodeAt(blocks + 2) << 16;
+    if (tail >= 2) k ^= s.charCodeAt(blocks + 1) << 8;
+    k ^= s.charCodeAt(blocks);
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+  }
+  h ^= len;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** The hash of a namespace name: VW hashes the whole name with seed 0; the default (unnamed) namespace is 0. */
 export function namespaceHash(name: string): number {
   return name === '' ? 0 : vwHashString(name, 0);

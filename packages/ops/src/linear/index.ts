@@ -16,7 +16,7 @@ export { LinearModel, LINEAR_MAGIC, LINEAR_VERSION } from './model.js';
 export type { LinearHeader } from './model.js';
 export { Learner, invariantUpdate, lambertWExpMinusX, lossOf, gradOf, strideOf } from './learn.js';
 export type { Loss as LinearLoss, Task as LinearTask, Update as LinearUpdate, LearnConfig, ExampleChunk, ChunkResult } from './learn.js';
-export { murmur3, murmur3String, vwHashString, namespaceHash, crossIndex, gramIndex, FNV_PRIME, GRAM_CONSTANT, CONSTANT_INDEX } from './hash.js';
+export { murmur3, murmur3String, vwHashString, vwHashAscii, namespaceHash, crossIndex, gramIndex, FNV_PRIME, GRAM_CONSTANT, CONSTANT_INDEX } from './hash.js';
 export { FeatureBuilder } from './features.js';
 export type { FeatureOptions } from './features.js';
 export { parseLine, detectFormat, LineError, LINE_FORMATS } from './parse.js';

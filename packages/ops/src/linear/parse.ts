@@ -238,12 +238,35 @@ function parseLibsvm(line: string, b: FeatureBuilder): ParsedLine {
 function parseFastText(line: string, b: FeatureBuilder, prefix: string): ParsedLine {
   const out: ParsedLine = { labels: [], importance: 1 };
   b.namespace('');
+  if (isAscii(line)) {
+    // the common case: ASCII whitespace only, tokens hashed from the line itself
+    const n = line.length;
+    let i = 0;
+    while (i < n) {
+      let c = line.charCodeAt(i);
+      if (c === 32 || (c >= 9 && c <= 13)) {
+        i++;
+        continue;
+      }
+      const start = i;
+      while (i < n && !((c = line.charCodeAt(i)) === 32 || (c >= 9 && c <= 13))) i++;
+      if (line.startsWith(prefix, start) && i - start >= prefix.length) out.labels.push(line.slice(start + prefix.length, i));
+      else b.asciiFeature(line, start, i);
+    }
+    return out;
+  }
   for (const t of line.split(WS)) {
     if (!t) continue;
     if (t.startsWith(prefix)) out.labels.push(t.slice(prefix.length));
     else b.feature(t, 1);
   }
   return out;
+}
+
+/** Whether every character of s is below 0x80. */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
 function parseTsv(line: string, b: FeatureBuilder): ParsedLine {
