@@ -4,7 +4,8 @@ import { readCooccurrences, readVocabFile } from '../src/index.js';
 import { kernelBinary, kernelModule } from '../src/glove/kernel.js';
 import { makeLayout, type ShareLayout } from '../src/glove/layout.js';
 import { wasm } from '../src/kernels/wasm-asm.js';
-import run, { type EpochResult, type EpochTask, type PackResult, type PackTask } from '../src/glove/worker.js';
+import run, { type EpochResult, type EpochTask, type ScatterTask } from '../src/glove/worker.js';
+import { packRecords } from '../src/glove/pack.js';
 import { dataPath } from './helpers.js';
 
 /** The (word row, context row) address pairs of a share's records in one buffer, in order. */
@@ -45,12 +46,10 @@ test('each shuffled pass trains on every record exactly once, in a new order', a
   const share = (t: number): ShareLayout => L.shares[t]!;
   const sorted = (xs: string[]): string[] => [...xs].sort();
   const expected: string[][] = [[], []];
+  const packed = packRecords(memory, L, cooc, 10, 0.75);
+  assert.is(packed.bad, -1);
   for (let t = 0; t < threads; t++) {
-    const packed = run({
-      ...base, kind: 'pack', share: share(t), index: t, threads, row: cooc.row, col: cooc.col, val: cooc.val, records: cooc.size,
-      vocabSize: vocab.size, wordBase: L.wordBase, contextBase: L.contextBase, rowBytes: L.rowBytes, xMax: 10, alpha: 0.75, scatter: true, seed: [t, 1],
-    } as PackTask) as PackResult;
-    assert.is(packed.bad, -1);
+    run({ ...base, kind: 'scatter', share: share(t), seed: [t, 1] } as ScatterTask);
     // round-robin deal: share t holds records t, t + threads, ...
     const s = share(t);
     const a = pairs(memory, s.recA, s.count);

@@ -30,15 +30,16 @@
 import { fileURLToPath } from 'node:url';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { Piscina } from 'piscina';
-import { Embeddings, Rng, WordloomError, releaseCooccurrences, sharedFloat32, toShared, type Cooccurrences, type Vocab } from '@wordloom/core';
+import { Embeddings, Rng, WordloomError, releaseCooccurrences, sharedFloat32, type Cooccurrences, type Vocab } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { writeVectors, type VectorsFormat } from '../io/vectors.js';
 import { checkpointFile, openCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
 import { kernelModule } from './kernel.js';
+import { packRecords } from './pack.js';
 import { makeLayout, type GloveLayout } from './layout.js';
 import { resolveGloveParams, type GloveParams, type GloveSave } from './params.js';
 import { wasm, type WasmMemory } from '../kernels/wasm-asm.js';
-import type { EpochResult, EpochTask, PackResult, PackTask, ScatterTask } from './worker.js';
+import type { EpochResult, EpochTask, ScatterTask } from './worker.js';
 import { workerPool } from '../kernels/pool.js';
 
 /** Access to the trained parameters, in glove.c's layout. */
@@ -129,9 +130,6 @@ export async function trainGlove(
   const rng = new Rng(seed);
   initParameters(memory, layout, rng);
   const job = ++jobCounter;
-  let row: Int32Array | undefined = toShared(cooc.row);
-  let col: Int32Array | undefined = toShared(cooc.col);
-  let val: Float64Array | undefined = toShared(cooc.val);
   const files: string[] = [];
   const outputs = p.output === undefined ? [] : outputFiles(p.output, p.formats, ctx.baseDir);
 
@@ -147,26 +145,18 @@ export async function trainGlove(
     // Pack the records into the shared memory (and deal them into random buckets).
     const t0 = performance.now();
     ctx.progress({ phase: 'packing', done: 0, total: n, unit: 'records' });
-    // Packing fills buffer A only; the deal into buffer B's buckets for the first
-    // shuffled pass comes after the co-occurrence arrays are let go, so that the
-    // arrays and both buffers are never all in memory at once.
+    // The records are packed here on the main thread, so that no worker ever sees
+    // the co-occurrence arrays and letting them go frees them at once (a shared
+    // buffer is freed only after every thread that saw it has collected it). Packing
+    // fills buffer A only; the deal into buffer B's buckets for the first shuffled
+    // pass comes after the arrays are let go, so that the arrays and both buffers
+    // are never all in memory at once.
     const scatterSeeds = layout.shares.map((): [number, number] => [rng.nextU32(), rng.nextU32()]);
-    const packs = (await Promise.all(
-      layout.shares.map((share, index) => {
-        const task: PackTask = {
-          kind: 'pack', job, memory, module, share, stop, index, threads: layout.shares.length,
-          row: row!, col: col!, val: val!, records: n, vocabSize: V, wordBase: layout.wordBase, contextBase: layout.contextBase, rowBytes: layout.rowBytes,
-          xMax: p.x_max, alpha: p.alpha, scatter: false, seed: scatterSeeds[index]!,
-        };
-        return pool.run(task) as Promise<PackResult>;
-      }),
-    ));
+    const packed = packRecords(memory, layout, cooc, p.x_max, p.alpha);
     if (ctx.signal.aborted) throw abortError(ctx);
-    const bad = packs.map((r) => r.bad).filter((b) => b >= 0);
-    if (bad.length) badRecord(cooc, vocab, Math.min(...bad), ctx);
+    if (packed.bad >= 0) badRecord(cooc, vocab, packed.bad, ctx);
     // The records are in the kernel's memory now: the co-occurrence arrays (16 bytes a
     // record) can go, when no other node reads them (the pipeline says so).
-    row = col = val = undefined;
     if (ctx.releasable?.('cooccurrences')) {
       releaseCooccurrences(cooc);
       ctx.log('co-occurrence arrays released after packing (no other node reads them)');
@@ -175,7 +165,7 @@ export async function trainGlove(
       await Promise.all(layout.shares.map((share, index) => pool.run({ kind: 'scatter', job, memory, module, share, stop, seed: scatterSeeds[index]! } satisfies ScatterTask)));
       if (ctx.signal.aborted) throw abortError(ctx);
     }
-    const zeroCost = packs.reduce((s, r) => s + r.zeroCost, 0) / n;
+    const zeroCost = packed.zeroCost / n;
     const setupSeconds = (performance.now() - t0) / 1000;
     ctx.progress({ phase: 'packing', done: n, total: n, unit: 'records', metrics: { seconds: round(setupSeconds, 3) } });
 
