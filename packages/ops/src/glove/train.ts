@@ -291,7 +291,9 @@ export async function trainGlove(
 function checkpointIdentity(p: GloveParams, L: GloveLayout, seed: number): Record<string, unknown> {
   return {
     op: 'glove',
-    format: 1,
+    // 2: 12-byte records (uint16 ranks) when the vocabulary allows it
+    format: 2,
+    recordBytes: L.recordBytes,
     dim: L.dim,
     vocabSize: L.vocabSize,
     records: L.records,
@@ -320,7 +322,7 @@ function stateSections(memory: WasmMemory, L: GloveLayout, shuffle: boolean, it:
     // Pass `it` read buffer B when it is odd and scattered into A (see the epoch tasks).
     const intoA = it % 2 === 1;
     for (const s of L.shares) out.push(new Uint8Array(buf, intoA ? s.boundsA : s.boundsB, (s.buckets + 1) * 4));
-    out.push(new Uint8Array(buf, intoA ? L.shares[0]!.recA : L.shares[0]!.recB, L.records * 16));
+    out.push(new Uint8Array(buf, intoA ? L.shares[0]!.recA : L.shares[0]!.recB, L.records * L.recordBytes));
   }
   return out;
 }

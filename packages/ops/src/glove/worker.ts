@@ -7,7 +7,7 @@
  * co-occurrence arrays.
  */
 import { instantiateKernel, type KernelExports } from './kernel.js';
-import { RECORD_BYTES, type ShareLayout } from './layout.js';
+import type { ShareLayout } from './layout.js';
 import type { WasmMemory, WasmModule } from '../kernels/wasm-asm.js';
 
 interface TaskBase {
@@ -70,7 +70,7 @@ function planBuckets(kernel: KernelExports, memory: WasmMemory, share: ShareLayo
   for (let b = 0; b < nb; b++) {
     const n = i32[b0 + b]!;
     i32[b0 + b] = acc;
-    i32[c0 + b] = dst + acc * RECORD_BYTES;
+    i32[c0 + b] = dst + acc * share.recordBytes;
     acc += n;
   }
   i32[b0 + nb] = acc;
@@ -99,7 +99,7 @@ function epoch(t: EpochTask): EpochResult {
   if (!t.shuffle) {
     for (let k = 0; k < s.count; k += CALL_RECORDS) {
       if (stopped(t)) break;
-      cost += kernel.epochPlain(s.recA + k * RECORD_BYTES, Math.min(CALL_RECORDS, s.count - k), t.eta, t.gradClip);
+      cost += kernel.epochPlain(s.recA + k * s.recordBytes, Math.min(CALL_RECORDS, s.count - k), t.eta, t.gradClip);
     }
   } else {
     const [src, srcBounds, dst, dstBounds] = t.fromB ? [s.recB, s.boundsB, s.recA, s.boundsA] : [s.recA, s.boundsA, s.recB, s.boundsB];
