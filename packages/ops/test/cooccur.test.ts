@@ -17,6 +17,7 @@ import {
   tokenizeDefaults,
   buildVocab,
   rankMap,
+  openCooccurPools,
 } from '../src/index.js';
 import type { OpContext } from '../src/index.js';
 import { dataPath, tempDir } from './helpers.js';
@@ -292,6 +293,8 @@ test('cooccur op: tokenize -> cooccur with a vocab, writes the GloVe file when o
         },
       },
     )) as Cooccurrences;
+    // the op's last count stops the counting workers (the nodes after it do not run beside them)
+    assert.is(openCooccurPools(), 0, 'worker pools closed after the op');
     assert.is(total, 50319, 'progress total: tokens in the vocabulary');
     const ref = await readReference('lee.cooc.w5.bin', 3027, dir);
     assertSameMatrix(got, ref, 1e-9, 'op');
