@@ -38,6 +38,36 @@ test('the kernel module validates for several vector sizes', () => {
   assert.throws(() => makeLayout(50, 65537, 100, 2, 12), /cannot hold 65537 words/);
 });
 
+test('packing with release shrinks the matrix buffers behind it and packs the same records', async () => {
+  const vocab = await readVocabFile(dataPath('glove/lee.vocab.txt'));
+  for (const recordBytes of [12, 16]) {
+    const kept = await readCooccurrences(dataPath('glove/lee.cooc.w5.bin'), { vocabSize: vocab.size });
+    const released = await readCooccurrences(dataPath('glove/lee.cooc.w5.bin'), { vocabSize: vocab.size });
+    const L = makeLayout(8, vocab.size, kept.size, 2, recordBytes);
+    const packInto = (c: typeof kept, release: boolean): { bytes: Uint8Array; zeroCost: number } => {
+      const memory = new wasm.Memory({ initial: L.pages, maximum: L.pages, shared: true });
+      const r = packRecords(memory, L, c, 10, 0.75, release);
+      assert.is(r.bad, -1);
+      return { bytes: new Uint8Array(memory.buffer, L.recordBase, L.records * L.recordBytes).slice(), zeroCost: r.zeroCost };
+    };
+    const a = packInto(kept, false);
+    const b = packInto(released, true);
+    assert.ok(Buffer.from(a.bytes).equals(Buffer.from(b.bytes)), `${recordBytes}-byte records differ`);
+    assert.ok(Math.abs(a.zeroCost - b.zeroCost) <= 1e-9 * a.zeroCost);
+    // kept: untouched; released: its buffers are empty once packed
+    assert.is(kept.row.length, kept.size);
+    assert.equal([released.row, released.col, released.val].map((x) => x.buffer.byteLength), [0, 0, 0]);
+  }
+  // an invalid record: nothing is packed or shrunk, and the first bad one is named
+  const bad = await readCooccurrences(dataPath('glove/lee.cooc.w5.bin'), { vocabSize: vocab.size });
+  bad.val[1000] = -1;
+  bad.val[5000] = NaN;
+  const L = makeLayout(8, vocab.size, bad.size, 2);
+  const memory = new wasm.Memory({ initial: L.pages, maximum: L.pages, shared: true });
+  assert.is(packRecords(memory, L, bad, 10, 0.75, true).bad, 1000);
+  assert.is(bad.row.length, bad.size);
+});
+
 for (const recordBytes of [12, 16]) test(`each shuffled pass trains on every record exactly once, in a new order (${recordBytes}-byte records)`, async () => {
   const vocab = await readVocabFile(dataPath('glove/lee.vocab.txt'));
   const cooc = await readCooccurrences(dataPath('glove/lee.cooc.w5.bin'), { vocabSize: vocab.size });

@@ -147,17 +147,17 @@ export async function trainGlove(
     ctx.progress({ phase: 'packing', done: 0, total: n, unit: 'records' });
     // The records are packed here on the main thread, so that no worker ever sees
     // the co-occurrence arrays and letting them go frees them at once (a shared
-    // buffer is freed only after every thread that saw it has collected it). Packing
-    // fills buffer A only; the deal into buffer B's buckets for the first shuffled
-    // pass comes after the arrays are let go, so that the arrays and both buffers
-    // are never all in memory at once.
+    // buffer is freed only after every thread that saw it has collected it). When
+    // no other node reads the arrays (the pipeline says so), they shrink as the
+    // records are packed and are released after. Packing fills buffer A only; the
+    // deal into buffer B's buckets for the first shuffled pass comes after the
+    // arrays are gone, so that the arrays and both buffers are never all in memory.
     const scatterSeeds = layout.shares.map((): [number, number] => [rng.nextU32(), rng.nextU32()]);
-    const packed = packRecords(memory, layout, cooc, p.x_max, p.alpha);
+    const release = ctx.releasable?.('cooccurrences') ?? false;
+    const packed = packRecords(memory, layout, cooc, p.x_max, p.alpha, release);
     if (ctx.signal.aborted) throw abortError(ctx);
     if (packed.bad >= 0) badRecord(cooc, vocab, packed.bad, ctx);
-    // The records are in the kernel's memory now: the co-occurrence arrays (16 bytes a
-    // record) can go, when no other node reads them (the pipeline says so).
-    if (ctx.releasable?.('cooccurrences')) {
+    if (release) {
       releaseCooccurrences(cooc);
       ctx.log('co-occurrence arrays released after packing (no other node reads them)');
     }
