@@ -7,8 +7,10 @@
  * How it runs: the parameters and the training records live in one shared
  * WebAssembly memory (layout.ts); a Piscina pool of `threads` workers each owns a
  * share of the records and runs the SIMD kernel (kernel.ts) over it once per
- * iteration, in a fresh random order every time. The main thread only starts the
- * passes, sums the costs and reports progress.
+ * iteration, in a fresh random order every time. The main thread packs the
+ * co-occurrences into records (pack.ts; no worker sees the matrix, so letting it go
+ * frees it at once), then only starts the passes, sums the costs and reports
+ * progress.
  *
  * Differences from glove.c, none of which changes the model: parameters are
  * float32 (glove.c: double), which halves the memory traffic that bounds the
