@@ -27,6 +27,35 @@ export function toShared<T extends SharedTyped>(a: T): T {
   return out;
 }
 
+/**
+ * A typed array over a resizable ArrayBuffer of its own (not shared: one thread
+ * reads it), which `releaseArray` frees at once instead of when the garbage
+ * collector next runs. For big arrays that a later step lets go of.
+ */
+export function releasableInt32(length: number, maxLength = length): Int32Array {
+  return new Int32Array(resizable(length, maxLength, 4));
+}
+export function releasableFloat64(length: number, maxLength = length): Float64Array {
+  return new Float64Array(resizable(length, maxLength, 8));
+}
+
+function resizable(length: number, maxLength: number, size: number): ArrayBuffer {
+  const Ctor = ArrayBuffer as unknown as new (len: number, opts: { maxByteLength: number }) => ArrayBuffer;
+  return new Ctor(bytes(length, size), { maxByteLength: Math.max(bytes(length, size), bytes(maxLength, size)) });
+}
+
+/**
+ * Give back the memory of an array's buffer now when the buffer is resizable (it
+ * is shrunk to nothing: every view of it then has length 0); true if it was.
+ * Other buffers are freed by the garbage collector once nothing refers to them.
+ */
+export function releaseArray(a: ArrayBufferView): boolean {
+  const buf = a.buffer as ArrayBuffer & { resizable?: boolean; resize?(n: number): void };
+  if (buf instanceof SharedArrayBuffer || !buf.resizable || !buf.resize) return false;
+  buf.resize(0);
+  return true;
+}
+
 export function isShared(a: SharedTyped): boolean {
   return a.buffer instanceof SharedArrayBuffer;
 }

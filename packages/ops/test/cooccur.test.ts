@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DOC_END, Rng, WordloomError, sharedInt32 } from '@wordloom/core';
+import { DOC_END, Rng, WordloomError, releaseCooccurrences, sharedInt32 } from '@wordloom/core';
 import type { Cooccurrences, Vocab } from '@wordloom/core';
 import {
   countCooccurrences,
@@ -17,6 +17,7 @@ import {
   tokenizeDefaults,
   buildVocab,
   rankMap,
+  openCooccurPools,
 } from '../src/index.js';
 import type { OpContext } from '../src/index.js';
 import { dataPath, tempDir } from './helpers.js';
@@ -242,6 +243,29 @@ test('a tiny memory budget spills sorted runs to tmpDir and merges them to the s
   }
 });
 
+test('releaseCooccurrences gives back the memory of a count (in memory or spilled) and of a file read at once, not at the next garbage collection', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const vocab = await leeVocab();
+    const ranks = leeRanks(vocab);
+    const inMemory = await countCooccurrences(ranks, vocab.size, { window: 5 }, ctxWith({ threads: 2 }));
+    const spilled = await countCooccurrences(ranks, vocab.size, { window: 5, memory_mb: 0.02 }, ctxWith({ threads: 2, tmpDir: dir }));
+    const read = await readCooccurrences(dataPath('glove/lee.cooc.w5.bin'), { vocabSize: vocab.size });
+    for (const [what, c] of [['in memory', inMemory], ['spilled', spilled], ['read', read]] as const) {
+      assert.ok(c.size > 100_000, what);
+      const arrays = [c.row, c.col, c.val];
+      assert.ok(arrays.every((a) => a.buffer.byteLength >= a.byteLength && a.byteLength > 0), what);
+      releaseCooccurrences(c);
+      assert.ok(c.released, what);
+      assert.is(c.row.length + c.col.length + c.val.length, 0, what);
+      // the buffers the arrays were views of hold nothing any more
+      assert.equal(arrays.map((a) => a.buffer.byteLength), [0, 0, 0], what);
+    }
+  } finally {
+    cleanup();
+  }
+});
+
 test('cooccur op: tokenize -> cooccur with a vocab, writes the GloVe file when output is set', async () => {
   const { dir, cleanup } = tempDir();
   try {
@@ -269,6 +293,8 @@ test('cooccur op: tokenize -> cooccur with a vocab, writes the GloVe file when o
         },
       },
     )) as Cooccurrences;
+    // the op's last count stops the counting workers (the nodes after it do not run beside them)
+    assert.is(openCooccurPools(), 0, 'worker pools closed after the op');
     assert.is(total, 50319, 'progress total: tokens in the vocabulary');
     const ref = await readReference('lee.cooc.w5.bin', 3027, dir);
     assertSameMatrix(got, ref, 1e-9, 'op');

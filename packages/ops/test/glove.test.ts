@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { Rng, Vocab, WordloomError } from '@wordloom/core';
 import type { Cooccurrences } from '@wordloom/core';
 import { findOperator, gloveOp, readCooccurrences, readVectors, readVocabFile, resolveGloveParams, standaloneContext, trainGlove } from '../src/index.js';
@@ -130,6 +131,24 @@ test('one thread and a seed give the same vectors every run; another seed does n
   // shuffling changes the visiting order: a shuffled run differs from one in stored order
   const e = await trainGlove(cooc, vocab, { ...params, shuffle: false });
   assert.not.equal(e.costs, a.costs);
+});
+
+test('one thread and a seed give the vectors that earlier versions gave (packing, record layout and shuffle keep the results)', async () => {
+  // SHA-256 (first 16 hex digits) of the float32 vectors, recorded with the version
+  // that packed records in the workers into 16-byte records; a change of memory
+  // layout must not change a single bit of them.
+  const { vocab, cooc } = await lee();
+  const cases: [boolean, number, string][] = [
+    [true, 10, '6214e790bfa99a8b'],
+    [false, 10, 'f7660119b33e8b9f'],
+    [true, 50, '840f3417f950eef0'],
+  ];
+  for (const [shuffle, dim, expected] of cases) {
+    const r = await trainGlove(cooc, vocab, { vector_size: dim, max_iter: 5, threads: 1, seed: 7, shuffle });
+    const d = r.embeddings.data;
+    const hash = createHash('sha256').update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)).digest('hex').slice(0, 16);
+    assert.is(hash, expected, `shuffle ${shuffle}, dim ${dim}`);
+  }
 });
 
 test('two threads (Hogwild) reach a cost like one thread', async () => {

@@ -69,7 +69,12 @@ function sharedPool(threads: number): Piscina {
   return p;
 }
 
-/** Stop the shared cooccur worker pools (optional: idle workers exit by themselves). */
+/** How many shared cooccur worker pools are open (the cooccur op closes them when its last count ends). */
+export function openCooccurPools(): number {
+  return pools.size;
+}
+
+/** Stop the shared cooccur worker pools (a later count starts new ones). */
 export async function closeCooccurPools(): Promise<void> {
   const all = [...pools.values()];
   pools.clear();

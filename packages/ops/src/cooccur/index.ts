@@ -1,4 +1,4 @@
-export { countCooccurrences, validateRanks, RankStreamCounter, CooccurEngine, closeCooccurPools } from './count.js';
+export { countCooccurrences, validateRanks, RankStreamCounter, CooccurEngine, closeCooccurPools, openCooccurPools } from './count.js';
 export { countTokenStream, cooccurFile, readGloveCorpus } from './stream.js';
 export type { CorpusReadStats } from './stream.js';
 export { cooccurParamSpecs, resolveCooccurParams, COOCCUR_DEFAULTS } from './params.js';

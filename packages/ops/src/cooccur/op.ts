@@ -10,6 +10,8 @@ import type { TokenStream } from '../artifacts.js';
 import { cooccurParamSpecs, resolveCooccurParams } from './params.js';
 import type { CooccurParams } from './params.js';
 import { countTokenStream } from './stream.js';
+import { closeCooccurPools } from './count.js';
+import { collectGarbage } from '../kernels/memory.js';
 
 export const cooccurOp = defineOp<CooccurParams, Cooccurrences>({
   name: 'cooccur',
@@ -32,6 +34,20 @@ export const cooccurOp = defineOp<CooccurParams, Cooccurrences>({
     if (!tokens) {
       throw new WordloomError('E_GRAPH', 'cooccur needs a tokens input, or a file param to read', { node: ctx.node }, 'wire a tokenize node to its tokens input, or set file: path/to/cooccurrence.bin');
     }
-    return countTokenStream(tokens, vocab, resolveCooccurParams(params), ctx);
+    running++;
+    try {
+      return await countTokenStream(tokens, vocab, resolveCooccurParams(params), ctx);
+    } finally {
+      // The last count of a pipeline stops the counting workers and collects their
+      // scratch buffers (positions index, rank stream: shared with the workers), so
+      // that the nodes after it do not run beside them.
+      if (--running === 0) {
+        await closeCooccurPools();
+        await collectGarbage();
+      }
+    }
   },
 });
+
+/** cooccur nodes counting now (they share the worker pools). */
+let running = 0;

@@ -1,5 +1,5 @@
 /**
- * Where sorted co-occurrence records go: the in-memory result (growable shared
+ * Where sorted co-occurrence records go: the in-memory result (resizable
  * buffers, so the result is built in place without a final copy) or a run file
  * on disk (spilled when the corpus is counted in segments), and the k-way merge
  * of run files.
@@ -9,8 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { WordloomError } from '@wordloom/core';
 import type { Cooccurrences } from '@wordloom/core';
 import { COOC_RECORD_BYTES, RecordBlock, readFully } from '../io/cooc-bin.js';
-import { MAX_GROWABLE_BYTES, growableShared } from './kernel.js';
-import type { GrowableShared } from './kernel.js';
+import { MAX_GROWABLE_BYTES } from './kernel.js';
 
 export interface RecordSink {
   /**
@@ -22,19 +21,20 @@ export interface RecordSink {
   appendRecords(row: Int32Array, col: Int32Array, val: Float64Array, n: number): void | Promise<void>;
 }
 
-/** Most records an in-memory result can hold (float64 values in one 4 GiB shared buffer). */
+/** Most records an in-memory result can hold (float64 values in one 4 GiB buffer). */
 export const MAX_RECORDS = Math.floor(MAX_GROWABLE_BYTES / 8);
 
 /**
- * The result in shared memory. The three buffers are growable SharedArrayBuffers:
- * their address space is reserved up front, pages are committed as records
- * arrive, and the final arrays are fixed-length views of exactly `size` records.
+ * The result in memory. The three buffers are resizable ArrayBuffers (filled on
+ * the main thread, read by one thread): their address space is reserved up front,
+ * pages are committed as records arrive, the final arrays are views of exactly
+ * `size` records, and releaseCooccurrences gives their memory back at once.
  */
 export class MemorySink implements RecordSink {
   readonly vocabSize: number;
-  private readonly rowBuf: GrowableShared = growableShared(0);
-  private readonly colBuf: GrowableShared = growableShared(0);
-  private readonly valBuf: GrowableShared = growableShared(0);
+  private readonly rowBuf = resizableBuffer();
+  private readonly colBuf = resizableBuffer();
+  private readonly valBuf = resizableBuffer();
   size = 0;
 
   constructor(vocabSize: number) {
@@ -47,14 +47,14 @@ export class MemorySink implements RecordSink {
     if (total > MAX_RECORDS) {
       throw new WordloomError(
         'E_INPUT',
-        `the co-occurrence matrix has more than ${MAX_RECORDS} records, more than one shared buffer holds`,
+        `the co-occurrence matrix has more than ${MAX_RECORDS} records, more than one buffer holds`,
         {},
         'use a smaller vocabulary (a higher min_count or max_size) or a smaller window',
       );
     }
-    this.rowBuf.grow(total * 4);
-    this.colBuf.grow(total * 4);
-    this.valBuf.grow(total * 8);
+    this.rowBuf.resize(total * 4);
+    this.colBuf.resize(total * 4);
+    this.valBuf.resize(total * 8);
     this.size = total;
     return at;
   }
@@ -95,6 +95,16 @@ export class MemorySink implements RecordSink {
       ...(settings ? { settings } : {}),
     };
   }
+}
+
+interface ResizableBuffer extends ArrayBuffer {
+  readonly maxByteLength: number;
+  resize(newByteLength: number): void;
+}
+
+function resizableBuffer(): ResizableBuffer {
+  const Ctor = ArrayBuffer as unknown as new (len: number, opts: { maxByteLength: number }) => ResizableBuffer;
+  return new Ctor(0, { maxByteLength: MAX_GROWABLE_BYTES });
 }
 
 /** A sorted run on disk: 16-byte records, 0-based ids, same layout as GloVe's file. */

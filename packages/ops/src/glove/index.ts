@@ -4,7 +4,8 @@
  * writing them in GloVe / word2vec formats.
  */
 import type { Cooccurrences, Embeddings, Vocab } from '@wordloom/core';
-import { defineOp } from '../op.js';
+import { defineOp, type OpContext } from '../op.js';
+import { collectGarbage } from '../kernels/memory.js';
 import { gloveParamSpecs, resolveGloveParams, type GloveParams } from './params.js';
 import { trainGlove } from './train.js';
 
@@ -25,7 +26,15 @@ export const gloveOp = defineOp<GloveParams, Embeddings>({
   // 2: each pass's shuffle seeds come from the seed and the iteration (so that a resumed run draws the same ones)
   version: 2,
   async run(inputs, params, ctx) {
-    const result = await trainGlove(inputs.cooccurrences as Cooccurrences, inputs.vocab as Vocab, resolveGloveParams(params), ctx);
-    return result.embeddings;
+    const embeddings = await trainVectors(inputs.cooccurrences as Cooccurrences, inputs.vocab as Vocab, params, ctx);
+    // Nothing refers to the training's memory now (the model and both record buffers,
+    // about 16 bytes a co-occurrence): give it back before the next nodes run.
+    await collectGarbage();
+    return embeddings;
   },
 });
+
+/** The vectors alone: once this returns, the rest of the training result is garbage. */
+async function trainVectors(cooc: Cooccurrences, vocab: Vocab, params: GloveParams, ctx: OpContext): Promise<Embeddings> {
+  return (await trainGlove(cooc, vocab, resolveGloveParams(params), ctx)).embeddings;
+}

@@ -52,7 +52,7 @@ export interface KernelExports {
    * indices bounds[b]..bounds[b+1]), Fisher-Yates shuffle the bucket in place,
    * then train on its records in that order; with `scatter` set, also copy each
    * record to the next free slot of its bucket for the next pass (bucket ids[k] for
-   * position k, slot addresses in the int32 array at cursor, advanced by 16).
+   * position k, slot addresses in the int32 array at cursor, advanced by the record size).
    * Returns the summed cost of the pass.
    */
   epochShuffled(src: number, bounds: number, nb: number, ids: number, cursor: number, scatter: number, seedLo: number, seedHi: number, eta: number, gradClip: number): number;
@@ -80,6 +80,44 @@ interface Ctx {
   pad: number;
   rowBytes: number;
   prefetch: number;
+  /** Record size (layout.ts): 12 = packed uint16 ranks, 16 = int32 row addresses. */
+  recordBytes: number;
+  wordBase: number;
+  contextBase: number;
+}
+
+/** Push the byte offset of record number `pushIndex` pushes (index * record size). */
+function recordOffset(f: FnBuilder, recordBytes: number): void {
+  if (recordBytes === 16) f.i32(4).i32Shl();
+  else f.i32(recordBytes).i32Mul();
+}
+
+/** Store the record held in the v128 local `rec` at the address in the i32 local `addr` (12 or 16 bytes). */
+function storeRecord(f: FnBuilder, recordBytes: number, addr: number, rec: number): void {
+  if (recordBytes === 16) {
+    f.get(addr).get(rec).v128Store();
+  } else {
+    f.get(addr).get(rec).i64x2ExtractLane(0).i64Store();
+    f.get(addr).get(rec).i32x4ExtractLane(2).i32Store(8);
+  }
+}
+
+/** Lanes of log x and f(x) in a record loaded as v128. */
+const lxLane = (c: Ctx): number => (c.recordBytes === 16 ? 2 : 1);
+const fxLane = (c: Ctx): number => (c.recordBytes === 16 ? 3 : 2);
+
+/** From the record in v128 local `rec`: the byte addresses of its word row into `pw` and context row into `pc`. */
+function emitRows(c: Ctx, rec: number, pw: number, pc: number): void {
+  const { f } = c;
+  if (c.recordBytes === 16) {
+    f.get(rec).i32x4ExtractLane(0).set(pw);
+    f.get(rec).i32x4ExtractLane(1).set(pc);
+    return;
+  }
+  // ranks word | context << 16
+  f.get(rec).i32x4ExtractLane(0).set(pc);
+  f.get(pc).i32(0xffff).i32And().i32(c.rowBytes).i32Mul().i32(c.wordBase).i32Add().set(pw);
+  f.get(pc).i32(16).i32ShrU().i32(c.rowBytes).i32Mul().i32(c.contextBase).i32Add().set(pc);
 }
 
 /** Locals for the splitmix64 generator and Lemire's bounded draw. */
@@ -145,6 +183,7 @@ interface TrainLocals {
   g: number;
   sink: number;
   tp: number;
+  tp2: number;
   // the record being updated and the next one (software pipeline)
   rec: number;
   pw: number;
@@ -160,7 +199,7 @@ function trainLocals(f: FnBuilder): TrainLocals {
   return {
     cost: f.local(F64),
     fdiff: f.local(F32), gb: f.local(F32), eta: f.local(F32), diff: f.local(F32), diffN: f.local(F32),
-    pw: f.local(I32), pc: f.local(I32), pwN: f.local(I32), pcN: f.local(I32), sink: f.local(I32), tp: f.local(I32),
+    pw: f.local(I32), pc: f.local(I32), pwN: f.local(I32), pcN: f.local(I32), sink: f.local(I32), tp: f.local(I32), tp2: f.local(I32),
     acc0: f.local(V128), acc1: f.local(V128), fd4: f.local(V128), clip4: f.local(V128), nclip4: f.local(V128),
     w1: f.local(V128), w2: f.local(V128), t1: f.local(V128), t2: f.local(V128), g: f.local(V128),
     rec: f.local(V128), recN: f.local(V128),
@@ -178,10 +217,11 @@ function trainSetup(f: FnBuilder, T: TrainLocals, eta: number, clip: number): vo
 /** Load one word of every cache line of both rows of the record whose address emitAddr pushes. */
 function touchRows(c: Ctx, T: TrainLocals, emitAddr: () => void): void {
   const { f } = c;
-  for (const lane of [0, 1]) {
-    emitAddr();
-    f.v128Load().i32x4ExtractLane(lane).set(T.tp);
-    for (let o = 0; o < c.rowBytes; o += 64) f.get(T.sink).get(T.tp).i32Load(o).i32Xor().set(T.sink);
+  emitAddr();
+  f.v128Load().set(T.g);
+  emitRows(c, T.g, T.tp, T.tp2);
+  for (const p of [T.tp, T.tp2]) {
+    for (let o = 0; o < c.rowBytes; o += 64) f.get(T.sink).get(p).i32Load(o).i32Xor().set(T.sink);
   }
 }
 
@@ -190,8 +230,7 @@ function emitDiff(c: Ctx, T: TrainLocals, rec: number, pw: number, pc: number, d
   const { f, pad } = c;
   const chunks = pad / 4;
   const biasOff = pad * 8;
-  f.get(rec).i32x4ExtractLane(0).set(pw);
-  f.get(rec).i32x4ExtractLane(1).set(pc);
+  emitRows(c, rec, pw, pc);
   // dot product, two accumulators
   for (let k = 0; k < chunks; k++) {
     f.get(pw).v128Load(k * 16).get(pc).v128Load(k * 16).f32x4Mul();
@@ -204,7 +243,7 @@ function emitDiff(c: Ctx, T: TrainLocals, rec: number, pw: number, pc: number, d
   f.get(T.acc0).f32x4ExtractLane(2).get(T.acc0).f32x4ExtractLane(3).f32Add().f32Add();
   f.get(pw).f32Load(biasOff).f32Add();
   f.get(pc).f32Load(biasOff).f32Add();
-  f.get(rec).f32x4ExtractLane(2).f32Sub();
+  f.get(rec).f32x4ExtractLane(lxLane(c)).f32Sub();
   f.set(diff);
 }
 
@@ -221,7 +260,7 @@ function emitUpdate(c: Ctx, T: TrainLocals): void {
   f.gget(SKIPPED).i32(1).i32Add().gset(SKIPPED);
   f.br(1);
   f.end();
-  f.get(T.rec).f32x4ExtractLane(3).get(T.diff).f32Mul().set(T.fdiff);
+  f.get(T.rec).f32x4ExtractLane(fxLane(c)).get(T.diff).f32Mul().set(T.fdiff);
   f.get(T.cost).f64(0.5).get(T.fdiff).f64PromoteF32().f64Mul().get(T.diff).f64PromoteF32().f64Mul().f64Add().set(T.cost);
   // fd4 = fdiff * eta; clip(fdiff * v, ±C) * eta = clip(fd4 * v, ±C*eta) as eta > 0
   f.get(T.fdiff).get(T.eta).f32Mul().f32x4Splat().set(T.fd4);
@@ -260,7 +299,8 @@ function emitRun(c: Ctx, T: TrainLocals, src: number, start: number, end: number
   const recAt = (pos: () => void): void => {
     f.get(src);
     pos();
-    f.i32(4).i32Shl().i32Add().v128Load();
+    recordOffset(f, c.recordBytes);
+    f.i32Add().v128Load();
   };
   f.get(start).set(i);
   f.get(i).get(end).i32LtS().if_();
@@ -272,7 +312,11 @@ function emitRun(c: Ctx, T: TrainLocals, src: number, start: number, end: number
   f.get(i).get(end).i32GeS().brIf(1);
   if (c.prefetch > 0) {
     f.get(i).i32(c.prefetch).i32Add().get(end).i32LtS().if_();
-    touchRows(c, T, () => f.get(src).get(i).i32(c.prefetch).i32Add().i32(4).i32Shl().i32Add());
+    touchRows(c, T, () => {
+      f.get(src).get(i).i32(c.prefetch).i32Add();
+      recordOffset(f, c.recordBytes);
+      f.i32Add();
+    });
     f.end();
   }
   f.get(i).i32(1).i32Add().get(end).i32LtS().if_();
@@ -296,10 +340,10 @@ function emitRun(c: Ctx, T: TrainLocals, src: number, start: number, end: number
 }
 
 /** Copy the v128 record `rec` at position `pos` to the next slot of bucket ids[pos]. */
-function scatterRecord(f: FnBuilder, rec: number, pos: number, ids: number, cursor: number, slot: number, caddr: number): void {
-  f.get(cursor).get(ids).get(pos).i32Add().i32Load8U().i32(2).i32Shl().i32Add().tee(caddr).i32Load().tee(slot);
-  f.get(rec).v128Store();
-  f.get(caddr).get(slot).i32(16).i32Add().i32Store();
+function scatterRecord(f: FnBuilder, recordBytes: number, rec: number, pos: number, ids: number, cursor: number, slot: number, caddr: number): void {
+  f.get(cursor).get(ids).get(pos).i32Add().i32Load8U().i32(2).i32Shl().i32Add().tee(caddr).i32Load().set(slot);
+  storeRecord(f, recordBytes, slot, rec);
+  f.get(caddr).get(slot).i32(recordBytes).i32Add().i32Store();
 }
 
 const SKIPPED = 0; // global index
@@ -348,6 +392,7 @@ function buildEpochShuffled(c0: Omit<Ctx, 'f'>): FnBuilder {
   const slot = f.local(I32);
   const caddr = f.local(I32);
   const tmp = f.local(V128);
+  const tmp2 = f.local(V128);
   const L = randLocals(f);
   const T = trainLocals(f);
   seedRand(f, L, SLO, SHI);
@@ -364,17 +409,23 @@ function buildEpochShuffled(c0: Omit<Ctx, 'f'>): FnBuilder {
   f.get(i).get(start).i32Sub().i32(1).i32Add().set(L.r);
   below(f, L);
   f.get(start).i32Add().set(j);
-  f.get(SRC).get(i).i32(4).i32Shl().i32Add().set(a);
-  f.get(SRC).get(j).i32(4).i32Shl().i32Add().set(b);
+  f.get(SRC).get(i);
+  recordOffset(f, c.recordBytes);
+  f.i32Add().set(a);
+  f.get(SRC).get(j);
+  recordOffset(f, c.recordBytes);
+  f.i32Add().set(b);
+  // 16-byte loads of 12-byte records read 4 bytes of the next one; only the record is stored back
   f.get(a).v128Load().set(tmp);
-  f.get(a).get(b).v128Load().v128Store();
-  f.get(b).get(tmp).v128Store();
+  f.get(b).v128Load().set(tmp2);
+  storeRecord(f, c.recordBytes, a, tmp2);
+  storeRecord(f, c.recordBytes, b, tmp);
   f.get(i).i32(1).i32Sub().set(i).br(0);
   f.end().end();
   // train over the bucket in its new order, then scatter each record for the next pass
   emitRun(c, T, SRC, start, end, i, () => {
     f.get(SCATTER).if_();
-    scatterRecord(f, T.rec, i, IDS, CURSOR, slot, caddr);
+    scatterRecord(f, c.recordBytes, T.rec, i, IDS, CURSOR, slot, caddr);
     f.end();
   });
   f.get(bk).i32(1).i32Add().set(bk).br(0);
@@ -400,7 +451,7 @@ function buildEpochPlain(c0: Omit<Ctx, 'f'>): FnBuilder {
   return f;
 }
 
-function buildScatter(): FnBuilder {
+function buildScatter(recordBytes: number): FnBuilder {
   // scatter(src, n, ids, cursor)
   const f = new FnBuilder([I32, I32, I32, I32], []);
   const [SRC, N, IDS, CURSOR] = [0, 1, 2, 3];
@@ -411,31 +462,35 @@ function buildScatter(): FnBuilder {
   f.i32(0).set(i);
   f.block().loop();
   f.get(i).get(N).i32GeU().brIf(1);
-  f.get(SRC).get(i).i32(4).i32Shl().i32Add().v128Load().set(rec);
-  scatterRecord(f, rec, i, IDS, CURSOR, slot, caddr);
+  f.get(SRC).get(i);
+  recordOffset(f, recordBytes);
+  f.i32Add().v128Load().set(rec);
+  scatterRecord(f, recordBytes, rec, i, IDS, CURSOR, slot, caddr);
   f.get(i).i32(1).i32Add().set(i).br(0);
   f.end().end();
   return f;
 }
 
-/** WebAssembly binary of the kernel for this layout (vector size and memory size). */
-export function kernelBinary(layout: Pick<GloveLayout, 'pad' | 'rowBytes' | 'pages'>, prefetch = PREFETCH_DISTANCE): Uint8Array {
-  const c = { pad: layout.pad, rowBytes: layout.rowBytes, prefetch };
+type KernelLayout = Pick<GloveLayout, 'pad' | 'rowBytes' | 'pages' | 'recordBytes' | 'wordBase' | 'contextBase'>;
+
+/** WebAssembly binary of the kernel for this layout (vector size, record format, row bases and memory size). */
+export function kernelBinary(layout: KernelLayout, prefetch = PREFETCH_DISTANCE): Uint8Array {
+  const c = { pad: layout.pad, rowBytes: layout.rowBytes, prefetch, recordBytes: layout.recordBytes, wordBase: layout.wordBase, contextBase: layout.contextBase };
   const mod = new ModuleBuilder({ minPages: layout.pages, maxPages: Math.max(layout.pages, 1), shared: true });
   mod.addGlobal({ type: I32, mutable: true, init: 0, export: 'skipped' });
   mod.addGlobal({ type: I32, mutable: true, init: 0, export: 'sink' });
   mod.addFunction(buildAssign(), 'assign');
   mod.addFunction(buildEpochShuffled(c), 'epochShuffled');
   mod.addFunction(buildEpochPlain(c), 'epochPlain');
-  mod.addFunction(buildScatter(), 'scatter');
+  mod.addFunction(buildScatter(layout.recordBytes), 'scatter');
   return mod.encode();
 }
 
 const compiled = new Map<string, WasmModule>();
 
-/** Compile (once per vector size and memory size) the kernel module. */
-export function kernelModule(layout: Pick<GloveLayout, 'pad' | 'rowBytes' | 'pages'>): WasmModule {
-  const key = `${layout.pad}:${layout.rowBytes}:${layout.pages}`;
+/** Compile (once per layout: vector size, record format, row bases, memory size) the kernel module. */
+export function kernelModule(layout: KernelLayout): WasmModule {
+  const key = `${layout.pad}:${layout.rowBytes}:${layout.pages}:${layout.recordBytes}:${layout.wordBase}:${layout.contextBase}`;
   let m = compiled.get(key);
   if (!m) {
     m = new wasm.Module(kernelBinary(layout));

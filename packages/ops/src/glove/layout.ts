@@ -15,8 +15,12 @@
  *
  * Word rows (W) come first, rank by rank, then context rows (C). Training records
  * follow in two buffers (A and B, each pass reads one and scatters into the
- * other), 16 bytes each: int32 byte address of the word row, int32 byte address of
- * the context row, float32 log(x), float32 f(x) = min(1, (x/x_max)^alpha). Each
+ * other). A record is 12 bytes when the vocabulary has at most 65,536 words:
+ * uint16 word rank and uint16 context rank (one int32, word in the low half),
+ * float32 log(x), float32 f(x) = min(1, (x/x_max)^alpha); with more words, 16
+ * bytes: int32 byte address of the word row, int32 byte address of the context
+ * row, float32 log(x), float32 f(x). (The shuffle's two buffers are most of the
+ * training's memory: 12-byte records cut it by a quarter.) Each
  * worker owns a contiguous run of records in each buffer (its share). Records are
  * dealt to the shares round-robin (record k of the sorted matrix goes to share
  * k % threads). Then one uint8 bucket id per record and, per share, the bucket
@@ -24,7 +28,11 @@
  */
 import { WordloomError } from '@wordloom/core';
 
+/** Bytes of a record: 12 (uint16 ranks) when the vocabulary allows it, else 16 (int32 row addresses). */
 export const RECORD_BYTES = 16;
+export const COMPACT_RECORD_BYTES = 12;
+/** Most words for 12-byte records (ranks fit in uint16). */
+export const MAX_COMPACT_VOCAB = 65536;
 const PAGE = 65536;
 /** wasm32 memories stop at 4 GiB (65536 pages). */
 export const MAX_PAGES = 65536;
@@ -35,6 +43,8 @@ export const MAX_BUCKETS = 256;
 const BUCKET_RECORDS = 16384;
 
 export interface ShareLayout {
+  /** Bytes of a record (12 or 16, as the layout's). */
+  readonly recordBytes: number;
   /** First record index (into the packed records) and count. */
   readonly start: number;
   readonly count: number;
@@ -63,6 +73,8 @@ export interface GloveLayout {
   readonly wordBase: number;
   /** Byte address of the first context row. */
   readonly contextBase: number;
+  /** Bytes of a record: 12 (uint16 ranks) or 16 (int32 row addresses). */
+  readonly recordBytes: number;
   /** Byte address of the first record of buffer A (where records are packed). */
   readonly recordBase: number;
   readonly records: number;
@@ -73,15 +85,19 @@ export interface GloveLayout {
 
 const align64 = (x: number): number => Math.ceil(x / 64) * 64;
 
-export function makeLayout(dim: number, vocabSize: number, records: number, threads: number): GloveLayout {
+/** `recordBytes` 16 forces the wide records (for tests); by default 12 when the vocabulary allows it. */
+export function makeLayout(dim: number, vocabSize: number, records: number, threads: number, recordBytes = vocabSize <= MAX_COMPACT_VOCAB ? COMPACT_RECORD_BYTES : RECORD_BYTES): GloveLayout {
+  if (recordBytes !== RECORD_BYTES && !(recordBytes === COMPACT_RECORD_BYTES && vocabSize <= MAX_COMPACT_VOCAB)) {
+    throw new WordloomError('E_INTERNAL', `glove: ${recordBytes}-byte records cannot hold ${vocabSize} words`);
+  }
   const pad = Math.ceil(dim / 4) * 4;
   const rowFloats = Math.ceil((2 * pad + 2) / 16) * 16;
   const rowBytes = rowFloats * 4;
   const wordBase = 64;
   const contextBase = wordBase + vocabSize * rowBytes;
   const recordBase = contextBase + vocabSize * rowBytes;
-  const recordBaseB = recordBase + records * RECORD_BYTES;
-  const idsBase = align64(recordBaseB + records * RECORD_BYTES);
+  const recordBaseB = recordBase + records * recordBytes;
+  const idsBase = align64(recordBaseB + records * recordBytes);
   let next = align64(idsBase + records);
   // Worker t gets the records k with k % threads === t (see the packing in the
   // worker), so each share samples every row of the sorted matrix rather than a
@@ -96,7 +112,7 @@ export function makeLayout(dim: number, vocabSize: number, records: number, thre
     const boundsB = boundsA + (buckets + 1) * 4;
     const cursor = boundsB + (buckets + 1) * 4;
     next = align64(cursor + buckets * 4);
-    shares.push({ start, count, buckets, recA: recordBase + start * RECORD_BYTES, recB: recordBaseB + start * RECORD_BYTES, ids: idsBase + start, boundsA, boundsB, cursor });
+    shares.push({ recordBytes, start, count, buckets, recA: recordBase + start * recordBytes, recB: recordBaseB + start * recordBytes, ids: idsBase + start, boundsA, boundsB, cursor });
     start += count;
   }
   const bytes = next;
@@ -110,5 +126,5 @@ export function makeLayout(dim: number, vocabSize: number, records: number, thre
       'raise min_count or lower window_size (fewer records) or vector_size (smaller rows)',
     );
   }
-  return { dim, vocabSize, pad, rowFloats, rowBytes, wordBase, contextBase, recordBase, records, shares, bytes, pages };
+  return { dim, vocabSize, pad, rowFloats, rowBytes, wordBase, contextBase, recordBytes, recordBase, records, shares, bytes, pages };
 }

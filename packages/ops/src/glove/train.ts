@@ -7,8 +7,10 @@
  * How it runs: the parameters and the training records live in one shared
  * WebAssembly memory (layout.ts); a Piscina pool of `threads` workers each owns a
  * share of the records and runs the SIMD kernel (kernel.ts) over it once per
- * iteration, in a fresh random order every time. The main thread only starts the
- * passes, sums the costs and reports progress.
+ * iteration, in a fresh random order every time. The main thread packs the
+ * co-occurrences into records (pack.ts; no worker sees the matrix, so letting it go
+ * frees it at once), then only starts the passes, sums the costs and reports
+ * progress.
  *
  * Differences from glove.c, none of which changes the model: parameters are
  * float32 (glove.c: double), which halves the memory traffic that bounds the
@@ -30,15 +32,16 @@
 import { fileURLToPath } from 'node:url';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { Piscina } from 'piscina';
-import { Embeddings, Rng, WordloomError, releaseCooccurrences, sharedFloat32, toShared, type Cooccurrences, type Vocab } from '@wordloom/core';
+import { Embeddings, Rng, WordloomError, releaseCooccurrences, sharedFloat32, type Cooccurrences, type Vocab } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { writeVectors, type VectorsFormat } from '../io/vectors.js';
 import { checkpointFile, openCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
 import { kernelModule } from './kernel.js';
+import { packRecords } from './pack.js';
 import { makeLayout, type GloveLayout } from './layout.js';
 import { resolveGloveParams, type GloveParams, type GloveSave } from './params.js';
 import { wasm, type WasmMemory } from '../kernels/wasm-asm.js';
-import type { EpochResult, EpochTask, PackResult, PackTask, ScatterTask } from './worker.js';
+import type { EpochResult, EpochTask, ScatterTask } from './worker.js';
 import { workerPool } from '../kernels/pool.js';
 
 /** Access to the trained parameters, in glove.c's layout. */
@@ -129,9 +132,6 @@ export async function trainGlove(
   const rng = new Rng(seed);
   initParameters(memory, layout, rng);
   const job = ++jobCounter;
-  let row: Int32Array | undefined = toShared(cooc.row);
-  let col: Int32Array | undefined = toShared(cooc.col);
-  let val: Float64Array | undefined = toShared(cooc.val);
   const files: string[] = [];
   const outputs = p.output === undefined ? [] : outputFiles(p.output, p.formats, ctx.baseDir);
 
@@ -147,27 +147,19 @@ export async function trainGlove(
     // Pack the records into the shared memory (and deal them into random buckets).
     const t0 = performance.now();
     ctx.progress({ phase: 'packing', done: 0, total: n, unit: 'records' });
-    // Packing fills buffer A only; the deal into buffer B's buckets for the first
-    // shuffled pass comes after the co-occurrence arrays are let go, so that the
-    // arrays and both buffers are never all in memory at once.
+    // The records are packed here on the main thread, so that no worker ever sees
+    // the co-occurrence arrays and letting them go frees them at once (a shared
+    // buffer is freed only after every thread that saw it has collected it). When
+    // no other node reads the arrays (the pipeline says so), they shrink as the
+    // records are packed and are released after. Packing fills buffer A only; the
+    // deal into buffer B's buckets for the first shuffled pass comes after the
+    // arrays are gone, so that the arrays and both buffers are never all in memory.
     const scatterSeeds = layout.shares.map((): [number, number] => [rng.nextU32(), rng.nextU32()]);
-    const packs = (await Promise.all(
-      layout.shares.map((share, index) => {
-        const task: PackTask = {
-          kind: 'pack', job, memory, module, share, stop, index, threads: layout.shares.length,
-          row: row!, col: col!, val: val!, records: n, vocabSize: V, wordBase: layout.wordBase, contextBase: layout.contextBase, rowBytes: layout.rowBytes,
-          xMax: p.x_max, alpha: p.alpha, scatter: false, seed: scatterSeeds[index]!,
-        };
-        return pool.run(task) as Promise<PackResult>;
-      }),
-    ));
+    const release = ctx.releasable?.('cooccurrences') ?? false;
+    const packed = packRecords(memory, layout, cooc, p.x_max, p.alpha, release);
     if (ctx.signal.aborted) throw abortError(ctx);
-    const bad = packs.map((r) => r.bad).filter((b) => b >= 0);
-    if (bad.length) badRecord(cooc, vocab, Math.min(...bad), ctx);
-    // The records are in the kernel's memory now: the co-occurrence arrays (16 bytes a
-    // record) can go, when no other node reads them (the pipeline says so).
-    row = col = val = undefined;
-    if (ctx.releasable?.('cooccurrences')) {
+    if (packed.bad >= 0) badRecord(cooc, vocab, packed.bad, ctx);
+    if (release) {
       releaseCooccurrences(cooc);
       ctx.log('co-occurrence arrays released after packing (no other node reads them)');
     }
@@ -175,7 +167,7 @@ export async function trainGlove(
       await Promise.all(layout.shares.map((share, index) => pool.run({ kind: 'scatter', job, memory, module, share, stop, seed: scatterSeeds[index]! } satisfies ScatterTask)));
       if (ctx.signal.aborted) throw abortError(ctx);
     }
-    const zeroCost = packs.reduce((s, r) => s + r.zeroCost, 0) / n;
+    const zeroCost = packed.zeroCost / n;
     const setupSeconds = (performance.now() - t0) / 1000;
     ctx.progress({ phase: 'packing', done: n, total: n, unit: 'records', metrics: { seconds: round(setupSeconds, 3) } });
 
@@ -301,7 +293,9 @@ export async function trainGlove(
 function checkpointIdentity(p: GloveParams, L: GloveLayout, seed: number): Record<string, unknown> {
   return {
     op: 'glove',
-    format: 1,
+    // 2: 12-byte records (uint16 ranks) when the vocabulary allows it
+    format: 2,
+    recordBytes: L.recordBytes,
     dim: L.dim,
     vocabSize: L.vocabSize,
     records: L.records,
@@ -330,7 +324,7 @@ function stateSections(memory: WasmMemory, L: GloveLayout, shuffle: boolean, it:
     // Pass `it` read buffer B when it is odd and scattered into A (see the epoch tasks).
     const intoA = it % 2 === 1;
     for (const s of L.shares) out.push(new Uint8Array(buf, intoA ? s.boundsA : s.boundsB, (s.buckets + 1) * 4));
-    out.push(new Uint8Array(buf, intoA ? L.shares[0]!.recA : L.shares[0]!.recB, L.records * 16));
+    out.push(new Uint8Array(buf, intoA ? L.shares[0]!.recA : L.shares[0]!.recB, L.records * L.recordBytes));
   }
   return out;
 }

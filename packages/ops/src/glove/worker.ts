@@ -3,9 +3,11 @@
  * model and the records, see layout.ts), the compiled kernel and one share; the
  * worker keeps the kernel instance of the current training job, so a task costs
  * no compilation. Workers write the shared parameters without locks (Hogwild).
+ * The records are packed on the main thread (train.ts), so no worker sees the
+ * co-occurrence arrays.
  */
 import { instantiateKernel, type KernelExports } from './kernel.js';
-import { RECORD_BYTES, type ShareLayout } from './layout.js';
+import type { ShareLayout } from './layout.js';
 import type { WasmMemory, WasmModule } from '../kernels/wasm-asm.js';
 
 interface TaskBase {
@@ -18,35 +20,6 @@ interface TaskBase {
 }
 
 const stopped = (t: TaskBase): boolean => t.stop !== undefined && Atomics.load(t.stop, 0) !== 0;
-
-/** Pack this share's records (record k of the matrix for k % threads === index) and scatter them into buckets. */
-export interface PackTask extends TaskBase {
-  kind: 'pack';
-  index: number;
-  threads: number;
-  row: Int32Array;
-  col: Int32Array;
-  val: Float64Array;
-  /** Records in the matrix (the arrays may be longer). */
-  records: number;
-  vocabSize: number;
-  wordBase: number;
-  contextBase: number;
-  rowBytes: number;
-  xMax: number;
-  alpha: number;
-  /** Scatter into the buckets of buffer B (for shuffled training). */
-  scatter: boolean;
-  seed: [number, number];
-}
-
-export interface PackResult {
-  /** First invalid record (its index in the matrix), or -1. */
-  bad: number;
-  /** Sum over the share of 0.5 f(x) (log x)^2: the cost of an all-zero model. */
-  zeroCost: number;
-  seconds: number;
-}
 
 /** Deal a packed share into random buckets of buffer B (for the first shuffled pass). */
 export interface ScatterTask extends TaskBase {
@@ -97,45 +70,10 @@ function planBuckets(kernel: KernelExports, memory: WasmMemory, share: ShareLayo
   for (let b = 0; b < nb; b++) {
     const n = i32[b0 + b]!;
     i32[b0 + b] = acc;
-    i32[c0 + b] = dst + acc * RECORD_BYTES;
+    i32[c0 + b] = dst + acc * share.recordBytes;
     acc += n;
   }
   i32[b0 + nb] = acc;
-}
-
-function pack(t: PackTask): PackResult {
-  const t0 = performance.now();
-  const { kernel, memory } = kernelFor(t);
-  const i32 = new Int32Array(memory.buffer);
-  const f32 = new Float32Array(memory.buffer);
-  const { row, col, val, records: n, vocabSize, wordBase, contextBase, rowBytes, xMax, alpha, threads } = t;
-  let o = t.share.recA >> 2;
-  let bad = -1;
-  let zeroCost = 0;
-  for (let k = t.index; k < n; k += threads) {
-    if ((k & 0xffff) < threads && stopped(t)) break;
-    const r = row[k]!;
-    const c = col[k]!;
-    const x = val[k]!;
-    // NaN fails x > 0
-    if (!(r >= 0 && r < vocabSize && c >= 0 && c < vocabSize && x > 0 && x < Infinity)) {
-      bad = k;
-      break;
-    }
-    i32[o] = wordBase + r * rowBytes;
-    i32[o + 1] = contextBase + c * rowBytes;
-    const lx = Math.log(x);
-    const fx = x >= xMax ? 1 : Math.pow(x / xMax, alpha);
-    f32[o + 2] = lx;
-    f32[o + 3] = fx;
-    zeroCost += 0.5 * fx * lx * lx;
-    o += 4;
-  }
-  if (bad < 0 && t.scatter && !stopped(t)) {
-    planBuckets(kernel, memory, t.share, t.share.boundsB, t.share.recB, t.seed);
-    kernel.scatter(t.share.recA, t.share.count, t.share.ids, t.share.cursor);
-  }
-  return { bad, zeroCost, seconds: (performance.now() - t0) / 1000 };
 }
 
 function scatter(t: ScatterTask): { seconds: number } {
@@ -161,7 +99,7 @@ function epoch(t: EpochTask): EpochResult {
   if (!t.shuffle) {
     for (let k = 0; k < s.count; k += CALL_RECORDS) {
       if (stopped(t)) break;
-      cost += kernel.epochPlain(s.recA + k * RECORD_BYTES, Math.min(CALL_RECORDS, s.count - k), t.eta, t.gradClip);
+      cost += kernel.epochPlain(s.recA + k * s.recordBytes, Math.min(CALL_RECORDS, s.count - k), t.eta, t.gradClip);
     }
   } else {
     const [src, srcBounds, dst, dstBounds] = t.fromB ? [s.recB, s.boundsB, s.recA, s.boundsA] : [s.recA, s.boundsA, s.recB, s.boundsB];
@@ -176,6 +114,6 @@ function epoch(t: EpochTask): EpochResult {
   return { cost, skipped: kernel.skipped.value, seconds: (performance.now() - t0) / 1000 };
 }
 
-export default function run(task: PackTask | ScatterTask | EpochTask): PackResult | EpochResult | { seconds: number } {
-  return task.kind === 'pack' ? pack(task) : task.kind === 'scatter' ? scatter(task) : epoch(task);
+export default function run(task: ScatterTask | EpochTask): EpochResult | { seconds: number } {
+  return task.kind === 'scatter' ? scatter(task) : epoch(task);
 }

@@ -9,7 +9,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { WordloomError, sharedFloat64, sharedInt32 } from '@wordloom/core';
+import { WordloomError, releasableFloat64, releasableInt32 } from '@wordloom/core';
 import type { Cooccurrences } from '@wordloom/core';
 import { openAtomic } from './atomic.js';
 
@@ -131,7 +131,7 @@ export interface ReadCooccurrencesOptions {
 }
 
 /**
- * Read a GloVe binary co-occurrence file into shared memory (0-based ids). A file
+ * Read a GloVe binary co-occurrence file into memory (0-based ids; resizable buffers that releaseCooccurrences frees at once). A file
  * not sorted by (word1, word2), such as `shuffle`'s output, is sorted, and records
  * repeating a pair are summed, so the result always meets the `Cooccurrences`
  * contract.
@@ -156,9 +156,9 @@ export async function readCooccurrences(file: string, opts: ReadCooccurrencesOpt
     );
   }
   const n = size / COOC_RECORD_BYTES;
-  const row = sharedInt32(n);
-  const col = sharedInt32(n);
-  const val = sharedFloat64(n);
+  const row = releasableInt32(n);
+  const col = releasableInt32(n);
+  const val = releasableFloat64(n);
   const fh = await open(file, 'r');
   let maxId = 0;
   let sorted = true;
@@ -256,9 +256,9 @@ export function sortAndMerge(vocabSize: number, row: Int32Array, col: Int32Array
     const j = order[i]!;
     if (i === 0 || row[j] !== row[order[i - 1]!] || col[j] !== col[order[i - 1]!]) m++;
   }
-  const r2 = sharedInt32(m);
-  const c2 = sharedInt32(m);
-  const v2 = sharedFloat64(m);
+  const r2 = releasableInt32(m);
+  const c2 = releasableInt32(m);
+  const v2 = releasableFloat64(m);
   let o = -1;
   for (let i = 0; i < n; i++) {
     const j = order[i]!;

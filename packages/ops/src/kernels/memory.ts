@@ -4,6 +4,7 @@
  * typed-array views over them for the TypeScript side (which reads and writes the
  * same bytes the workers' kernels update).
  */
+import vm from 'node:vm';
 import { WordloomError } from '@wordloom/core';
 import { FnBuilder, ModuleBuilder, V128, wasm, type WasmMemory } from './wasm-asm.js';
 
@@ -42,4 +43,33 @@ export function wasmSimdAvailable(): boolean {
     }
   }
   return simdOk;
+}
+
+/**
+ * Collect garbage now, so that the shared memory of a finished training job (its
+ * WebAssembly memory, which the job's workers also held) goes back to the system
+ * before the next node runs. V8 counts none of that memory in its heap, so on its
+ * own it may keep hundreds of MB of it until a later collection. The call is
+ * vm.measureMemory with eager execution, the public API that runs a full
+ * collection without --expose-gc (experimental in Node 20-22: its one-time
+ * ExperimentalWarning is not shown). Call it once nothing refers to the memory.
+ */
+export async function collectGarbage(): Promise<void> {
+  const measure = (vm as { measureMemory?: (o: object) => Promise<unknown> }).measureMemory;
+  if (typeof measure !== 'function') return;
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (/measureMemory/.test(text)) return;
+    (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  let done: Promise<unknown>;
+  try {
+    done = measure({ mode: 'summary', execution: 'eager' });
+  } catch {
+    return;
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+  await done.catch(() => {});
 }

@@ -114,6 +114,7 @@ export class FnBuilder {
 
   // memory (align is log2 of the alignment)
   i32Load(offset = 0): this { return this.mem(0x28, 2, offset); }
+  i64Store(offset = 0): this { return this.mem(0x37, 3, offset); }
   f32Load(offset = 0): this { return this.mem(0x2a, 2, offset); }
   f64Load(offset = 0): this { return this.mem(0x2b, 3, offset); }
   i32Store(offset = 0): this { return this.mem(0x36, 2, offset); }
@@ -205,6 +206,7 @@ export class FnBuilder {
   i32x4Sub(): this { return this.simd(0xb1); }
   f32x4ExtractLane(lane: number): this { this.simd(0x1f); this.code.push(lane); return this; }
   i32x4ExtractLane(lane: number): this { this.simd(0x1b); this.code.push(lane); return this; }
+  i64x2ExtractLane(lane: number): this { this.simd(0x1d); this.code.push(lane); return this; }
   f32x4Sqrt(): this { return this.simd(0xe3); }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Sub(): this { return this.simd(0xe5); }
