@@ -54,6 +54,8 @@ const settings = {
   preset: arg('preset', 'fasttext'),
   /** Train on the text this many times over (corpus growth: 4 = four copies end to end), both tools. */
   repeat: Number(arg('repeat', '1')),
+  /** Skip-gram: 'center' (fastText) or 'context' (word2vec); unset = the preset's. */
+  skipgramInput: arg('skipgram-input', ''),
   /** Leave the reference tool out (e.g. 1 vs 2 threads of wordloom alone). */
   only: arg('only', ''),
 };
@@ -87,6 +89,7 @@ async function child() {
   const r = await trainWord2VecTokens(tokens, vocab, {
     preset: settings.preset, model: settings.model, dim: settings.dim, ws: settings.ws, epoch: settings.epoch, bucket: settings.bucket, threads: settings.threads, seed: Number(seedS), output: stem, backend: settings.backend,
     ...(settings.preset === 'word2vec' ? { bucket: 0 } : {}),
+    ...(settings.skipgramInput ? { skipgram_input: settings.skipgramInput } : {}),
   }, ctx);
   console.log(JSON.stringify({ words: vocab.size, wps: r.wordsPerSecondPerThread, loss: r.losses[r.losses.length - 1], train: r.seconds.reduce((a, b) => a + b, 0) }));
 }

@@ -42,6 +42,8 @@ export interface Word2VecTask {
   /** Probability of keeping each word (subsampling). */
   keep: Float32Array;
   model: 'skipgram' | 'cbow';
+  /** Skip-gram: the center word's rows predict the context word (fastText) or the context word's the center (word2vec). */
+  skipgramInput: 'center' | 'context';
   loss: 'ns' | 'hs' | 'softmax';
   ws: number;
   neg: number;
@@ -109,6 +111,7 @@ function trainWasm(task: Word2VecTask, w: Word2VecWasm): { diverged: boolean } {
 function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
   const { input, output, dim, rowOffsets, rows, ws, neg, negTable, pathOffsets, paths, codes } = task;
   const cbow = task.model === 'cbow';
+  const fromContext = task.skipgramInput === 'context';
   const lossKind = task.loss === 'ns' ? 0 : task.loss === 'hs' ? 1 : 2;
   const nwords = rowOffsets.length - 1;
   const hidden = new Float32Array(dim);
@@ -226,7 +229,9 @@ function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
         const b = rowOffsets[word + 1]!;
         for (let c = -boundary; c <= boundary; c++) {
           if (c === 0 || w + c < 0 || w + c >= n) continue;
-          update(rows, a, b, line[w + c]!);
+          const other = line[w + c]!;
+          if (fromContext) update(rows, rowOffsets[other]!, rowOffsets[other + 1]!, word);
+          else update(rows, a, b, other);
         }
       }
     }
