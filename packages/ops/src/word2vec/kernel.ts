@@ -15,6 +15,10 @@
  *     loss += -log(label ? score : 1 - score)      (fastText's log table)
  *   every input row += grad
  *
+ * Skip-gram pairs the center word with each word of its window; by default
+ * (fastText) the center's rows predict the context word, with skipgramInput
+ * 'context' (word2vec C, gensim) the context word's rows predict the center.
+ *
  * The window of each position is drawn from 1..ws with a per-thread xorshift32;
  * negatives are read from the shuffled table at a per-thread position that
  * advances, skipping the target. A NaN or infinite score makes the returned loss

@@ -4,7 +4,9 @@
  * (Hogwild), with fastText's update rules (fasttext.cc, model.cc, loss.cc):
  *
  * - hidden = mean of the input rows of the inputs (a word's own row and its n-gram
- *   rows for skip-gram; all those of the context words for CBOW);
+ *   rows for skip-gram: the center word's as fastText, or with skipgramInput
+ *   'context' each context word's, predicting the center, as word2vec and gensim;
+ *   all those of the context words for CBOW);
  * - the loss adds to grad and updates the output rows: negative sampling (one
  *   positive, `neg` negatives from the unigram table), hierarchical softmax (the
  *   binary codes of the target's path in the Huffman tree) or full softmax;
