@@ -22,6 +22,8 @@
  *   node bench/word2vec.mjs --preset word2vec                  # no subwords, against gensim's Word2Vec (skip-gram)
  *   node bench/word2vec.mjs --repeat 4 --seeds 1               # corpus growth: the text 4 times over
  *   node bench/word2vec.mjs --only wordloom --threads 1        # wordloom alone
+ *   node bench/word2vec.mjs --preset word2vec --only reference  # gensim (or fastText) alone
+ *   node bench/word2vec.mjs --preset word2vec --skipgram-input center   # skip-gram paired as fastText pairs it
  *   node bench/word2vec.mjs --corpus data/corpora/lee_background.cor --bucket 100000 --seeds 1   # quick check of the script
  */
 import { spawnSync } from 'node:child_process';
@@ -54,7 +56,9 @@ const settings = {
   preset: arg('preset', 'fasttext'),
   /** Train on the text this many times over (corpus growth: 4 = four copies end to end), both tools. */
   repeat: Number(arg('repeat', '1')),
-  /** Leave the reference tool out (e.g. 1 vs 2 threads of wordloom alone). */
+  /** Skip-gram: 'center' (fastText) or 'context' (word2vec); unset = the preset's. */
+  skipgramInput: arg('skipgram-input', ''),
+  /** 'wordloom': leave the reference tool out (e.g. 1 vs 2 threads of wordloom alone); 'reference': the reference tool alone. */
   only: arg('only', ''),
 };
 const GENSIM_SCRIPT = join(ROOT, 'bench/reference/gensim_w2v.py');
@@ -87,6 +91,7 @@ async function child() {
   const r = await trainWord2VecTokens(tokens, vocab, {
     preset: settings.preset, model: settings.model, dim: settings.dim, ws: settings.ws, epoch: settings.epoch, bucket: settings.bucket, threads: settings.threads, seed: Number(seedS), output: stem, backend: settings.backend,
     ...(settings.preset === 'word2vec' ? { bucket: 0 } : {}),
+    ...(settings.skipgramInput ? { skipgram_input: settings.skipgramInput } : {}),
   }, ctx);
   console.log(JSON.stringify({ words: vocab.size, wps: r.wordsPerSecondPerThread, loss: r.losses[r.losses.length - 1], train: r.seconds.reduce((a, b) => a + b, 0) }));
 }
@@ -126,18 +131,20 @@ async function main() {
         console.log(`corpus: the text ${settings.repeat} times over (${((once.length * settings.repeat) / 2 ** 20).toFixed(0)} MB)`);
       }
     }
-    if (!gensimRun && !haveFt) console.log(`${FASTTEXT} not found: fastText is left out (apt-get install fasttext)`);
-    if (gensimRun && !haveGensim) console.log(`${PYTHON} with gensim not found: gensim is left out (apt-get install python3-gensim)`);
+    if (settings.only !== 'wordloom' && !gensimRun && !haveFt) console.log(`${FASTTEXT} not found: fastText is left out (apt-get install fasttext)`);
+    if (settings.only !== 'wordloom' && gensimRun && !haveGensim) console.log(`${PYTHON} with gensim not found: gensim is left out (apt-get install python3-gensim)`);
     for (const seed of seeds) {
       const stem = join(dir, `wl-${seed}`);
       let t0 = performance.now();
-      const c = spawnSync(process.execPath, [SELF, '--child', stem, String(seed), ...process.argv.slice(2), ...(settings.repeat > 1 ? ['--text-file', text] : [])], { encoding: 'utf8', maxBuffer: 1 << 26 });
-      const wall = (performance.now() - t0) / 1000;
-      if (c.status !== 0) throw new Error(`wordloom run failed: ${c.stderr}`);
-      const info = JSON.parse(c.stdout.trim().split('\n').pop());
-      const ev = await evaluate(stem + '.bin');
-      rows.wordloom.push({ seed, wall, ...info, ...ev });
-      console.log(`wordloom seed ${seed}: ${wall.toFixed(2)} s whole, ${Math.round(info.wps)} words/s/thread, loss ${info.loss.toFixed(4)}, ${info.words} words; analogy ${ev.analogy.toFixed(3)}, WS353 ${ev.ws353.toFixed(3)}, SimLex ${ev.simlex.toFixed(3)}`);
+      if (settings.only !== 'reference') {
+        const c = spawnSync(process.execPath, [SELF, '--child', stem, String(seed), ...process.argv.slice(2), ...(settings.repeat > 1 ? ['--text-file', text] : [])], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        const wall = (performance.now() - t0) / 1000;
+        if (c.status !== 0) throw new Error(`wordloom run failed: ${c.stderr}`);
+        const info = JSON.parse(c.stdout.trim().split('\n').pop());
+        const ev = await evaluate(stem + '.bin');
+        rows.wordloom.push({ seed, wall, ...info, ...ev });
+        console.log(`wordloom seed ${seed}: ${wall.toFixed(2)} s whole, ${Math.round(info.wps)} words/s/thread, loss ${info.loss.toFixed(4)}, ${info.words} words; analogy ${ev.analogy.toFixed(3)}, WS353 ${ev.ws353.toFixed(3)}, SimLex ${ev.simlex.toFixed(3)}`);
+      }
       if (haveGensim) {
         const out = join(dir, `gensim-${seed}.vec`);
         t0 = performance.now();
@@ -167,10 +174,10 @@ async function main() {
     for (const [tool, rs] of Object.entries(rows)) {
       if (!rs.length) continue;
       const col = (k) => rs.map((r) => r[k]);
-      console.log(`${tool.padEnd(9)} wall ${fmt(col('wall'), 2)} s, ${fmt(col('wps'), 0)} words/s/thread, analogy ${fmt(col('analogy'))}, WS353 ${fmt(col('ws353'))}, SimLex ${fmt(col('simlex'))}`);
+      console.log(`${tool.padEnd(9)} wall ${fmt(col('wall'), 2)} s, ${fmt(col('wps'), 0)} words/s/thread, analogy ${fmt(col('analogy'), 4)}, WS353 ${fmt(col('ws353'), 4)}, SimLex ${fmt(col('simlex'), 4)}`);
     }
-    if (rows.fasttext.length) console.log(`time ratio wordloom / fastText: ${(mean(rows.wordloom.map((r) => r.wall)) / mean(rows.fasttext.map((r) => r.wall))).toFixed(2)}`);
-    if (rows.gensim.length) console.log(`time ratio wordloom / gensim: ${(mean(rows.wordloom.map((r) => r.wall)) / mean(rows.gensim.map((r) => r.wall))).toFixed(2)}`);
+    if (rows.fasttext.length && rows.wordloom.length) console.log(`time ratio wordloom / fastText: ${(mean(rows.wordloom.map((r) => r.wall)) / mean(rows.fasttext.map((r) => r.wall))).toFixed(2)}`);
+    if (rows.gensim.length && rows.wordloom.length) console.log(`time ratio wordloom / gensim: ${(mean(rows.wordloom.map((r) => r.wall)) / mean(rows.gensim.map((r) => r.wall))).toFixed(2)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

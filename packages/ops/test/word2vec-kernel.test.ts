@@ -19,7 +19,9 @@ const COUNTS = [10, 6, 3, 1];
 const LINE = [0, 1, 2, 3, 1];
 const LR = 0.05;
 
-function setup(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs') {
+type Input = 'center' | 'context';
+
+function setup(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs', skipgramInput: Input = 'center') {
   const inputRows = 8;
   const rowCount = ROWS.reduce((a, r) => a + r.length, 0);
   const tree = huffmanPaths(COUNTS);
@@ -46,7 +48,7 @@ function setup(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs') {
   f32View(memory, layout.log, 513).set(logTable());
   i32View(memory, layout.threads[0]!.line, LINE.length).set(LINE);
   // ws 1: every window is exactly one word each side, so no draw matters
-  const kernel = instantiateWord2VecKernel(compileWord2VecKernel({ model, loss, ws: 1, neg: 2, layout }), memory);
+  const kernel = instantiateWord2VecKernel(compileWord2VecKernel({ model, loss, skipgramInput, ws: 1, neg: 2, layout }), memory);
   const s = layout.threads[0]!;
   kernel.init(s.hidden, s.grad, s.line, s.bow, 12345, 0);
   return { kernel, input, output, tree, refIn: Float64Array.from(input), refOut: Float64Array.from(output) };
@@ -57,8 +59,12 @@ const lg = logTable();
 const sigmoid = (x: number): number => (x < -8 ? 0 : x > 8 ? 1 : sig[Math.trunc((x + 8) * 32)]!);
 const log = (x: number): number => lg[Math.trunc(x * 512)]!;
 
-/** fastText's update for one example, on float64 copies. */
-function reference(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs', inp: Float64Array, out: Float64Array, tree: ReturnType<typeof huffmanPaths>): { loss: number; updates: number } {
+/**
+ * fastText's update for one example, on float64 copies. Skip-gram with input
+ * 'context' pairs as word2vec and gensim do: for each center word, each context
+ * word's rows predict the center (fastText: the center's rows predict each context word).
+ */
+function reference(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs', inp: Float64Array, out: Float64Array, tree: ReturnType<typeof huffmanPaths>, skipgramInput: Input = 'center'): { loss: number; updates: number } {
   let negPos = 0;
   let total = 0;
   let updates = 0;
@@ -96,7 +102,11 @@ function reference(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs', inp: Float64Ar
   };
   for (let w = 0; w < LINE.length; w++) {
     if (model === 'skipgram') {
-      for (const c of [-1, 1]) if (w + c >= 0 && w + c < LINE.length) update(ROWS[LINE[w]!]!, LINE[w + c]!);
+      for (const c of [-1, 1]) {
+        if (w + c < 0 || w + c >= LINE.length) continue;
+        if (skipgramInput === 'context') update(ROWS[LINE[w + c]!]!, LINE[w]!);
+        else update(ROWS[LINE[w]!]!, LINE[w + c]!);
+      }
     } else {
       const bow: number[] = [];
       for (const c of [-1, 1]) if (w + c >= 0 && w + c < LINE.length) bow.push(...ROWS[LINE[w + c]!]!);
@@ -128,6 +138,25 @@ for (const model of ['skipgram', 'cbow'] as const) {
       assert.ok(moved > DIM * 4, `the line changed ${moved} input values`);
     });
   }
+}
+
+for (const loss of ['ns', 'hs'] as const) {
+  test(`skip-gram with input 'context' makes word2vec's ${loss} updates: each context word's rows predict the center`, () => {
+    if (!wasmSimdAvailable()) return;
+    const { kernel, input, output, tree, refIn, refOut } = setup('skipgram', loss, 'context');
+    const got = kernel.line(LINE.length, LR);
+    const want = reference('skipgram', loss, refIn, refOut, tree, 'context');
+    // the other direction ends elsewhere: the check tells the two apart
+    const start = setup('skipgram', loss, 'center');
+    reference('skipgram', loss, start.refIn, start.refOut, tree, 'center');
+    let apart = 0;
+    for (let i = 0; i < refIn.length; i++) apart = Math.max(apart, Math.abs(refIn[i]! - start.refIn[i]!));
+    assert.ok(apart > 1e-4, `the directions differ by ${apart}`);
+    assert.is(kernel.updates.value, want.updates);
+    assert.ok(Math.abs(got - want.loss) < 1e-4 * Math.max(1, Math.abs(want.loss)), `loss ${got} vs ${want.loss}`);
+    for (let i = 0; i < input.length; i++) assert.ok(Math.abs(input[i]! - refIn[i]!) < 1e-5, `input[${i}] ${input[i]} vs ${refIn[i]}`);
+    for (let i = 0; i < output.length; i++) assert.ok(Math.abs(output[i]! - refOut[i]!) < 1e-5, `output[${i}] ${output[i]} vs ${refOut[i]}`);
+  });
 }
 
 test('a NaN in the model makes the line loss NaN (the caller stops the run)', () => {

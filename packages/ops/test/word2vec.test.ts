@@ -66,6 +66,25 @@ test('the op is registered with fastText-named params and presets', () => {
   assert.equal([w2v.maxn, w2v.power, w2v.lr, w2v.t], [0, 0.75, 0.025, 1e-3]);
   assert.is(resolveWord2VecParams({ preset: 'word2vec', model: 'cbow' }).lr, 0.05);
   assert.is(resolveWord2VecParams({ preset: 'word2vec', lr: 0.1 }).lr, 0.1);
+  // skip-gram's direction: fastText's center word predicts its context; word2vec's context words predict the center
+  assert.is(ft.skipgram_input, 'center');
+  assert.is(w2v.skipgram_input, 'context');
+  assert.is(resolveWord2VecParams({ preset: 'word2vec', skipgram_input: 'center' }).skipgram_input, 'center');
+});
+
+test("skip-gram input 'context' reaches both kernels: the vectors differ from 'center' and still learn", async () => {
+  for (const backend of ['typescript', 'wasm'] as const) {
+    const base = { preset: 'word2vec', backend, epoch: 3, seed: 3 } as const;
+    const center = await train({ ...base, skipgram_input: 'center' });
+    const context = await train({ ...base, skipgram_input: 'context' });
+    const again = await train({ ...base });
+    assert.equal(Array.from(again.embeddings.data), Array.from(context.embeddings.data), `${backend}: the word2vec preset trains with input 'context'`);
+    let apart = 0;
+    for (let i = 0; i < center.embeddings.data.length; i++) apart = Math.max(apart, Math.abs(center.embeddings.data[i]! - context.embeddings.data[i]!));
+    assert.ok(apart > 1e-3, `${backend}: the directions differ by ${apart}`);
+    assert.ok(context.losses[2]! < context.losses[0]!, `${backend}: loss ${context.losses.join(' -> ')}`);
+  }
+  await expectError(() => resolveWord2VecParams({ skipgram_input: 'left' as 'center' }), 'E_PARAM', /skipgram_input must be 'center' or 'context'/);
 });
 
 test('one thread and a seed give the same vectors; another seed does not', async () => {

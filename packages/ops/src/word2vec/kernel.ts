@@ -15,6 +15,10 @@
  *     loss += -log(label ? score : 1 - score)      (fastText's log table)
  *   every input row += grad
  *
+ * Skip-gram pairs the center word with each word of its window; by default
+ * (fastText) the center's rows predict the context word, with skipgramInput
+ * 'context' (word2vec C, gensim) the context word's rows predict the center.
+ *
  * The window of each position is drawn from 1..ws with a per-thread xorshift32;
  * negatives are read from the shuffled table at a per-thread position that
  * advances, skipping the target. A NaN or infinite score makes the returned loss
@@ -92,6 +96,8 @@ export function word2vecLayout(o: {
 export interface Word2VecKernelSpec {
   model: 'skipgram' | 'cbow';
   loss: 'ns' | 'hs';
+  /** Skip-gram: the input rows are the center word's (fastText) or each context word's, predicting the center (word2vec, gensim). */
+  skipgramInput?: 'center' | 'context';
   ws: number;
   neg: number;
   layout: Word2VecLayout;
@@ -108,6 +114,7 @@ export interface Word2VecKernel {
 
 export function word2vecModuleBytes(spec: Word2VecKernelSpec): Uint8Array {
   const { layout: Lo, ws, neg, model, loss } = spec;
+  const fromContext = spec.skipgramInput === 'context';
   const dim = Lo.dim;
   const rowBytes = dim * 4;
   const m = new ModuleBuilder({ minPages: Lo.pages, maxPages: Lo.pages, shared: true });
@@ -287,7 +294,15 @@ export function word2vecModuleBytes(spec: Word2VecKernelSpec): Uint8Array {
     f.get(c).get(bnd).i32GtS().brIf(1);
     f.get(w).get(c).i32Add().set(t);
     f.get(c).i32(0).i32Ne().get(t).i32(0).i32GeS().i32And().get(t).get(N).i32LtS().i32And().if_();
-    f.get(lA).get(t).i32(2).i32Shl().i32Add().i32Load(0).set(target);
+    if (fromContext) {
+      // word2vec's direction: the context word's rows predict the center word
+      f.get(lA).get(t).i32(2).i32Shl().i32Add().i32Load(0).set(target);
+      f.get(target).i32(2).i32Shl().i32Load(Lo.rowOffsets).set(a);
+      f.get(target).i32(2).i32Shl().i32Load(Lo.rowOffsets + 4).set(b);
+      f.get(word).set(target);
+    } else {
+      f.get(lA).get(t).i32(2).i32Shl().i32Add().i32Load(0).set(target);
+    }
     update(() => f.get(a), b);
     f.end();
     f.get(c).i32(1).i32Add().set(c);

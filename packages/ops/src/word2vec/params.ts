@@ -12,6 +12,8 @@ export type Word2VecModel = 'skipgram' | 'cbow';
 export type Word2VecLoss = 'ns' | 'hs' | 'softmax';
 export type Word2VecPreset = 'fasttext' | 'word2vec';
 export type Word2VecBackend = 'auto' | 'wasm' | 'typescript';
+/** Skip-gram: whose input rows a pair trains, the center word's (fastText) or the context word's (word2vec, gensim). */
+export type Word2VecSkipgramInput = 'center' | 'context';
 /** What `output` writes: fastText's .bin, word2vec text (.vec), word2vec binary (.w2v.bin), GloVe text (.txt). */
 export type Word2VecFormat = 'fasttext' | 'word2vec-text' | 'word2vec-binary' | 'glove';
 export const WORD2VEC_FORMATS: readonly Word2VecFormat[] = ['fasttext', 'word2vec-text', 'word2vec-binary', 'glove'];
@@ -33,6 +35,8 @@ export interface Word2VecParams {
   bucket?: number;
   /** Power of the counts in the negative-sampling table (fastText 0.5, word2vec 0.75). */
   power?: number;
+  /** Skip-gram: the center word's rows predict each context word (fastText) or each context word's rows predict the center (word2vec). */
+  skipgram_input?: Word2VecSkipgramInput;
   threads?: number;
   seed?: number;
   /** Model name as fastText's -output: writes <output>.bin and <output>.vec. */
@@ -62,6 +66,7 @@ export interface ResolvedWord2VecParams {
   maxn: number;
   bucket: number;
   power: number;
+  skipgram_input: Word2VecSkipgramInput;
   threads?: number;
   seed?: number;
   output?: string;
@@ -85,6 +90,12 @@ export const word2vecParamSpecs = {
   maxn: { type: 'int', doc: 'longest character n-gram; 0 turns subwords off (fastText -maxn; default 6; word2vec preset: 0)', optional: true, min: 0 },
   bucket: { type: 'int', doc: 'rows of hashed n-grams (fastText -bucket; default 2,000,000)', optional: true, min: 0 },
   power: { type: 'number', doc: 'power of the word counts in the negative-sampling table (fastText 0.5, word2vec 0.75)', optional: true, min: 0 },
+  skipgram_input: {
+    type: 'enum',
+    values: ['center', 'context'],
+    doc: "skip-gram: whose input rows a (center, context) pair trains: 'center' (fastText: the center word's rows predict each context word) or 'context' (word2vec and gensim: each context word's rows predict the center word, the window drawn per center). Default: the preset's",
+    optional: true,
+  },
   threads: { type: 'int', doc: 'worker threads updating the shared matrices without locks (Hogwild); default: the pipeline threads', optional: true, min: 1, max: 256 },
   seed: { type: 'int', doc: 'seed of the initialisation and the sampling; default: the pipeline seed. One thread and a seed give the same vectors every run', optional: true },
   output: { type: 'path', output: true, doc: 'model name as fastText -output: writes <output>.bin (fastText model) and <output>.vec (word2vec text), or the formats listed in formats', optional: true },
@@ -136,6 +147,7 @@ export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): Resolved
     maxn: p.maxn ?? (w2v ? 0 : 6),
     bucket: p.bucket ?? 2000000,
     power: p.power ?? (w2v ? 0.75 : 0.5),
+    skipgram_input: p.skipgram_input ?? (w2v ? 'context' : 'center'),
     threads: p.threads,
     seed: p.seed,
     output: p.output,
@@ -160,6 +172,7 @@ export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): Resolved
   if (!isInt(out.minn) || out.minn < 0) fail('minn', `minn must be an integer >= 0, got ${String(out.minn)}`);
   if (!isInt(out.maxn) || out.maxn < 0) fail('maxn', `maxn must be an integer >= 0, got ${String(out.maxn)}`, '0 turns subwords off');
   if (!isInt(out.bucket) || out.bucket < 0) fail('bucket', `bucket must be an integer >= 0, got ${String(out.bucket)}`);
+  if (out.skipgram_input !== 'center' && out.skipgram_input !== 'context') fail('skipgram_input', `skipgram_input must be 'center' or 'context', got ${JSON.stringify(out.skipgram_input)}`, "'center' as fastText, 'context' as word2vec and gensim");
   if (!isNum(out.power) || out.power < 0) fail('power', `power must be a number >= 0, got ${String(out.power)}`, 'fastText uses 0.5, word2vec 0.75');
   if (out.maxn > 0) {
     if (out.minn < 1) fail('minn', `minn must be >= 1 when subwords are on (maxn ${out.maxn}), got ${out.minn}`, 'fastText uses minn 3; set maxn: 0 to turn subwords off');

@@ -282,7 +282,7 @@ export async function trainWord2Vec(
     keep[i] = p.t > 0 && f > 0 ? Math.sqrt(p.t / f) + p.t / f : 1;
   }
   const job = nextJob++;
-  const module = backend === 'wasm' ? compileWord2VecKernel({ model: p.model, loss: p.loss as 'ns' | 'hs', ws: p.ws, neg: p.neg, layout }) : undefined;
+  const module = backend === 'wasm' ? compileWord2VecKernel({ model: p.model, loss: p.loss as 'ns' | 'hs', skipgramInput: p.skipgram_input, ws: p.ws, neg: p.neg, layout }) : undefined;
   ctx.log(`training on the ${backend === 'wasm' ? 'WebAssembly SIMD' : 'TypeScript'} kernel, ${nThreads} thread${nThreads > 1 ? 's' : ''}`);
 
   const stats = new Float64Array(new SharedArrayBuffer(nThreads * 3 * 8));
@@ -330,7 +330,7 @@ export async function trainWord2Vec(
   const ckpt = ctx.checkpointDir !== undefined ? checkpointFile(ctx.checkpointDir, 'word2vec') : undefined;
   const identity = {
     op: 'word2vec', format: 1, dim, vocabSize: V, inputRows, corpus: corpus.length, words: nw, threads: nThreads, seed,
-    model: p.model, loss: p.loss, ws: p.ws, neg: p.neg, lr: p.lr, t: p.t, minn: p.minn, maxn: p.maxn, bucket, power: p.power, epoch: p.epoch,
+    model: p.model, loss: p.loss, skipgramInput: p.skipgram_input, ws: p.ws, neg: p.neg, lr: p.lr, t: p.t, minn: p.minn, maxn: p.maxn, bucket, power: p.power, epoch: p.epoch,
   };
   const sections = (): Uint8Array[] => [
     new Uint8Array(input.buffer, input.byteOffset, input.byteLength),
@@ -359,7 +359,7 @@ export async function trainWord2Vec(
         results = (await Promise.all(
           shares.map(([start, end], index) => {
             const task: Word2VecTask = {
-              input, output, dim, corpus, start, end, rowOffsets, rows, keep, model: p.model, loss: p.loss, ws: p.ws, neg: p.neg, lr: p.lr, epoch: 1,
+              input, output, dim, corpus, start, end, rowOffsets, rows, keep, model: p.model, loss: p.loss, skipgramInput: p.skipgram_input, ws: p.ws, neg: p.neg, lr: p.lr, epoch: 1,
               negTable, pathOffsets: paths.offsets, paths: paths.paths, codes: paths.codes, totalWords, stats, index, seed: epRng.nextU32() | 0, stop,
               ...(memory && module ? { wasm: { job, module, memory, scratch: layout.threads[index]! } } : {}),
             };

@@ -4,7 +4,9 @@
  * (Hogwild), with fastText's update rules (fasttext.cc, model.cc, loss.cc):
  *
  * - hidden = mean of the input rows of the inputs (a word's own row and its n-gram
- *   rows for skip-gram; all those of the context words for CBOW);
+ *   rows for skip-gram: the center word's as fastText, or with skipgramInput
+ *   'context' each context word's, predicting the center, as word2vec and gensim;
+ *   all those of the context words for CBOW);
  * - the loss adds to grad and updates the output rows: negative sampling (one
  *   positive, `neg` negatives from the unigram table), hierarchical softmax (the
  *   binary codes of the target's path in the Huffman tree) or full softmax;
@@ -42,6 +44,8 @@ export interface Word2VecTask {
   /** Probability of keeping each word (subsampling). */
   keep: Float32Array;
   model: 'skipgram' | 'cbow';
+  /** Skip-gram: the center word's rows predict the context word (fastText) or the context word's the center (word2vec). */
+  skipgramInput: 'center' | 'context';
   loss: 'ns' | 'hs' | 'softmax';
   ws: number;
   neg: number;
@@ -109,6 +113,7 @@ function trainWasm(task: Word2VecTask, w: Word2VecWasm): { diverged: boolean } {
 function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
   const { input, output, dim, rowOffsets, rows, ws, neg, negTable, pathOffsets, paths, codes } = task;
   const cbow = task.model === 'cbow';
+  const fromContext = task.skipgramInput === 'context';
   const lossKind = task.loss === 'ns' ? 0 : task.loss === 'hs' ? 1 : 2;
   const nwords = rowOffsets.length - 1;
   const hidden = new Float32Array(dim);
@@ -226,7 +231,9 @@ function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
         const b = rowOffsets[word + 1]!;
         for (let c = -boundary; c <= boundary; c++) {
           if (c === 0 || w + c < 0 || w + c >= n) continue;
-          update(rows, a, b, line[w + c]!);
+          const other = line[w + c]!;
+          if (fromContext) update(rows, rowOffsets[other]!, rowOffsets[other + 1]!, word);
+          else update(rows, a, b, other);
         }
       }
     }
