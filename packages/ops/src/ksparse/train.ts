@@ -26,7 +26,7 @@ export interface KSparseParams {
   seed: number;
 }
 
-export const KSPARSE_DEFAULTS: KSparseParams = { hidden: 256, k: 25, lifetime: false, optimizer: 'sparse_adam', lr: 0.001, epoch: 5, batch: 100, probe_epochs: 10, seed: 1 };
+export const KSPARSE_DEFAULTS: KSparseParams = { hidden: 256, k: 25, lifetime: false, optimizer: 'sparse_adam', lr: 0.003, epoch: 5, batch: 100, probe_epochs: 10, seed: 1 };
 
 export interface KSparseResult {
   model: KSparseAutoencoder;
