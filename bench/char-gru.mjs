@@ -14,6 +14,8 @@
  *   node bench/char-gru.mjs --small               # a check of the script: 300 training texts, 1 epoch
  *   node bench/char-gru.mjs --only wordloom       # or --only torch
  *   node bench/char-gru.mjs --only wordloom --kernels typescript   # without WebAssembly SIMD
+ *   node bench/char-gru.mjs --curve --epoch 10 --lr 0.02 --batch 128   # test accuracy after every epoch too
+ *                                                 # (both sides, a line on stderr each; not counted in the seconds)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +32,7 @@ function arg(name, def) {
 }
 const flag = (name) => process.argv.includes(`--${name}`);
 const small = flag('small');
+const curve = flag('curve');
 const only = arg('only', 'both');
 const seeds = (() => {
   const s = arg('seeds', small ? '1' : '1-3');
@@ -72,11 +75,17 @@ try {
       test = test.slice(0, 200);
     }
     if (only !== 'torch') {
-      const res = await fitCharGRU(train, { ...params, seed }, standaloneContext({ seed }));
+      const accuracies = [];
+      const checkpoint = curve ? async (m, ep) => {
+        accuracies.push(testCharGRU(m, test).accuracy);
+        console.error(`seed ${seed} wordloom epoch ${ep}: test accuracy ${accuracies.at(-1).toFixed(4)}`);
+      } : undefined;
+      const log = curve ? (m) => console.error(`seed ${seed} wordloom ${m}`) : undefined;
+      const res = await fitCharGRU(train, { ...params, seed }, standaloneContext({ seed, log }), { checkpoint });
       const t = testCharGRU(res.model, test);
       ours.acc.push(t.accuracy);
       ours.epoch.push(mean(res.train.epochSeconds));
-      console.log(`seed ${seed} wordloom (${res.train.kernels}): accuracy ${t.accuracy.toFixed(4)}, ${mean(res.train.epochSeconds).toFixed(2)} s an epoch (${res.train.epochSeconds.map((s) => s.toFixed(2)).join(', ')}), losses ${res.train.losses.map((l) => l.toFixed(4)).join(' ')}`);
+      console.log(`seed ${seed} wordloom (${res.train.kernels}): accuracy ${t.accuracy.toFixed(4)}, ${mean(res.train.epochSeconds).toFixed(2)} s an epoch (${res.train.epochSeconds.map((s) => s.toFixed(2)).join(', ')}), losses ${res.train.losses.map((l) => l.toFixed(4)).join(' ')}${curve ? `, test accuracies ${accuracies.map((a) => a.toFixed(4)).join(' ')}` : ''}`);
     }
     if (only !== 'wordloom') {
       const trainFile = join(dir, `train-${seed}.txt`);
@@ -84,13 +93,14 @@ try {
       writeFileSync(trainFile, fastText(train));
       writeFileSync(testFile, fastText(test));
       const argv = [script, '--train', trainFile, '--test', testFile, '--embed-dim', params.embed_dim, '--hidden', params.hidden, '--layers', params.layers,
-        '--epoch', params.epoch, '--lr', params.lr, '--batch', params.batch, '--seed', seed, '--threads', threads, ...(params.reverse ? ['--reverse'] : [])].map(String);
-      const r = spawnSync(python, argv, { encoding: 'utf8' });
+        '--epoch', params.epoch, '--lr', params.lr, '--batch', params.batch, '--seed', seed, '--threads', threads, ...(params.reverse ? ['--reverse'] : []), ...(curve ? ['--eval-each'] : [])].map(String);
+      // with --curve the script's line after each epoch goes straight to stderr
+      const r = spawnSync(python, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', curve ? 'inherit' : 'pipe'] });
       if (r.status !== 0) throw new Error(`${python} ${script} failed (${r.status}): ${r.stderr}`);
       const out = JSON.parse(r.stdout.trim().split('\n').at(-1));
       torch.acc.push(out.accuracy);
       torch.epoch.push(mean(out.epoch_seconds));
-      console.log(`seed ${seed} PyTorch ${out.torch}: accuracy ${out.accuracy.toFixed(4)}, ${mean(out.epoch_seconds).toFixed(2)} s an epoch (${out.epoch_seconds.map((s) => s.toFixed(2)).join(', ')}), losses ${out.losses.map((l) => l.toFixed(4)).join(' ')}`);
+      console.log(`seed ${seed} PyTorch ${out.torch}: accuracy ${out.accuracy.toFixed(4)}, ${mean(out.epoch_seconds).toFixed(2)} s an epoch (${out.epoch_seconds.map((s) => s.toFixed(2)).join(', ')}), losses ${out.losses.map((l) => l.toFixed(4)).join(' ')}${curve ? `, test accuracies ${out.accuracies.map((a) => a.toFixed(4)).join(' ')}` : ''}`);
     }
   }
 } finally {

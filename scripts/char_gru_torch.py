@@ -15,6 +15,7 @@ bench/char-gru.mjs writes the files (the same seeded split as wordloom's) and ru
 import argparse
 import json
 import random
+import sys
 import time
 from collections import Counter
 
@@ -38,6 +39,7 @@ ap.add_argument('--max-length', type=int, default=1024)
 ap.add_argument('--seed', type=int, default=1)
 ap.add_argument('--threads', type=int, default=2)
 ap.add_argument('--prefix', default='__label__')
+ap.add_argument('--eval-each', action='store_true', help='test accuracy after every epoch (not counted in its seconds), a line on stderr each')
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
@@ -86,7 +88,20 @@ sparse_opt = torch.optim.SparseAdam(list(model.emb.parameters()), lr=a.lr)
 dense_opt = torch.optim.Adam(list(model.gru.parameters()) + list(model.out.parameters()), lr=a.lr)
 xs = [encode(t) for t, _ in train]
 ys = torch.tensor([label_id[l] for _, l in train])
-epoch_seconds, losses = [], []
+epoch_seconds, losses, accuracies = [], [], []
+
+
+def accuracy():
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for s in range(0, len(test), 256):
+            part = test[s:s + 256]
+            pred = model([encode(t) for t, _ in part]).argmax(1).tolist()
+            correct += sum(1 for p, (_, l) in zip(pred, part) if labels[p] == l)
+    return correct / len(test)
+
+
 for ep in range(a.epoch):
     t0 = time.perf_counter()
     order = torch.randperm(len(xs)).tolist()
@@ -103,13 +118,10 @@ for ep in range(a.epoch):
         total += float(loss) * len(idx)
     epoch_seconds.append(time.perf_counter() - t0)
     losses.append(total / len(xs))
+    if a.eval_each:
+        accuracies.append(accuracy())
+        print(f'epoch {ep + 1}: loss {losses[-1]:.4f}, test accuracy {accuracies[-1]:.4f}, {epoch_seconds[-1]:.2f} s', file=sys.stderr, flush=True)
 
-model.eval()
-correct = 0
-with torch.no_grad():
-    for s in range(0, len(test), 256):
-        part = test[s:s + 256]
-        pred = model([encode(t) for t, _ in part]).argmax(1).tolist()
-        correct += sum(1 for p, (_, l) in zip(pred, part) if labels[p] == l)
-print(json.dumps({'accuracy': correct / len(test), 'test': len(test), 'train': len(train), 'alphabet': len(alphabet),
-                  'epoch_seconds': epoch_seconds, 'losses': losses, 'threads': a.threads, 'torch': torch.__version__}))
+acc = accuracies[-1] if accuracies else accuracy()
+print(json.dumps({'accuracy': acc, 'test': len(test), 'train': len(train), 'alphabet': len(alphabet),
+                  'epoch_seconds': epoch_seconds, 'losses': losses, 'accuracies': accuracies, 'threads': a.threads, 'torch': torch.__version__}))

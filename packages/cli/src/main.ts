@@ -22,6 +22,7 @@ const registry: { name: string; load: () => Promise<Command> }[] = [
   { name: 'classify', load: async () => (await import('./commands/classify.js')).classifyCommand },
   { name: 'linear', load: async () => (await import('./commands/linear.js')).linearCommand },
   { name: 'char-gru', load: async () => (await import('./commands/char-gru.js')).charGruCommand },
+  { name: 'ksparse', load: async () => (await import('./commands/ksparse.js')).ksparseCommand },
   { name: 'vectors', load: async () => (await import('./commands/subword.js')).vectorsCommand },
   { name: 'ngrams', load: async () => (await import('./commands/subword.js')).ngramsCommand },
   { name: 'convert', load: async () => (await import('./commands/convert.js')).convertCommand },

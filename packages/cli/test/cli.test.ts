@@ -55,7 +55,7 @@ test('schema prints the JSON Schema of pipelines, or writes it with --output', (
 });
 
 test('validate: the bundled examples are valid', () => {
-  for (const f of ['examples/wikitext2-glove.yaml', 'examples/wikitext2-fasttext.yaml', 'examples/lee-small.json', 'examples/rt-polarity-char-gru.yaml', 'examples/wikitext2-stem-triplet.yaml']) {
+  for (const f of ['examples/wikitext2-glove.yaml', 'examples/wikitext2-fasttext.yaml', 'examples/lee-small.json', 'examples/rt-polarity-char-gru.yaml', 'examples/wikitext2-stem-triplet.yaml', 'examples/mnist-ksparse.yaml']) {
     const r = wordloom(['validate', f]);
     assert.is(r.code, 0, r.err);
     assert.match(r.out, /OK/);

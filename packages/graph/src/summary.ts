@@ -104,6 +104,18 @@ export function summarize(kind: ArtifactKind | undefined, value: unknown): Outpu
         }
         break;
       }
+      case 'autoencoder': {
+        if (v.model && Array.isArray(v.losses)) {
+          const c = v.model.config as Any;
+          const err = (v.testError as number[]).at(-1);
+          const text = `hidden ${c.hidden}, k ${c.k}${c.lifetime ? ', lifetime' : ''}, ${fmt(v.train)} digits, loss ${Number(v.losses.at(-1)).toFixed(5)}, ${(100 * Number(v.rowsTouched)).toFixed(1)}% rows a step${err !== undefined ? `; test error ${err.toFixed(5)}` : ''}${Number.isNaN(v.probeAccuracy) ? '' : `, probe accuracy ${Number(v.probeAccuracy).toFixed(4)}`}`;
+          const stats: Record<string, number | string> = { digits: v.train, loss: v.losses.at(-1), rowsTouched: v.rowsTouched };
+          if (err !== undefined) stats.testError = err;
+          if (!Number.isNaN(v.probeAccuracy)) stats.probeAccuracy = v.probeAccuracy;
+          return { kind, text, stats };
+        }
+        break;
+      }
       case 'linear': {
         if (v.model && v.train) {
           const h = v.model.header as Any;

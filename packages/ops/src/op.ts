@@ -18,6 +18,7 @@ export type ArtifactKind =
   | 'clusters' // ClustersArtifact: a label per node (chinese-whispers, dbscan)
   | 'classifier' // ClassifierResult: a trained text classifier with its train/test figures (classify)
   | 'char-classifier' // CharGRUResult: a character-level GRU classifier with its figures (char-gru)
+  | 'autoencoder' // KSparseOpResult: a k-sparse autoencoder with its figures (ksparse)
   | 'linear'; // LinearTrainResult: a linear model on hashed features with its training figures (linear)
 
 export type ParamType = 'int' | 'number' | 'boolean' | 'string' | 'enum' | 'path' | 'paths' | 'string[]' | 'map';

@@ -20,6 +20,7 @@ import { linearOp } from './linear/index.js';
 import { word2vecOp } from './word2vec/index.js';
 import { charGruOp } from './char-gru/index.js';
 import { stemTripletOp } from './stem-triplet/index.js';
+import { ksparseOp } from './ksparse/index.js';
 
 export const operators: OperatorDef[] = [
   tokenizeOp,
@@ -39,6 +40,7 @@ export const operators: OperatorDef[] = [
   word2vecOp,
   charGruOp,
   stemTripletOp,
+  ksparseOp,
 ];
 
 export function findOperator(name: string): OperatorDef | undefined {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WordloomError } from '@wordloom/core';
 import { countWords, findOperator, fitStemTriplet, groupByStem, readVectors, stemMetrics, standaloneContext, trainStemTriplet } from '../src/index.js';
@@ -83,6 +83,25 @@ test('the op writes word2vec text vectors of the whole vocabulary; bad input is 
     }
     assert.ok(err instanceof WordloomError && err.code === 'E_FILE', String(err));
     assert.throws(() => groupByStem(new Map([['cat', 9]]), 1, 0.2, 1), /stems with two words or more/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a diverging run stops with E_DIVERGED (not a data error), names the epoch and writes no vectors', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // one step an epoch (the batch holds every anchor) at lr 1e20: Adam moves each weight by about lr, so epoch 1
+    // ends with huge but finite weights and epoch 2's GRU states turn NaN
+    let err: unknown;
+    try {
+      await trainStemTriplet({ input: corpus, min_count: 3, epoch: 2, hidden: 16, dim: 8, lr: 1e20, batch: 4096, output: 'v.txt' }, standaloneContext({ baseDir: dir, seed: 1 }));
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof WordloomError && err.code === 'E_DIVERGED', String(err));
+    assert.match((err as Error).message, /training diverged in epoch 2 \(.*NaN.*\): the encoder is back to the end of epoch 1 and no vectors were written/);
+    assert.not.ok(existsSync(join(dir, 'v.txt')));
   } finally {
     cleanup();
   }

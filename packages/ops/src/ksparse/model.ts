@@ -10,9 +10,19 @@
  * With `lifetime`, each unit is also kept for the example where it is largest in
  * the batch (a lifetime-sparsity constraint, as winner-take-all autoencoders have):
  * then every unit is active in every batch and the "sparse" gradient touches every row.
+ *
+ * File format (little-endian): the 8 bytes "WLKSPAE1", a uint32 n, n bytes of UTF-8
+ * JSON (format, version, hidden, k, lifetime, pixels and the parameters' names and
+ * shapes), zero padding to a multiple of 4 bytes, then each parameter's float32
+ * values in the order the JSON lists them (encoder.weight h x 784, encoder.bias h,
+ * decoder.weight h x 784, decoder.bias 784).
  */
+import { readFile } from 'node:fs/promises';
 import { Parameter, Rng, WordloomError, nn } from '@wordloom/core';
+import { writeAtomic } from '../io/atomic.js';
 import { MNIST_PIXELS as D } from './data.js';
+
+export const KSPARSE_MAGIC = 'WLKSPAE1';
 
 export interface KSparseConfig {
   hidden: number;
@@ -222,6 +232,61 @@ export class KSparseAutoencoder {
       out.set(this.encode(images.subarray(s * D, (s + B) * D), B, false), s * h);
     }
     return out;
+  }
+
+  /** Write the model (atomically: a temporary file renamed into place). */
+  async save(file: string): Promise<void> {
+    const c = this.config;
+    const header = Buffer.from(JSON.stringify({
+      format: 'wordloom-ksparse', version: 1, hidden: c.hidden, k: c.k, lifetime: c.lifetime, pixels: D,
+      params: this.params.map((p) => ({ name: p.name, shape: p.shape })),
+    }), 'utf8');
+    const pad = (4 - ((KSPARSE_MAGIC.length + 4 + header.length) % 4)) % 4;
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(header.length);
+    await writeAtomic(file, async (w) => {
+      await w.write(KSPARSE_MAGIC);
+      await w.write(len);
+      await w.write(header);
+      await w.write(new Uint8Array(pad));
+      for (const p of this.params) await w.write(new Uint8Array(new Float32Array(p.data).buffer));
+    });
+  }
+
+  static async load(file: string): Promise<KSparseAutoencoder> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (e) {
+      throw new WordloomError('E_FILE', `cannot read the model: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
+    }
+    const bad = (what: string): never => {
+      throw new WordloomError('E_INPUT', `not a wordloom k-sparse autoencoder: ${what}`, { file }, 'train one with `wordloom ksparse train digits.u8.gz -o model.bin`');
+    };
+    if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== KSPARSE_MAGIC) bad(`it does not start with ${KSPARSE_MAGIC}`);
+    const n = bytes.readUInt32LE(8);
+    if (12 + n > bytes.length) bad('the header runs past the end of the file');
+    let h: any;
+    try {
+      h = JSON.parse(bytes.toString('utf8', 12, 12 + n));
+    } catch {
+      bad('its header is not JSON');
+    }
+    if (h?.format !== 'wordloom-ksparse' || h.version !== 1) bad(`format ${JSON.stringify(h?.format)} version ${JSON.stringify(h?.version)}`);
+    if (h.pixels !== D || !Array.isArray(h.params)) bad(`the header lacks params or has ${JSON.stringify(h.pixels)} pixels (expected ${D})`);
+    const model = new KSparseAutoencoder({ hidden: h.hidden, k: h.k, lifetime: !!h.lifetime });
+    let off = 12 + n + ((4 - ((12 + n) % 4)) % 4);
+    if (h.params.length !== model.params.length) bad(`it lists ${h.params.length} parameters, the model has ${model.params.length}`);
+    model.params.forEach((p, i) => {
+      const saved = h.params[i];
+      if (saved?.name !== p.name || JSON.stringify(saved.shape) !== JSON.stringify(p.shape)) bad(`parameter ${i} is ${JSON.stringify(saved)}, expected ${p.name} ${JSON.stringify(p.shape)}`);
+      const end = off + p.size * 4;
+      if (end > bytes.length) bad(`the file ends inside parameter ${p.name} (truncated?)`);
+      p.data.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset + off, bytes.byteOffset + end)));
+      off = end;
+    });
+    if (off !== bytes.length) bad(`${bytes.length - off} bytes follow the last parameter`);
+    return model;
   }
 
   private lastX: Float32Array = new Float32Array(0);

@@ -152,6 +152,12 @@ export async function fitStemTriplet(groups: StemGroups, params: Partial<StemTri
   let dVec = new Float32Array(3 * B * d);
   const losses: number[] = [];
   const epochSeconds: number[] = [];
+  // the last finished epoch's parameters, restored when training diverges
+  const good = enc.params.map((q) => new Float32Array(q.data));
+  const diverged = (ep: number, why: string, cause?: unknown): WordloomError => {
+    enc.params.forEach((q, i) => q.data.set(good[i]!));
+    return new WordloomError('E_DIVERGED', `training diverged in epoch ${ep} (${why}): the encoder is back to ${ep > 1 ? `the end of epoch ${ep - 1}` : 'its initial weights'} and no vectors were written`, { param: 'lr' }, `lower lr (now ${p.lr})`, cause === undefined ? undefined : { cause });
+  };
   const t0 = performance.now();
   for (let ep = 1; ep <= p.epoch; ep++) {
     const te = performance.now();
@@ -172,8 +178,16 @@ export async function fitStemTriplet(groups: StemGroups, params: Partial<StemTri
         list[n + i] = encoded[pw]!;
         list[2 * n + i] = encoded[nw]!;
       }
-      const v = enc.forward(list, true);
-      const l = loss.forward(v.subarray(0, n * d), v.subarray(n * d, 2 * n * d), v.subarray(2 * n * d, 3 * n * d), d, n);
+      let l: number;
+      try {
+        const v = enc.forward(list, true);
+        l = loss.forward(v.subarray(0, n * d), v.subarray(n * d, 2 * n * d), v.subarray(2 * n * d, 3 * n * d), d, n);
+      } catch (e) {
+        // a NaN loss, or NaN/infinite activations caught by a layer's input check (the ids are
+        // checked when encoded, so only the weights can have made them)
+        if (e instanceof WordloomError && (e.code === 'E_DIVERGED' || / holds (NaN|-?Infinity) /.test(e.message))) throw diverged(ep, e.message.split('\n')[0]!, e);
+        throw e;
+      }
       total += l * n;
       const g = loss.backward();
       if (dVec.length < 3 * n * d) dVec = new Float32Array(3 * n * d);
@@ -192,6 +206,9 @@ export async function fitStemTriplet(groups: StemGroups, params: Partial<StemTri
       }
     }
     epochSeconds.push((performance.now() - te) / 1000);
+    const bad = enc.params.find((q) => !q.data.every((v) => Number.isFinite(v)));
+    if (bad) throw diverged(ep, `${bad.name} holds NaN or infinite values`);
+    enc.params.forEach((q, i) => good[i]!.set(q.data));
     losses.push(total / N);
     ctx.log(`epoch ${ep}: triplet loss ${(total / N).toFixed(4)}, ${epochSeconds.at(-1)!.toFixed(2)} s`);
   }
