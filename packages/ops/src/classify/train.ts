@@ -18,9 +18,9 @@ import { prepareExamples, rawExamples, scanFastTextFile, splitIndices, type Scan
 import { EOS } from '../subword/hash.js';
 import { ClassifierModel, encodeExamples, topK, type EncodedExamples } from './model.js';
 import { CLASSIFY_DEFAULTS, CLASSIFY_OPTIMIZERS, type ClassifyParams } from './params.js';
-import { runKernelTask, type KernelTask, type TrainResult, type TrainTask } from './worker.js';
+import { runKernelTask, runSetupTask, type KernelTask, type SetupTask, type TrainResult, type TrainTask } from './worker.js';
 import { classifyLayout, compileClassifyKernel, type KernelOptimizer } from './kernel.js';
-import { f32View, fillUniformRows, i32View, indexedRows, sharedMemory, wasmSimdAvailable } from '../kernels/index.js';
+import { f32View, i32View, indexedRows, sharedMemory, wasmSimdAvailable } from '../kernels/index.js';
 import { workerPool } from '../kernels/pool.js';
 
 export interface TestResult {
@@ -253,15 +253,24 @@ async function fitKernelOn(pool: Piscina | undefined, shape: ClassifierModel, fr
   const output = f32View(memory, layout.output, L * dim);
   const input = f32View(memory, layout.input, inputRows * dim);
   const stride = layout.trainRowBytes;
-  if (fresh) fillUniformRows(memory, layout.input, inputRows, dim, dim * 4, 1 / dim, seed);
+  if (index) i32View(memory, layout.index, trainRows).set(index);
+  // the initial values and the gathering of the training rows: with a worker, half each
+  const setup = async (kind: SetupTask['kind'], rows: number): Promise<void> => {
+    const task = (from: number, to: number): SetupTask => ({ kind, memory, layout, seed, from, to });
+    const half = pool ? Math.floor(rows / 2) : rows;
+    const other = pool && half < rows ? pool.run(task(half, rows)) : undefined;
+    try {
+      runSetupTask(task(0, half));
+    } finally {
+      await other;
+    }
+  };
+  if (fresh) await setup('fill', inputRows);
   else {
     input.set(shape.input);
     output.set(shape.output);
   }
-  if (index) {
-    i32View(memory, layout.index, trainRows).set(index);
-    indexedRows(memory, 'gather', layout.train, stride, layout.input, dim * 4, dim * 4, layout.index, trainRows);
-  }
+  if (index) await setup('gather', trainRows);
   i32View(memory, layout.rows, at).set(cRows.subarray(0, at));
   f32View(memory, layout.counts, at).set(cCounts.subarray(0, at));
   const eps = optimizer === 'lazy_adam' ? 1e-7 : 1e-8;

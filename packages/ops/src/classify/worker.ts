@@ -10,6 +10,7 @@ import type { MultiOptimizer, Optimizer, Parameter, RowGradients, SharedMulti, S
 let core: typeof import('@wordloom/core') | undefined;
 import type { WasmMemory, WasmModule } from '../kernels/wasm-asm.js';
 import { instantiateClassifyKernel, type ClassifyKernel, type ClassifyThreadScratch } from './kernel.js';
+import { fillUniformRows, indexedRows } from '../kernels/fill.js';
 
 /** One share of an epoch on the generated kernel (kernel.ts), one example a step. */
 export interface KernelTask {
@@ -143,8 +144,29 @@ export function runKernelTask(t: KernelTask): TrainResult {
   return { loss, examples: seen };
 }
 
-export default async function run(t: TrainTask | KernelTask): Promise<TrainResult> {
+/**
+ * A part of the kernel's set-up, done by a worker beside the main thread: the input
+ * matrix's initial values for rows [from, to), or the gathering of training rows
+ * [from, to) from it. Fresh memory costs a page fault a page, so two threads halve it.
+ */
+export interface SetupTask {
+  kind: 'fill' | 'gather';
+  memory: WasmMemory;
+  layout: { input: number; train: number; trainRowBytes: number; index: number; inputRows: number; trainRows: number; dim: number };
+  seed: number;
+  from: number;
+  to: number;
+}
+
+export function runSetupTask(t: SetupTask): void {
+  const L = t.layout;
+  if (t.kind === 'fill') fillUniformRows(t.memory, L.input, L.inputRows, L.dim, L.dim * 4, 1 / L.dim, t.seed, t.from, t.to);
+  else indexedRows(t.memory, 'gather', L.train, L.trainRowBytes, L.input, L.dim * 4, L.dim * 4, L.index, L.trainRows, t.from, t.to);
+}
+
+export default async function run(t: TrainTask | KernelTask | SetupTask): Promise<TrainResult | undefined> {
   if ('kind' in t && t.kind === 'kernel') return runKernelTask(t);
+  if ('kind' in t && (t.kind === 'fill' || t.kind === 'gather')) return runSetupTask(t), undefined;
   core ??= await import('@wordloom/core');
   return runTypeScript(t as TrainTask);
 }

@@ -132,11 +132,11 @@ export function copyRows(memory: WasmMemory, dst: number, dstStride: number, src
  * `index` of the memory): gather, dense row i <- matrix row index[i]; or scatter,
  * matrix row index[i] <- dense row i. Strides are the two layouts' row sizes in bytes.
  */
-export function indexedRows(memory: WasmMemory, mode: 'gather' | 'scatter', dense: number, denseStride: number, matrix: number, matrixStride: number, rowBytes: number, index: number, n: number): void {
+export function indexedRows(memory: WasmMemory, mode: 'gather' | 'scatter', dense: number, denseStride: number, matrix: number, matrixStride: number, rowBytes: number, index: number, n: number, from = 0, to = n): void {
   const inst = fillInstance(memory);
   const STEP = 4096;
-  for (let k = 0; k < n; k += STEP) {
-    const c = Math.min(STEP, n - k);
+  for (let k = from; k < to; k += STEP) {
+    const c = Math.min(STEP, to - k);
     if (mode === 'gather') inst.indexedRows(dense + k * denseStride, denseStride, matrix, matrixStride, rowBytes, index + 4 * k, c, 0);
     else inst.indexedRows(matrix, matrixStride, dense + k * denseStride, denseStride, rowBytes, index + 4 * k, c, 1);
   }
@@ -151,12 +151,13 @@ const MASK64 = (1n << 64n) - 1n;
  * over the values in row order, seeded (its state after k values is seed + k
  * gamma, so the work splits into calls without changing the values).
  */
-export function fillUniformRows(memory: WasmMemory, at: number, rows: number, dim: number, stride: number, scale: number, seed: number): void {
+export function fillUniformRows(memory: WasmMemory, at: number, rows: number, dim: number, stride: number, scale: number, seed: number, from = 0, to = rows): void {
   const inst = fillInstance(memory);
   const s0 = (BigInt(seed >>> 0) * 0x2545f4914f6cdd1dn + 0x632be59bd9b4e019n) & MASK64;
   const STEP = Math.max(1, Math.floor(65536 / Math.max(1, dim)));
-  for (let r = 0; r < rows; r += STEP) {
-    const n = Math.min(STEP, rows - r);
+  // rows [from, to) only (threads may fill a matrix in parts: the values are those of the whole fill)
+  for (let r = from; r < to; r += STEP) {
+    const n = Math.min(STEP, to - r);
     const s = (s0 + BigInt(r * dim) * GAMMA) & MASK64;
     inst.uniformRows(at + r * stride, n, dim, stride, scale, Number(s & 0xffffffffn) | 0, Number(s >> 32n) | 0);
   }
