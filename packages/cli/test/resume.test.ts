@@ -63,4 +63,36 @@ test('a run killed (SIGKILL) during glove training resumes from its last checkpo
   }
 });
 
+test('a linear run killed (SIGKILL) between passes resumes after its last pass and saves the model of a run never killed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wordloom-cli-resume-linear-'));
+  const cache = join(dir, 'cache');
+  const env = { WORDLOOM_CACHE: cache };
+  const set = ['--set', 'spam.passes=12', '--set', 'spam.threads=1', '--set', 'spam.resume_every=1', '--set', 'spam.shuffle=true', '--set', 'spam.bits=16'];
+  const resumed = join(dir, 'resumed.bin');
+  const whole = join(dir, 'whole.bin');
+  try {
+    const args = ['run', 'examples/spam-linear.yaml', ...set, '--set', `spam.output=${resumed}`];
+    const killed = await runAndKill(args, env, /resume checkpoint after pass 2 written/);
+    assert.is(killed.signal, 'SIGKILL', killed.err);
+    assert.not.ok(existsSync(resumed), 'the killed run wrote no model');
+    assert.is(readdirSync(join(cache, 'checkpoints')).length, 1, 'the node left a checkpoint');
+
+    const again = wordloom(args, { env });
+    assert.is(again.code, 0, again.err);
+    const m = /\[spam\] resuming from the checkpoint after pass (\d+) of 12/.exec(again.err);
+    assert.ok(m, again.err);
+    const from = Number(m![1]);
+    assert.ok(from >= 2 && from < 12, `resumed after pass ${from}`);
+    assert.not.match(again.err, /\[spam\] pass 1: progressive/, 'the passes before the checkpoint are not run again');
+    assert.match(again.err, new RegExp(`\\[spam\\] pass ${from + 1}: loss`));
+    assert.is(readdirSync(join(cache, 'checkpoints')).length, 0, 'the checkpoint goes once the output is stored');
+
+    const never = wordloom(['run', 'examples/spam-linear.yaml', ...set, '--set', `spam.output=${whole}`, '--no-cache']);
+    assert.is(never.code, 0, never.err);
+    assert.ok(readFileSync(resumed).equals(readFileSync(whole)), 'a bit-identical model (weights, update state, counters, names)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

@@ -235,10 +235,12 @@ class Execution {
         if (force.includes(id) || Object.values(st.node.inputs).some((f) => forced.has(f))) forced.add(id);
       }
     }
-    // Keys are made only where a cached node depends on them (hashing the input of a sink that is never cached is wasted time).
+    // Keys are made only where a cached node depends on them (hashing the input of a sink that is never cached is wasted time),
+    // and for nodes that can resume from a checkpoint (their checkpoints live under their key).
     const wantKey = new Set<string>();
     for (const id of [...this.order].reverse()) {
-      if (CACHED_KINDS.includes(this.states.get(id)!.op.output) || consumers.get(id)!.some((c) => wantKey.has(c))) wantKey.add(id);
+      const op = this.states.get(id)!.op;
+      if (CACHED_KINDS.includes(op.output) || op.params.resume_every !== undefined || consumers.get(id)!.some((c) => wantKey.has(c))) wantKey.add(id);
     }
     const hashes = cache.fileHashes();
     for (const id of this.order) {

@@ -43,6 +43,10 @@ export interface LinearParams {
   seed?: number;
   /** Examples per chunk handed to a worker. */
   chunk: number;
+  /** With the cache on: a resume checkpoint every this many passes (0 = by time only). */
+  resume_every: number;
+  /** With the cache on: a resume checkpoint after a pass once this many minutes have passed since the last (0 = by passes only). */
+  resume_minutes: number;
 }
 
 export const LINEAR_DEFAULTS: LinearParams = {
@@ -67,6 +71,8 @@ export const LINEAR_DEFAULTS: LinearParams = {
   on_error: 'skip',
   keep_names: false,
   chunk: 4096,
+  resume_every: 0,
+  resume_minutes: 5,
 };
 
 export const linearParamSpecs = {
@@ -97,4 +103,18 @@ export const linearParamSpecs = {
   threads: { type: 'int', doc: 'worker threads updating the shared weights without locks (Hogwild); 1 = deterministic', optional: true, min: 1, max: 256 },
   seed: { type: 'int', doc: 'seed of the shuffles (shuffle); default: the pipeline seed. With one thread training is deterministic', optional: true },
   chunk: { type: 'int', doc: 'examples per chunk handed to a worker', default: 4096, min: 1, max: 1048576 },
+  resume_every: {
+    type: 'int',
+    inert: true,
+    doc: 'with the cache on and passes > 1: write a resume checkpoint (the weights with their update state, the global counters, the pass) every this many passes, so that rerunning a killed pipeline goes on from the last one (the input is read and hashed again, nothing learned from it); 0 = by time only (resume_minutes)',
+    default: 0,
+    min: 0,
+  },
+  resume_minutes: {
+    type: 'number',
+    inert: true,
+    doc: 'with the cache on: write a resume checkpoint after a pass once this many minutes have passed since the last one; 0 = by passes only (resume_every). Both 0: no resume checkpoints',
+    default: 5,
+    min: 0,
+  },
 } satisfies ParamSpecs;

@@ -20,6 +20,7 @@ import { LINEAR_DEFAULTS, type LinearParams } from './params.js';
 import type { LinearParseResult, LinearParseTask, LinearTask } from './worker.js';
 import type { LineFormat } from './parse.js';
 import { workerPool } from '../kernels/pool.js';
+import { checkpointFile, openCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 let jobCounter = 0;
@@ -41,6 +42,8 @@ export interface LinearTrainResult {
     passLosses: number[];
     skipped: number;
     threads: number;
+    /** The pass whose resume checkpoint training went on from (0: trained from the start). */
+    resumedFrom: number;
   };
   files: string[];
 }
@@ -197,8 +200,57 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
     ctx.log(`pass ${pass}: ${pass === 1 ? 'progressive ' : ''}loss ${loss.toFixed(6)}${model.isClassifier ? `, error ${(passErrors / Math.max(1e-300, passWeight)).toFixed(4)}` : ''}`);
   };
   let progressiveError = 0;
+  let skippedBefore = 0;
+  // Resume checkpoints: only with a place tied to the node (the pipeline's cache), and passes over a cache.
+  const seed = p.seed ?? ctx.seed;
+  const ckpt = ctx.checkpointDir !== undefined && cache ? checkpointFile(ctx.checkpointDir, 'linear') : undefined;
+  const h0 = model.header;
+  const identity = {
+    op: 'linear', format: 1, input: p.input.join('\n'), inputFormat: p.format, init: p.init ?? '', bits: h0.bits, ngram: h0.ngram, quadratic: h0.quadratic.join(','), bias: h0.bias,
+    loss: h0.loss, task: h0.task, update: h0.update, classes: h0.classes, lr: h0.lr, power_t: h0.power_t, l1: h0.l1, l2: h0.l2, passes: p.passes, shuffle: p.shuffle, seed, threads, chunk: p.chunk,
+  };
+  const sections = (): Uint8Array[] => [
+    new Uint8Array(model.weights.buffer, model.weights.byteOffset, model.weights.byteLength),
+    new Uint8Array(model.globals.buffer, model.globals.byteOffset, model.globals.byteLength),
+  ];
+  const writeEvery = ckpt !== undefined && (p.resume_every > 0 || p.resume_minutes > 0);
+  let lastCheckpoint = performance.now();
+  const checkpointAfter = async (k: number): Promise<void> => {
+    const due = (p.resume_every > 0 && k % p.resume_every === 0) || (p.resume_minutes > 0 && performance.now() - lastCheckpoint >= p.resume_minutes * 60_000);
+    if (!writeEvery || !due || k >= p.passes) return;
+    const h = model.header;
+    await writeCheckpoint(ckpt!, {
+      identity, pass: k, passLosses, progressiveError, firstPassExamples, skipped: parser.skipped + workerSkipped, labels: h.labels, label_mode: h.label_mode, written: new Date().toISOString(),
+    }, sections());
+    lastCheckpoint = performance.now();
+    ctx.log(`resume checkpoint after pass ${k} written (${(model.weights.byteLength / 2 ** 20).toFixed(1)} MB)`);
+  };
+  let resumedFrom = 0;
+  if (ckpt) {
+    const r = await restoreLinear(ckpt, identity, sections(), ctx);
+    if (r) {
+      resumedFrom = r.pass;
+      passLosses.push(...r.passLosses);
+      progressiveError = r.progressiveError;
+      firstPassExamples = r.firstPassExamples;
+      skippedBefore = r.skipped;
+      model.syncLabels(r.labels, r.label_mode);
+    }
+  }
   try {
-    if (parallelParse) {
+    if (resumedFrom > 0) {
+      // the hashed examples again, for the passes left (nothing is learned from them: the weights are the checkpoint's)
+      ctx.progress({ phase: 'reading', message: 'hashing the examples again for the passes left' });
+      const quiet = new ExampleParser(model, builder, { format: p.format, labelPrefix: model.header.label_prefix, onError: p.on_error, learn: true, log: () => {} });
+      for await (const src of readLines(p.input, ctx.baseDir, stdin)) {
+        if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new WordloomError('E_STATE', 'linear training was cancelled', { node: ctx.node });
+        const ex = quiet.parse(src);
+        if (!ex) continue;
+        chunks.add(ex.label, ex.parsed.importance, builder);
+        if (chunks.full) await cache!.add(chunks.take());
+      }
+      if (chunks.n) await cache!.add(chunks.take());
+    } else if (parallelParse) {
       // workers parse, hash and learn; this thread reads the lines, guesses each file's format and numbers
       // the labels (so that every worker maps a label to the same class)
       // bytes, not lines: this thread decodes a batch only to guess a new file's format or while labels
@@ -246,18 +298,23 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
       }
     }
     await drain();
-    firstPassExamples = done;
-    const skipped = parser.skipped + workerSkipped;
-    if (firstPassExamples === 0) throw new WordloomError('E_INPUT', `no examples in ${p.input.join(', ')}${skipped ? ` (${skipped} malformed lines skipped)` : ''}`, { param: 'input' }, 'check the format (vw, libsvm, fasttext, tsv)');
-    progressiveError = passErrors / Math.max(1e-300, passWeight);
-    endPass();
-    if (skipped) ctx.log(`${skipped} malformed line(s) skipped`);
-    const rng = new Rng(p.seed ?? ctx.seed);
-    for (pass = 2; pass <= p.passes; pass++) {
+    if (resumedFrom === 0) {
+      firstPassExamples = done;
+      const skipped = parser.skipped + workerSkipped;
+      if (firstPassExamples === 0) throw new WordloomError('E_INPUT', `no examples in ${p.input.join(', ')}${skipped ? ` (${skipped} malformed lines skipped)` : ''}`, { param: 'input' }, 'check the format (vw, libsvm, fasttext, tsv)');
+      progressiveError = passErrors / Math.max(1e-300, passWeight);
+      endPass();
+      if (skipped) ctx.log(`${skipped} malformed line(s) skipped`);
+      await checkpointAfter(1);
+    }
+    for (pass = Math.max(2, resumedFrom + 1); pass <= p.passes; pass++) {
       passLoss = passWeight = passErrors = done = 0;
+      // each pass's shuffle from the seed and the pass alone, so that a resumed run draws the same
+      const rng = passRng(seed, pass);
       for await (const c of cache!.chunks(shared, p.shuffle ? rng : undefined)) await learn(p.shuffle ? shuffleChunk(c, rng, shared) : c);
       await drain();
       endPass();
+      await checkpointAfter(pass);
     }
   } finally {
     await drain().catch(() => {});
@@ -271,7 +328,7 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
     model,
     train: {
       examples: firstPassExamples, passes: p.passes, seconds, learnSeconds, examplesPerSecond: (firstPassExamples * p.passes) / seconds,
-      progressiveLoss: passLosses[0]!, progressiveError, passLosses, skipped: parser.skipped + workerSkipped, threads,
+      progressiveLoss: passLosses[0]!, progressiveError, passLosses, skipped: resumedFrom > 0 ? skippedBefore : parser.skipped + workerSkipped, threads, resumedFrom,
     },
     files: [],
   };
@@ -452,4 +509,48 @@ export function shuffleChunk(c: ExampleChunk, rng: Rng, shared: boolean): Exampl
 function round(x: number, d: number): number {
   const m = 10 ** d;
   return Math.round(x * m) / m;
+}
+
+interface LinearResume {
+  pass: number;
+  passLosses: number[];
+  progressiveError: number;
+  firstPassExamples: number;
+  skipped: number;
+  labels: string[];
+  label_mode: LinearHeader['label_mode'];
+}
+
+/** Load the checkpoint at `file` into `targets` when it belongs to this training; undefined: none (start afresh). */
+async function restoreLinear(file: string, identity: Record<string, unknown>, targets: Uint8Array[], ctx: OpContext): Promise<LinearResume | undefined> {
+  const ck = await openCheckpoint(file);
+  if (ck === undefined) return undefined;
+  if (ck instanceof Error) {
+    ctx.log(`ignoring the resume checkpoint ${file} (${ck.message}); training from the start`);
+    return undefined;
+  }
+  try {
+    const h = ck.header as Partial<LinearResume> & { identity?: Record<string, unknown>; written?: unknown };
+    const differs = Object.keys(identity).filter((k) => h.identity?.[k] !== identity[k]);
+    if (differs.length) {
+      ctx.log(`ignoring the resume checkpoint ${file}: it was written for other settings (${differs.join(', ')}); training from the start`);
+      return undefined;
+    }
+    const k = h.pass;
+    const passes = identity.passes as number;
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k >= passes || !Array.isArray(h.passLosses) || h.passLosses.length !== k || !Array.isArray(h.labels)
+      || typeof h.firstPassExamples !== 'number' || ck.header.sections.length !== targets.length || ck.header.sections.some((b, i) => b !== targets[i]!.byteLength)) {
+      ctx.log(`ignoring the resume checkpoint ${file}: its pass or contents are damaged; training from the start`);
+      return undefined;
+    }
+    try {
+      for (let i = 0; i < targets.length; i++) await ck.readSection(i, targets[i]!);
+    } catch (e) {
+      throw new WordloomError('E_FILE', `could not read the resume checkpoint: ${(e as Error).message}`, { node: ctx.node, file }, 'remove it (wordloom cache clear removes every checkpoint) and run again');
+    }
+    ctx.log(`resuming from the checkpoint after pass ${k} of ${passes}${typeof h.written === 'string' ? ` (written ${h.written})` : ''}`);
+    return { pass: k, passLosses: h.passLosses as number[], progressiveError: Number(h.progressiveError), firstPassExamples: h.firstPassExamples, skipped: Number(h.skipped ?? 0), labels: h.labels as string[], label_mode: (h.label_mode ?? 'unset') as LinearHeader['label_mode'] };
+  } finally {
+    await ck.close();
+  }
 }
