@@ -16,33 +16,23 @@ export const FNV_PRIME = 16777619;
 /** The index of VW's constant (bias) feature before masking. */
 export const CONSTANT_INDEX = 11650396;
 
-/** MurmurHash3, x86 32-bit variant, of `bytes` with `seed`; an unsigned 32-bit integer. */
-export function murmur3(bytes: Uint8Array, seed: number, length = bytes.length): number {
-  const c1 = 0xcc9e2d51;
-  const c2 = 0x1b873593;
-  let h = seed >>> 0;
-  const len = length;
-  const blocks = len & ~3;
-  for (let i = 0; i < blocks; i += 4) {
-    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  const tail = len & 3;
-  if (tail) {
-    let k = 0;
-    if (tail === 3) k ^= bytes[blocks + 2]! << 16;
-    if (tail >= 2) k ^= bytes[blocks + 1]! << 8;
-    k ^= bytes[blocks]!;
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-  }
+/** MurmurHash3's scrambling of a 4-byte block (or of the tail bytes). */
+function scramble(k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, 0x1b873593);
+}
+
+/** MurmurHash3's state after one more 4-byte block. */
+function mixBlock(h: number, k: number): number {
+  h ^= scramble(k);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** MurmurHash3's last steps: the tail (its bytes as a little-endian number, 0 if none), the length, the final mix; unsigned. */
+function finish(h: number, tail: number, tailLength: number, len: number): number {
+  if (tailLength) h ^= scramble(tail);
   h ^= len;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -50,6 +40,17 @@ export function murmur3(bytes: Uint8Array, seed: number, length = bytes.length):
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/** MurmurHash3, x86 32-bit variant, of `bytes` with `seed`; an unsigned 32-bit integer. */
+export function murmur3(bytes: Uint8Array, seed: number, length = bytes.length): number {
+  let h = seed >>> 0;
+  const len = length;
+  const blocks = len & ~3;
+  for (let i = 0; i < blocks; i += 4) h = mixBlock(h, bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+  const t = len & 3;
+  const tail = t === 0 ? 0 : bytes[blocks]! | (t >= 2 ? bytes[blocks + 1]! << 8 : 0) | (t === 3 ? bytes[blocks + 2]! << 16 : 0);
+  return finish(h, tail, t, len);
 }
 
 let scratch = new Uint8Array(256);
@@ -135,38 +136,13 @@ export function vwHashAscii(s: string, a: number, b: number, seed: number): numb
   }
   if (i === b) return (num + (seed >>> 0)) % 4294967296;
   // MurmurHash3 x86 32 over the characters as bytes
-  const c1 = 0xcc9e2d51;
-  const c2 = 0x1b873593;
   let h = seed >>> 0;
   const len = b - a;
   const blocks = a + (len & ~3);
-  for (i = a; i < blocks; i += 4) {
-    let k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  const tail = len & 3;
-  if (tail) {
-    let k = 0;
-    if (tail === 3) k ^= s.charCodeAt(blocks + 2) << 16;
-    if (tail >= 2) k ^= s.charCodeAt(blocks + 1) << 8;
-    k ^= s.charCodeAt(blocks);
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-  }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  for (i = a; i < blocks; i += 4) h = mixBlock(h, s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24));
+  const t = len & 3;
+  const tail = t === 0 ? 0 : s.charCodeAt(blocks) | (t >= 2 ? s.charCodeAt(blocks + 1) << 8 : 0) | (t === 3 ? s.charCodeAt(blocks + 2) << 16 : 0);
+  return finish(h, tail, t, len);
 }
 
 /** The hash of a namespace name: VW hashes the whole name with seed 0; the default (unnamed) namespace is 0. */
