@@ -35,7 +35,7 @@ import { Piscina } from 'piscina';
 import { Embeddings, Rng, WordloomError, releaseCooccurrences, sharedFloat32, type Cooccurrences, type Vocab } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { writeVectors, type VectorsFormat } from '../io/vectors.js';
-import { checkpointFile, openCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
+import { checkpointFile, loadCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
 import { kernelModule } from './kernel.js';
 import { packRecords } from './pack.js';
 import { makeLayout, type GloveLayout } from './layout.js';
@@ -341,47 +341,16 @@ async function saveCheckpoint(
 async function restoreCheckpoint(
   file: string, identity: Record<string, unknown>, memory: WasmMemory, L: GloveLayout, shuffle: boolean, costs: number[], seconds: number[], ctx: OpContext,
 ): Promise<number> {
-  const ck = await openCheckpoint(file);
-  if (ck === undefined) return 0;
-  if (ck instanceof Error) {
-    ctx.log(`ignoring the resume checkpoint ${file} (${ck.message}); training from the start`);
-    return 0;
-  }
-  try {
-    const h = ck.header as { identity?: Record<string, unknown>; iteration?: unknown; costs?: unknown; seconds?: unknown; written?: unknown };
+  const max = identity.max_iter as number;
+  const got = await loadCheckpoint(file, identity, 'iteration', max, (h) => {
     const it = h.iteration;
-    const differs = Object.keys(identity).filter((k) => h.identity?.[k] !== identity[k]);
-    if (differs.length) {
-      ctx.log(`ignoring the resume checkpoint ${file}: it was written for other settings (${differs.join(', ')}); training from the start`);
-      return 0;
-    }
-    if (typeof it !== 'number' || !Number.isInteger(it) || it < 1 || it >= (identity.max_iter as number) || !Array.isArray(h.costs) || h.costs.length !== it || !Array.isArray(h.seconds)) {
-      ctx.log(`ignoring the resume checkpoint ${file}: its iteration or costs are damaged; training from the start`);
-      return 0;
-    }
-    const sections = stateSections(memory, L, shuffle, it);
-    if (ck.header.sections.length !== sections.length) {
-      ctx.log(`ignoring the resume checkpoint ${file}: it holds ${ck.header.sections.length} parts where ${sections.length} are needed; training from the start`);
-      return 0;
-    }
-    // Either every part loads or training starts afresh from a clean initialisation.
-    try {
-      for (let i = 0; i < sections.length; i++) await ck.readSection(i, sections[i]!);
-    } catch (e) {
-      throw new WordloomError(
-        'E_FILE',
-        `could not read the resume checkpoint: ${(e as Error).message}`,
-        { node: ctx.node, file },
-        'remove it (wordloom cache clear removes every checkpoint) and run again',
-      );
-    }
-    costs.push(...(h.costs as number[]));
-    seconds.push(...(h.seconds as number[]));
-    ctx.log(`resuming from the checkpoint after iteration ${it} of ${identity.max_iter as number}${typeof h.written === 'string' ? ` (written ${h.written})` : ''}`);
-    return it;
-  } finally {
-    await ck.close();
-  }
+    if (typeof it !== 'number' || !Number.isInteger(it) || it < 1 || it >= max || !Array.isArray(h.costs) || h.costs.length !== it || !Array.isArray(h.seconds)) return { damaged: 'its iteration or costs are damaged' };
+    return { step: it };
+  }, (it) => stateSections(memory, L, shuffle, it), ctx);
+  if (!got) return 0;
+  costs.push(...(got.header.costs as number[]));
+  seconds.push(...(got.header.seconds as number[]));
+  return got.step;
 }
 
 function round(x: number, digits: number): number {

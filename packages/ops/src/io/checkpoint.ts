@@ -14,7 +14,7 @@
  */
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Rng } from '@wordloom/core';
+import { Rng, WordloomError } from '@wordloom/core';
 import { writeAtomic } from './atomic.js';
 
 const MAGIC = 'WLCKPT01';
@@ -119,4 +119,60 @@ export async function openCheckpoint(file: string): Promise<OpenCheckpoint | Err
 /** Remove a checkpoint file (best effort). */
 export async function removeCheckpoint(file: string): Promise<void> {
   await rm(file, { force: true }).catch(() => {});
+}
+
+/** What a training op says of a checkpoint's header: the step it was written after, or why it cannot be used. */
+export type CheckpointCheck = { step: number } | { damaged: string };
+
+/**
+ * Load the resume checkpoint at `file` when it belongs to this training: its
+ * header's `identity` equals `identity` key by key, `check` accepts the rest of
+ * its header, and its sections match `targets(step)` in number; then every section
+ * is read into its target, or an error is thrown (never a half-loaded model).
+ * Undefined (logged, training starts afresh) when there is none or it is not this
+ * training's. `unit` names the step in the log ("iteration", "epoch", "pass").
+ */
+export async function loadCheckpoint(
+  file: string,
+  identity: Record<string, unknown>,
+  unit: string,
+  of: number,
+  check: (header: CheckpointHeader) => CheckpointCheck,
+  targets: (step: number) => Uint8Array[],
+  ctx: { node: string; log: (m: string) => void },
+): Promise<{ header: CheckpointHeader; step: number } | undefined> {
+  const ck = await openCheckpoint(file);
+  if (ck === undefined) return undefined;
+  if (ck instanceof Error) {
+    ctx.log(`ignoring the resume checkpoint ${file} (${ck.message}); training from the start`);
+    return undefined;
+  }
+  try {
+    const h = ck.header;
+    const theirs = (h.identity ?? {}) as Record<string, unknown>;
+    const differs = Object.keys(identity).filter((k) => theirs[k] !== identity[k]);
+    if (differs.length) {
+      ctx.log(`ignoring the resume checkpoint ${file}: it was written for other settings (${differs.join(', ')}); training from the start`);
+      return undefined;
+    }
+    const c = check(h);
+    if ('damaged' in c) {
+      ctx.log(`ignoring the resume checkpoint ${file}: ${c.damaged}; training from the start`);
+      return undefined;
+    }
+    const parts = targets(c.step);
+    if (h.sections.length !== parts.length || h.sections.some((n, i) => n !== parts[i]!.byteLength)) {
+      ctx.log(`ignoring the resume checkpoint ${file}: its parts do not fit this training; training from the start`);
+      return undefined;
+    }
+    try {
+      for (let i = 0; i < parts.length; i++) await ck.readSection(i, parts[i]!);
+    } catch (e) {
+      throw new WordloomError('E_FILE', `could not read the resume checkpoint: ${(e as Error).message}`, { node: ctx.node, file }, 'remove it (wordloom cache clear removes every checkpoint) and run again');
+    }
+    ctx.log(`resuming from the checkpoint after ${unit} ${c.step} of ${of}${typeof h.written === 'string' ? ` (written ${h.written})` : ''}`);
+    return { header: h, step: c.step };
+  } finally {
+    await ck.close();
+  }
 }

@@ -20,7 +20,7 @@ import { LINEAR_DEFAULTS, type LinearParams } from './params.js';
 import type { LinearParseResult, LinearParseTask, LinearTask } from './worker.js';
 import type { LineFormat } from './parse.js';
 import { workerPool } from '../kernels/pool.js';
-import { checkpointFile, openCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
+import { checkpointFile, loadCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 let jobCounter = 0;
@@ -523,34 +523,15 @@ interface LinearResume {
 
 /** Load the checkpoint at `file` into `targets` when it belongs to this training; undefined: none (start afresh). */
 async function restoreLinear(file: string, identity: Record<string, unknown>, targets: Uint8Array[], ctx: OpContext): Promise<LinearResume | undefined> {
-  const ck = await openCheckpoint(file);
-  if (ck === undefined) return undefined;
-  if (ck instanceof Error) {
-    ctx.log(`ignoring the resume checkpoint ${file} (${ck.message}); training from the start`);
-    return undefined;
-  }
-  try {
-    const h = ck.header as Partial<LinearResume> & { identity?: Record<string, unknown>; written?: unknown };
-    const differs = Object.keys(identity).filter((k) => h.identity?.[k] !== identity[k]);
-    if (differs.length) {
-      ctx.log(`ignoring the resume checkpoint ${file}: it was written for other settings (${differs.join(', ')}); training from the start`);
-      return undefined;
-    }
+  const passes = identity.passes as number;
+  const got = await loadCheckpoint(file, identity, 'pass', passes, (h) => {
     const k = h.pass;
-    const passes = identity.passes as number;
-    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k >= passes || !Array.isArray(h.passLosses) || h.passLosses.length !== k || !Array.isArray(h.labels)
-      || typeof h.firstPassExamples !== 'number' || ck.header.sections.length !== targets.length || ck.header.sections.some((b, i) => b !== targets[i]!.byteLength)) {
-      ctx.log(`ignoring the resume checkpoint ${file}: its pass or contents are damaged; training from the start`);
-      return undefined;
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k >= passes || !Array.isArray(h.passLosses) || h.passLosses.length !== k || !Array.isArray(h.labels) || typeof h.firstPassExamples !== 'number') {
+      return { damaged: 'its pass or contents are damaged' };
     }
-    try {
-      for (let i = 0; i < targets.length; i++) await ck.readSection(i, targets[i]!);
-    } catch (e) {
-      throw new WordloomError('E_FILE', `could not read the resume checkpoint: ${(e as Error).message}`, { node: ctx.node, file }, 'remove it (wordloom cache clear removes every checkpoint) and run again');
-    }
-    ctx.log(`resuming from the checkpoint after pass ${k} of ${passes}${typeof h.written === 'string' ? ` (written ${h.written})` : ''}`);
-    return { pass: k, passLosses: h.passLosses as number[], progressiveError: Number(h.progressiveError), firstPassExamples: h.firstPassExamples, skipped: Number(h.skipped ?? 0), labels: h.labels as string[], label_mode: (h.label_mode ?? 'unset') as LinearHeader['label_mode'] };
-  } finally {
-    await ck.close();
-  }
+    return { step: k };
+  }, () => targets, ctx);
+  if (!got) return undefined;
+  const h = got.header as unknown as Partial<LinearResume>;
+  return { pass: got.step, passLosses: h.passLosses!, progressiveError: Number(h.progressiveError), firstPassExamples: h.firstPassExamples!, skipped: Number(h.skipped ?? 0), labels: h.labels!, label_mode: (h.label_mode ?? 'unset') as LinearHeader['label_mode'] };
 }

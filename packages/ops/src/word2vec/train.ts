@@ -25,7 +25,7 @@ import { DOC_END, Embeddings, Rng, WordloomError, sharedFloat32, sharedInt32, ty
 import type { TokenStream } from '../artifacts.js';
 import { standaloneContext, type OpContext } from '../op.js';
 import { outputPathProblem } from '../io/atomic.js';
-import { checkpointFile, openCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
+import { checkpointFile, loadCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
 import { defaultArgs, LABEL_PREFIX, type FastTextArgs } from '../subword/args.js';
 import { FastTextDictionary, IntList } from '../subword/dictionary.js';
 import { DenseMatrix } from '../subword/matrix.js';
@@ -429,36 +429,16 @@ export async function trainWord2Vec(
 
 /** Load the checkpoint at `file` into `targets` when it belongs to this training; returns its epoch (0: none, start afresh). */
 async function restoreCheckpoint(file: string, identity: Record<string, unknown>, targets: Uint8Array[], losses: number[], seconds: number[], ctx: OpContext): Promise<number> {
-  const ck = await openCheckpoint(file);
-  if (ck === undefined) return 0;
-  if (ck instanceof Error) {
-    ctx.log(`ignoring the resume checkpoint ${file} (${ck.message}); training from the start`);
-    return 0;
-  }
-  try {
-    const h = ck.header as { identity?: Record<string, unknown>; epoch?: unknown; losses?: unknown; seconds?: unknown; written?: unknown };
-    const differs = Object.keys(identity).filter((k) => h.identity?.[k] !== identity[k]);
-    if (differs.length) {
-      ctx.log(`ignoring the resume checkpoint ${file}: it was written for other settings (${differs.join(', ')}); training from the start`);
-      return 0;
-    }
+  const epochs = identity.epoch as number;
+  const got = await loadCheckpoint(file, identity, 'epoch', epochs, (h) => {
     const ep = h.epoch;
-    if (typeof ep !== 'number' || !Number.isInteger(ep) || ep < 1 || ep >= (identity.epoch as number) || !Array.isArray(h.losses) || h.losses.length !== ep || !Array.isArray(h.seconds) || ck.header.sections.length !== targets.length) {
-      ctx.log(`ignoring the resume checkpoint ${file}: its epoch or contents are damaged; training from the start`);
-      return 0;
-    }
-    try {
-      for (let i = 0; i < targets.length; i++) await ck.readSection(i, targets[i]!);
-    } catch (e) {
-      throw new WordloomError('E_FILE', `could not read the resume checkpoint: ${(e as Error).message}`, { node: ctx.node, file }, 'remove it (wordloom cache clear removes every checkpoint) and run again');
-    }
-    losses.push(...(h.losses as number[]));
-    seconds.push(...(h.seconds as number[]));
-    ctx.log(`resuming from the checkpoint after epoch ${ep} of ${identity.epoch as number}${typeof h.written === 'string' ? ` (written ${h.written})` : ''}`);
-    return ep;
-  } finally {
-    await ck.close();
-  }
+    if (typeof ep !== 'number' || !Number.isInteger(ep) || ep < 1 || ep >= epochs || !Array.isArray(h.losses) || h.losses.length !== ep || !Array.isArray(h.seconds)) return { damaged: 'its epoch or contents are damaged' };
+    return { step: ep };
+  }, () => targets, ctx);
+  if (!got) return 0;
+  losses.push(...(got.header.losses as number[]));
+  seconds.push(...(got.header.seconds as number[]));
+  return got.step;
 }
 
 /** How many times each word appears in fastText's negative table: ceil(c_i * size / z), c_i = count_i^power, z their sum. */
