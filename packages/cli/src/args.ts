@@ -79,3 +79,9 @@ export function formatOptions(specs: OptionSpec[]): string {
   const w = Math.max(...rows.map((r) => r[0].length), 10) + 2;
   return rows.map(([l, r]) => l.padEnd(w) + r).join('\n');
 }
+
+/** Print a subcommand's usage line and its options (for --help); returns the exit code 0. */
+export function printSubcommandHelp(usage: string, opts: OptionSpec[]): number {
+  process.stdout.write(`usage: ${usage}\n\noptions:\n${formatOptions(opts)}\n`);
+  return 0;
+}

@@ -4,7 +4,7 @@ import { CharGRUModel, CHAR_GRU_DEFAULTS, testCharGRU, trainCharGRU, type CharGR
 import { readExamples } from '@wordloom/ops/classify/index';
 import { outputPathProblem } from '@wordloom/ops/io/atomic';
 import { standaloneContext } from '@wordloom/ops/op';
-import { formatOptions, parseArgs, type OptionSpec } from '../args.js';
+import { parseArgs, type OptionSpec, printSubcommandHelp } from '../args.js';
 import { fmtNumber } from '../format.js';
 import type { Command, CommandThis } from './types.js';
 import { interruptSignal } from '../interrupt.js';
@@ -135,8 +135,7 @@ async function predict(self: CommandThis, argv: string[]): Promise<number> {
 }
 
 function help(sub: string, opts: OptionSpec[]): number {
-  process.stdout.write(`usage: ${USAGE[sub]}\n\noptions:\n${formatOptions(opts)}\n`);
-  return 0;
+  return printSubcommandHelp(USAGE[sub]!, opts);
 }
 
 const USAGE: Record<string, string> = {

@@ -4,7 +4,7 @@ import { detectFastTextModel, FastTextPredictor, formatPredictions, formatTestRe
 import { ClassifierModel, readExamples, testClassifier, trainClassifier, CLASSIFY_DEFAULTS, type ClassifyParams } from '@wordloom/ops/classify/index';
 import { outputPathProblem } from '@wordloom/ops/io/atomic';
 import { standaloneContext } from '@wordloom/ops/op';
-import { formatOptions, parseArgs, type OptionSpec } from '../args.js';
+import { parseArgs, type OptionSpec, printSubcommandHelp } from '../args.js';
 import { fmtNumber } from '../format.js';
 import type { Command, CommandThis } from './types.js';
 import { interruptSignal } from '../interrupt.js';
@@ -56,7 +56,7 @@ function classSources(a: ReturnType<typeof parseArgs>): Record<string, string> |
 
 async function train(self: CommandThis, argv: string[]): Promise<number> {
   const a = parseArgs(argv, trainOptions);
-  if (a.help) return help(self, 'train', trainOptions);
+  if (a.help) return help('train', trainOptions);
   const classes = classSources(a);
   const input = a.positionals[0];
   if (a.positionals.length > 1) return self.usageError('name one input file');
@@ -108,7 +108,7 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
 
 async function test(self: CommandThis, argv: string[]): Promise<number> {
   const a = parseArgs(argv, testOptions);
-  if (a.help) return help(self, 'test', testOptions);
+  if (a.help) return help('test', testOptions);
   const [modelFile, input] = a.positionals;
   const classes = classSources(a);
   if (!modelFile || (!input && !classes)) return self.usageError('name a model and a test file (or --class label=file ...)');
@@ -129,7 +129,7 @@ async function test(self: CommandThis, argv: string[]): Promise<number> {
 
 async function predict(self: CommandThis, argv: string[]): Promise<number> {
   const a = parseArgs(argv, predictOptions);
-  if (a.help) return help(self, 'predict', predictOptions);
+  if (a.help) return help('predict', predictOptions);
   const [modelFile, input] = a.positionals;
   if (!modelFile) return self.usageError('name a model (and a text file, or - / nothing for standard input)');
   if (detectFastTextModel(modelFile)) {
@@ -180,9 +180,8 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function help(_self: CommandThis, sub: string, opts: OptionSpec[]): number {
-  process.stdout.write(`usage: ${USAGE[sub]}\n\noptions:\n${formatOptions(opts)}\n`);
-  return 0;
+function help(sub: string, opts: OptionSpec[]): number {
+  return printSubcommandHelp(USAGE[sub]!, opts);
 }
 
 const USAGE: Record<string, string> = {

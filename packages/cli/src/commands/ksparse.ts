@@ -3,7 +3,7 @@ import { KSparseAutoencoder, KSPARSE_DEFAULTS, readDigits, runKSparse, type KSpa
 import { simdKernels } from '@wordloom/ops/kernels/nn-simd';
 import { outputPathProblem } from '@wordloom/ops/io/atomic';
 import { standaloneContext } from '@wordloom/ops/op';
-import { formatOptions, parseArgs, type OptionSpec } from '../args.js';
+import { parseArgs, type OptionSpec, printSubcommandHelp } from '../args.js';
 import { fmtNumber } from '../format.js';
 import type { Command, CommandThis } from './types.js';
 import { interruptSignal } from '../interrupt.js';
@@ -76,8 +76,7 @@ async function test(self: CommandThis, argv: string[]): Promise<number> {
 }
 
 function help(sub: string, opts: OptionSpec[]): number {
-  process.stdout.write(`usage: ${USAGE[sub]}\n\noptions:\n${formatOptions(opts)}\n`);
-  return 0;
+  return printSubcommandHelp(USAGE[sub]!, opts);
 }
 
 const USAGE: Record<string, string> = {

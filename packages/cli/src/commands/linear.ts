@@ -1,7 +1,7 @@
 import { WordloomError } from '@wordloom/core';
 import { LinearModel, heaviestFeatures, predictLinear, testLinear, trainLinear, LINEAR_DEFAULTS, type LinearParams } from '@wordloom/ops/linear/index';
 import { standaloneContext } from '@wordloom/ops/op';
-import { formatOptions, parseArgs, type OptionSpec } from '../args.js';
+import { parseArgs, type OptionSpec, printSubcommandHelp } from '../args.js';
 import { fmtNumber } from '../format.js';
 import type { Command, CommandThis } from './types.js';
 
@@ -144,8 +144,7 @@ async function inspect(self: CommandThis, argv: string[]): Promise<number> {
 }
 
 function help(sub: string, opts: OptionSpec[]): number {
-  process.stdout.write(`usage: ${USAGE[sub]}\n\noptions:\n${formatOptions(opts)}\n`);
-  return 0;
+  return printSubcommandHelp(USAGE[sub]!, opts);
 }
 
 const USAGE: Record<string, string> = {

@@ -10,9 +10,8 @@
  * each parameter's float32 values in the order the JSON lists them (PyTorch's
  * names and layouts: embedding.weight, gru.weight_ih_l0 ..., linear.weight, linear.bias).
  */
-import { readFile } from 'node:fs/promises';
 import { Rng, WordloomError, nn, type Parameter } from '@wordloom/core';
-import { writeAtomic } from '../io/atomic.js';
+import { readParamFile, writeParamFile } from '../io/param-file.js';
 import { simdKernels } from '../kernels/nn-simd.js';
 
 export const CHAR_GRU_MAGIC = 'WLCHGRU1';
@@ -116,58 +115,18 @@ export class CharGRUModel {
   /** Write the model (atomically: a temporary file renamed into place). */
   async save(file: string): Promise<void> {
     const c = this.config;
-    const header = Buffer.from(JSON.stringify({
+    await writeParamFile(file, CHAR_GRU_MAGIC, {
       format: 'wordloom-char-gru', version: 1, labels: c.labels, alphabet: c.alphabet, embed_dim: c.embedDim, hidden: c.hidden,
-      layers: c.layers, reverse: c.reverse, max_length: c.maxLength, params: this.params.map((p) => ({ name: p.name, shape: p.shape })),
-    }), 'utf8');
-    const pad = (4 - ((CHAR_GRU_MAGIC.length + 4 + header.length) % 4)) % 4;
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(header.length);
-    await writeAtomic(file, async (w) => {
-      await w.write(CHAR_GRU_MAGIC);
-      await w.write(len);
-      await w.write(header);
-      await w.write(new Uint8Array(pad));
-      for (const p of this.params) {
-        const copy = new Float32Array(p.data); // little-endian on every platform Node runs on
-        await w.write(new Uint8Array(copy.buffer));
-      }
-    });
+      layers: c.layers, reverse: c.reverse, max_length: c.maxLength,
+    }, this.params);
   }
 
   static async load(file: string): Promise<CharGRUModel> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      throw new WordloomError('E_FILE', `cannot read the model: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
-    }
-    const bad = (what: string): never => {
-      throw new WordloomError('E_INPUT', `not a wordloom char-gru model: ${what}`, { file }, 'train one with `wordloom char-gru train ... -o model.bin`');
-    };
-    if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== CHAR_GRU_MAGIC) bad(`it does not start with ${CHAR_GRU_MAGIC}`);
-    const n = bytes.readUInt32LE(8);
-    if (12 + n > bytes.length) bad('the header runs past the end of the file');
-    let h: any;
-    try {
-      h = JSON.parse(bytes.toString('utf8', 12, 12 + n));
-    } catch {
-      bad('its header is not JSON');
-    }
+    const { header: h, bad, fill } = await readParamFile(file, CHAR_GRU_MAGIC, 'char-gru model', 'train one with `wordloom char-gru train ... -o model.bin`');
     if (h?.format !== 'wordloom-char-gru' || h.version !== 1) bad(`format ${JSON.stringify(h?.format)} version ${JSON.stringify(h?.version)}`);
     if (!Array.isArray(h.labels) || !Array.isArray(h.alphabet) || !Array.isArray(h.params)) bad('the header lacks labels, alphabet or params');
     const model = new CharGRUModel({ labels: h.labels, alphabet: h.alphabet, embedDim: h.embed_dim, hidden: h.hidden, layers: h.layers, reverse: !!h.reverse, maxLength: h.max_length });
-    let off = 12 + n + ((4 - ((12 + n) % 4)) % 4);
-    if (h.params.length !== model.params.length) bad(`it lists ${h.params.length} parameters, the model has ${model.params.length}`);
-    model.params.forEach((p, i) => {
-      const saved = h.params[i];
-      if (saved?.name !== p.name || JSON.stringify(saved.shape) !== JSON.stringify(p.shape)) bad(`parameter ${i} is ${JSON.stringify(saved)}, expected ${p.name} ${JSON.stringify(p.shape)}`);
-      const end = off + p.size * 4;
-      if (end > bytes.length) bad(`the file ends inside parameter ${p.name} (truncated?)`);
-      p.data.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset + off, bytes.byteOffset + end)));
-      off = end;
-    });
-    if (off !== bytes.length) bad(`${bytes.length - off} bytes follow the last parameter`);
+    fill(model.params);
     return model;
   }
 }

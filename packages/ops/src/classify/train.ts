@@ -324,12 +324,7 @@ async function fitKernelOn(pool: Piscina | undefined, shape: ClassifierModel, fr
       if (ctx.signal.aborted) throw cancelled();
       throw e;
     }
-    const loss = epLoss / Math.max(1, epN);
-    if (!Number.isFinite(loss)) {
-      throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep}: the loss became ${loss}`, { node: ctx.node, param: 'lr' }, `lower lr (now ${p.lr})`);
-    }
-    losses.push(loss);
-    ctx.log(`epoch ${ep}/${p.epoch}: loss ${loss.toFixed(4)}`);
+    endEpoch(ep, epLoss / Math.max(1, epN), losses, p, ctx);
   }
   const seconds = (performance.now() - t0) / 1000;
   // the trained rows back into the matrix
@@ -438,12 +433,7 @@ async function fitEncoded(model: ClassifierModel, data: EncodedExamples, p: Clas
         if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new WordloomError('E_STATE', 'classify training was cancelled', { node: ctx.node });
         throw e;
       }
-      const loss = epLoss / Math.max(1, epN);
-      if (!Number.isFinite(loss)) {
-        throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep}: the loss became ${loss}`, { node: ctx.node, param: 'lr' }, `lower lr (now ${p.lr})`);
-      }
-      losses.push(loss);
-      ctx.log(`epoch ${ep}/${p.epoch}: loss ${loss.toFixed(4)}`);
+      endEpoch(ep, epLoss / Math.max(1, epN), losses, p, ctx);
     }
   } finally {
     await pool.destroy();
@@ -464,6 +454,15 @@ async function fitEncoded(model: ClassifierModel, data: EncodedExamples, p: Clas
  * labels and no words at all, teaches nothing: training on only such examples would report loss 0 and save an
  * untrained model, so that is an error; some of them is a warning with the count.
  */
+/** An epoch's mean loss: kept and logged, or the error of a diverged training. */
+function endEpoch(ep: number, loss: number, losses: number[], p: ClassifyParams, ctx: OpContext): void {
+  if (!Number.isFinite(loss)) {
+    throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep}: the loss became ${loss}`, { node: ctx.node, param: 'lr' }, `lower lr (now ${p.lr})`);
+  }
+  losses.push(loss);
+  ctx.log(`epoch ${ep}/${p.epoch}: loss ${loss.toFixed(4)}`);
+}
+
 function checkInputRows(data: EncodedExamples, train: readonly RawExample[], model: ClassifierModel, p: ClassifyParams, ctx: OpContext): void {
   let empty = 0;
   let first = -1;

@@ -17,9 +17,8 @@
  * values in the order the JSON lists them (encoder.weight h x 784, encoder.bias h,
  * decoder.weight h x 784, decoder.bias 784).
  */
-import { readFile } from 'node:fs/promises';
 import { Parameter, Rng, WordloomError, nn } from '@wordloom/core';
-import { writeAtomic } from '../io/atomic.js';
+import { readParamFile, writeParamFile } from '../io/param-file.js';
 import { MNIST_PIXELS as D } from './data.js';
 
 export const KSPARSE_MAGIC = 'WLKSPAE1';
@@ -237,55 +236,17 @@ export class KSparseAutoencoder {
   /** Write the model (atomically: a temporary file renamed into place). */
   async save(file: string): Promise<void> {
     const c = this.config;
-    const header = Buffer.from(JSON.stringify({
+    await writeParamFile(file, KSPARSE_MAGIC, {
       format: 'wordloom-ksparse', version: 1, hidden: c.hidden, k: c.k, lifetime: c.lifetime, pixels: D,
-      params: this.params.map((p) => ({ name: p.name, shape: p.shape })),
-    }), 'utf8');
-    const pad = (4 - ((KSPARSE_MAGIC.length + 4 + header.length) % 4)) % 4;
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(header.length);
-    await writeAtomic(file, async (w) => {
-      await w.write(KSPARSE_MAGIC);
-      await w.write(len);
-      await w.write(header);
-      await w.write(new Uint8Array(pad));
-      for (const p of this.params) await w.write(new Uint8Array(new Float32Array(p.data).buffer));
-    });
+    }, this.params);
   }
 
   static async load(file: string): Promise<KSparseAutoencoder> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      throw new WordloomError('E_FILE', `cannot read the model: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
-    }
-    const bad = (what: string): never => {
-      throw new WordloomError('E_INPUT', `not a wordloom k-sparse autoencoder: ${what}`, { file }, 'train one with `wordloom ksparse train digits.u8.gz -o model.bin`');
-    };
-    if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== KSPARSE_MAGIC) bad(`it does not start with ${KSPARSE_MAGIC}`);
-    const n = bytes.readUInt32LE(8);
-    if (12 + n > bytes.length) bad('the header runs past the end of the file');
-    let h: any;
-    try {
-      h = JSON.parse(bytes.toString('utf8', 12, 12 + n));
-    } catch {
-      bad('its header is not JSON');
-    }
+    const { header: h, bad, fill } = await readParamFile(file, KSPARSE_MAGIC, 'k-sparse autoencoder', 'train one with `wordloom ksparse train digits.u8.gz -o model.bin`');
     if (h?.format !== 'wordloom-ksparse' || h.version !== 1) bad(`format ${JSON.stringify(h?.format)} version ${JSON.stringify(h?.version)}`);
     if (h.pixels !== D || !Array.isArray(h.params)) bad(`the header lacks params or has ${JSON.stringify(h.pixels)} pixels (expected ${D})`);
     const model = new KSparseAutoencoder({ hidden: h.hidden, k: h.k, lifetime: !!h.lifetime });
-    let off = 12 + n + ((4 - ((12 + n) % 4)) % 4);
-    if (h.params.length !== model.params.length) bad(`it lists ${h.params.length} parameters, the model has ${model.params.length}`);
-    model.params.forEach((p, i) => {
-      const saved = h.params[i];
-      if (saved?.name !== p.name || JSON.stringify(saved.shape) !== JSON.stringify(p.shape)) bad(`parameter ${i} is ${JSON.stringify(saved)}, expected ${p.name} ${JSON.stringify(p.shape)}`);
-      const end = off + p.size * 4;
-      if (end > bytes.length) bad(`the file ends inside parameter ${p.name} (truncated?)`);
-      p.data.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset + off, bytes.byteOffset + end)));
-      off = end;
-    });
-    if (off !== bytes.length) bad(`${bytes.length - off} bytes follow the last parameter`);
+    fill(model.params);
     return model;
   }
 

@@ -8,21 +8,14 @@ import { WordloomError } from '@wordloom/core';
 import { defineOp, standaloneContext, type OpContext, type ParamSpecs } from '../op.js';
 import { readDigits, sliceDigits } from './data.js';
 import type { KSparseAutoencoder } from './model.js';
-import { KSPARSE_DEFAULTS, trainKSparse, type KSparseOptimizer, type KSparseResult } from './train.js';
+import { KSPARSE_DEFAULTS, trainKSparse, type KSparseOptimizer, type KSparseParams, type KSparseResult } from './train.js';
 
-export interface KSparseOpParams {
+/** The training settings of trainKSparse, with the data file, the part held out and where to save; the seed may come from the pipeline. */
+export interface KSparseOpParams extends Omit<KSparseParams, 'seed'> {
   /** Digits: records of a label byte and 784 pixel bytes, gzipped when the name ends in .gz. */
   input: string;
   /** The last this many digits of input are held out (test error, probe); 0 = none. */
   holdout: number;
-  hidden: number;
-  k: number;
-  lifetime: boolean;
-  optimizer: KSparseOptimizer;
-  lr: number;
-  epoch: number;
-  batch: number;
-  probe_epochs: number;
   seed?: number;
   output?: string;
 }
