@@ -8,7 +8,7 @@ import { WordloomError } from '@wordloom/core';
 import { defineOp, standaloneContext, type OpContext, type ParamSpecs } from '../op.js';
 import { readDigits, sliceDigits } from './data.js';
 import type { KSparseAutoencoder } from './model.js';
-import { KSPARSE_DEFAULTS, trainKSparse, type KSparseOptimizer, type KSparseParams, type KSparseResult } from './train.js';
+import { KSPARSE_DEFAULTS, trainKSparse, type KSparseParams, type KSparseResult } from './train.js';
 
 /** The training settings of trainKSparse, with the data file, the part held out and where to save; the seed may come from the pipeline. */
 export interface KSparseOpParams extends Omit<KSparseParams, 'seed'> {
