@@ -70,6 +70,17 @@ export class Parameter {
     return this.data.length;
   }
 
+  /**
+   * Make this parameter's values another array of the same length, not a copy: a
+   * worker's replica of a model reads and writes the trainer's shared memory this way.
+   */
+  adopt(data: Float32Array): void {
+    if (!(data instanceof Float32Array) || data.length !== this.data.length) {
+      throw new WordloomError('E_PARAM', `parameter "${this.name}" holds ${this.data.length} values and cannot adopt ${data instanceof Float32Array ? `an array of ${data.length}` : 'something that is not a Float32Array'}`, { param: this.name || undefined });
+    }
+    (this as { data: Float32Array }).data = data;
+  }
+
   /** Set a dense gradient (same length as the parameter; not copied). */
   setGrad(values: Float32Array): void {
     if (values.length !== this.data.length) {
