@@ -14,9 +14,9 @@ test('wordloom char-gru train | test | predict: English movie reviews against Bu
     writeFileSync(join(dir, 'en.txt'), en.join('\n') + '\n');
     writeFileSync(join(dir, 'bg.txt'), bg.join('\n') + '\n');
     const model = join(dir, 'm.bin');
-    const t = wordloom(['char-gru', 'train', '--class', 'en=en.txt', '--class', 'bg=bg.txt', '-o', model, '--epoch', '2', '--hidden', '16', '--embed-dim', '8', '--lr', '0.01', '--batch', '16', '--reverse'], { cwd: dir });
+    const t = wordloom(['char-gru', 'train', '--class', 'en=en.txt', '--class', 'bg=bg.txt', '-o', model, '--epoch', '2', '--hidden', '16', '--embed-dim', '8', '--lr', '0.01', '--batch', '16', '--reverse', '--threads', '2'], { cwd: dir });
     assert.is(t.code, 0, t.err);
-    assert.match(t.out, /trained on 270 texts, 2 labels, \d+ characters: 2 epochs in [\d.]+ s \([\d.]+ s an epoch, (wasm-simd|typescript) products\); final loss/);
+    assert.match(t.out, /trained on 270 texts, 2 labels, \d+ characters: 2 epochs in [\d.]+ s \([\d.]+ s an epoch, 2 threads, (wasm-simd|typescript) products\); final loss/);
     assert.match(t.out, /test: 30 texts, accuracy (0\.9|1\.0)/);
     assert.match(t.err, /epoch 2: loss/);
     assert.ok(existsSync(model));

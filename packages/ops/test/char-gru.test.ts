@@ -46,6 +46,33 @@ test('char-gru learns English from Bulgarian in two epochs; the loss falls; a se
   assert.equal(Array.from(again.model.out.weight.data), Array.from(res.model.out.weight.data));
 });
 
+test('threads: each batch cut into parts run side by side gives one thread\'s model to float rounding, and the same model every run', async () => {
+  const { train } = splitExamples(languageExamples(150), 0.2, 2);
+  const fit = (threads: number, extra = {}) => fitCharGRU(train, { ...small, epoch: 2, threads, ...extra }, standaloneContext({ seed: 3 }));
+  const one = await fit(1);
+  const two = await fit(2);
+  const three = await fit(3);
+  assert.is(one.train.threads, 1);
+  assert.is(two.train.threads, 2);
+  for (const other of [two, three]) {
+    other.train.losses.forEach((l, i) => assert.ok(Math.abs(l - one.train.losses[i]!) < 1e-5, `losses ${other.train.losses} against ${one.train.losses}`));
+    other.model.params.forEach((q, i) => {
+      const ref = one.model.params[i]!.data;
+      let worst = 0;
+      for (let j = 0; j < ref.length; j++) worst = Math.max(worst, Math.abs(q.data[j]! - ref[j]!) / Math.max(1, Math.abs(ref[j]!)));
+      assert.ok(worst < 1e-4, `${q.name}: ${worst}`);
+    });
+  }
+  // the parts' gradients are summed in a fixed order: a rerun is bit-identical
+  const again = await fit(2);
+  assert.equal(again.train.losses, two.train.losses);
+  again.model.params.forEach((q, i) => assert.equal(Array.from(q.data), Array.from(two.model.params[i]!.data), q.name));
+  // a batch of one text: threads are capped at the batch; batches smaller than the threads leave workers idle
+  assert.is((await fit(2, { batch: 1, epoch: 1 })).train.threads, 1);
+  const tail = await fit(4, { batch: 5, epoch: 1 });
+  assert.ok(Number.isFinite(tail.train.losses[0]!), `loss ${tail.train.losses}`);
+});
+
 test('a packed batch gives each text the logits it gets alone (any lengths, either direction)', () => {
   for (const reverse of [false, true]) {
     const model = new CharGRUModel({ labels: ['a', 'b', 'c'], alphabet: [...'abcdefghij '], embedDim: 5, hidden: 7, layers: 2, reverse, maxLength: 100 });

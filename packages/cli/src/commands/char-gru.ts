@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { WordloomError } from '@wordloom/core';
 import { CharGRUModel, CHAR_GRU_DEFAULTS, testCharGRU, trainCharGRU, type CharGRUParams } from '@wordloom/ops/char-gru/index';
 import { readExamples } from '@wordloom/ops/classify/index';
@@ -30,6 +31,7 @@ const trainOptions: OptionSpec[] = [
   { name: 'max-length', type: 'number', default: D.max_length, doc: 'cut longer texts to this many characters' },
   { name: 'optimizer', type: 'string', default: D.optimizer, valueName: 'sparse_adam|lazy_adam', doc: "the embedding rows' optimizer" },
   { name: 'kernels', type: 'string', default: D.kernels, valueName: 'auto|simd|typescript', doc: 'matrix products: WebAssembly SIMD where available (auto), or TypeScript' },
+  { name: 'threads', type: 'number', doc: "threads running parts of each batch side by side (default: all cores); a seed and a thread count give the same model" },
   { name: 'seed', type: 'number', default: 1, doc: 'seed of the initialisation, the split and the order' },
   { name: 'quiet', alias: 'q', type: 'boolean', doc: 'no progress' },
   { name: 'json', type: 'boolean', doc: 'print the result as JSON' },
@@ -72,7 +74,7 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
   const ctx = standaloneContext({
     node: 'char-gru',
     signal: interruptSignal(),
-    threads: 1,
+    threads: (o.threads as number | undefined) ?? Math.max(1, availableParallelism()),
     seed: o.seed as number,
     log: (m) => { if (!quiet || m.startsWith('warning:')) process.stderr.write(`${m}\n`); },
     progress: (u) => {
@@ -85,11 +87,11 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
   });
   const res = await trainCharGRU(params, ctx);
   const t = res.train;
-  const summary = { examples: t.examples, labels: res.model.config.labels, alphabet: t.alphabet, kernels: t.kernels, seconds: t.seconds, epochSeconds: t.epochSeconds, losses: t.losses, test: res.test, files: res.files };
+  const summary = { examples: t.examples, labels: res.model.config.labels, alphabet: t.alphabet, kernels: t.kernels, threads: t.threads, seconds: t.seconds, epochSeconds: t.epochSeconds, losses: t.losses, test: res.test, files: res.files };
   if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else {
     const mean = t.epochSeconds.reduce((x, y) => x + y, 0) / t.epochSeconds.length;
-    const lines = [`trained on ${fmtNumber(t.examples)} texts, ${res.model.config.labels.length} labels, ${t.alphabet} characters: ${t.epochs} epochs in ${t.seconds.toFixed(1)} s (${mean.toFixed(2)} s an epoch, ${t.kernels} products); final loss ${t.losses.at(-1)?.toFixed(4)}`];
+    const lines = [`trained on ${fmtNumber(t.examples)} texts, ${res.model.config.labels.length} labels, ${t.alphabet} characters: ${t.epochs} epochs in ${t.seconds.toFixed(1)} s (${mean.toFixed(2)} s an epoch, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${t.kernels} products); final loss ${t.losses.at(-1)?.toFixed(4)}`];
     if (res.test) lines.push(`test: ${res.test.examples} texts, accuracy ${res.test.accuracy.toFixed(4)}`);
     if (res.files.length) lines.push(`model written to ${res.files.join(', ')}`);
     process.stdout.write(lines.join('\n') + '\n');

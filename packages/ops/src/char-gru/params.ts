@@ -31,6 +31,8 @@ export interface CharGRUParams {
   optimizer: CharGRUSparseOptimizer;
   /** The matrix products: 'auto' (WebAssembly SIMD where available), 'simd' or 'typescript'. */
   kernels: 'auto' | 'simd' | 'typescript';
+  /** Threads that run each batch's parts side by side (default: the pipeline's threads). */
+  threads?: number;
   seed?: number;
   output?: string;
 }
@@ -45,13 +47,14 @@ export const charGruParamSpecs = {
   hidden: { type: 'int', doc: 'size of the GRU state', default: 64, min: 1, max: 4096 },
   layers: { type: 'int', doc: 'stacked GRU layers', default: 1, min: 1, max: 8 },
   reverse: { type: 'boolean', doc: 'read each text from its last character to its first', default: false },
-  epoch: { type: 'int', doc: 'passes over the training examples', default: 5, min: 1 },
+  epoch: { type: 'int', doc: 'passes over the training examples (on rt-polarity the held-out accuracy levels off after about 10)', default: 10, min: 1 },
   lr: { type: 'number', doc: 'learning rate of Adam (dense layers) and of the sparse optimizer (embedding rows)', default: 0.003, min: 0, exclusiveMin: true },
   batch: { type: 'int', doc: 'texts per optimizer step (a packed batch; the last one of an epoch may be smaller)', default: 32, min: 1, max: 4096 },
   min_count: { type: 'int', doc: 'characters seen fewer times in the training texts are read as the unknown character', default: 1, min: 1 },
   max_length: { type: 'int', doc: 'texts longer than this many characters are cut to their first max_length (a count is logged)', default: 1024, min: 1 },
   optimizer: { type: 'enum', values: ['sparse_adam', 'lazy_adam'], doc: "optimizer of the embedding's sparse rows (the GRU and the linear layer get Adam): PyTorch's SparseAdam or TensorFlow Addons' LazyAdam", default: 'sparse_adam' },
   kernels: { type: 'enum', values: ['auto', 'simd', 'typescript'], doc: "the matrix products: 'auto' (WebAssembly SIMD where the runtime has it), 'simd' (an error without it) or 'typescript'", default: 'auto' },
+  threads: { type: 'int', doc: "threads that run each batch's parts side by side, their gradients summed before each step (the same model as one thread's to float rounding; a seed and a thread count give the same model every run); default: the pipeline threads, at most batch", optional: true, min: 1, max: 256 },
   seed: { type: 'int', doc: 'seed of the initialisation, the split and the shuffles; default: the pipeline seed', optional: true },
   output: { type: 'path', output: true, doc: 'write the model to this file (wordloom char-gru format: see packages/ops/src/char-gru/model.ts)', optional: true },
 } satisfies ParamSpecs;
@@ -63,7 +66,7 @@ export const CHAR_GRU_DEFAULTS: CharGRUParams = {
   hidden: 64,
   layers: 1,
   reverse: false,
-  epoch: 5,
+  epoch: 10,
   lr: 0.003,
   batch: 32,
   min_count: 1,
@@ -75,8 +78,9 @@ export const CHAR_GRU_DEFAULTS: CharGRUParams = {
 /** Defaults filled in and every value checked (for calls from code; pipelines check against the specs first). */
 export function resolveCharGRUParams(p: Partial<CharGRUParams>): CharGRUParams {
   const out = { ...CHAR_GRU_DEFAULTS, ...Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) } as CharGRUParams;
-  for (const k of ['embed_dim', 'hidden', 'layers', 'epoch', 'batch', 'min_count', 'max_length'] as const) {
+  for (const k of ['embed_dim', 'hidden', 'layers', 'epoch', 'batch', 'min_count', 'max_length', 'threads'] as const) {
     const v = out[k];
+    if (v === undefined && k === 'threads') continue;
     const spec = charGruParamSpecs[k] as { min: number; max?: number };
     if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || (spec.max !== undefined && v > spec.max)) {
       throw new WordloomError('E_PARAM', `${k} must be an integer from ${spec.min}${spec.max !== undefined ? ` to ${spec.max}` : ' up'}, got ${JSON.stringify(v)}`, { param: k });

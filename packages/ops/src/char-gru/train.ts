@@ -2,8 +2,9 @@
  * Training and testing of the character-level GRU classifier: an alphabet from
  * the training texts, packed batches of shuffled texts, softmax cross-entropy,
  * AutoOptimizer (the embedding's sparse rows to SparseAdam or LazyAdam, the GRU
- * and the linear layer to Adam). One thread; the batch's matrix products are the
- * work.
+ * and the linear layer to Adam). The batch's matrix products are the work: with
+ * threads > 1 each batch is cut into parts that workers run side by side (data
+ * parallelism, parallel.ts), their gradients summed before one optimizer step.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { AutoOptimizer, Rng, WordloomError, nn } from '@wordloom/core';
@@ -12,6 +13,7 @@ import { readExamples, splitExamples, type RawExample } from '../classify/data.j
 import { CharGRUModel } from './model.js';
 import { simdKernels } from '../kernels/nn-simd.js';
 import { resolveCharGRUParams, type CharGRUParams } from './params.js';
+import { CharGRUParallel } from './parallel.js';
 
 export interface CharGRUTestResult {
   examples: number;
@@ -34,6 +36,8 @@ export interface CharGRUResult {
     alphabet: number;
     /** The kernels of the matrix products ("wasm-simd", "typescript"). */
     kernels: string;
+    /** Threads that ran each batch's parts (this one and threads - 1 workers). */
+    threads: number;
   };
   test?: CharGRUTestResult;
   files: string[];
@@ -96,66 +100,92 @@ export async function fitCharGRU(train: readonly RawExample[], params: Partial<C
   const N = train.length;
   const B = p.batch;
   const full: Int32Array[] = new Array(Math.min(B, N));
+  const part: Int32Array[] = [];
   const rest: Int32Array[] = new Array(N % B);
   const batchTargets = new Int32Array(B);
   const losses: number[] = [];
   const epochSeconds: number[] = [];
   // the last finished epoch's parameters, restored when training diverges
   const good = model.params.map((q) => new Float32Array(q.data));
-  const t0 = performance.now();
-  for (let ep = 1; ep <= p.epoch; ep++) {
-    const te = performance.now();
-    shuffle.shuffle(order);
-    let total = 0;
-    let lastYield = performance.now();
-    for (let s = 0; s < N; s += B) {
-      const n = Math.min(B, N - s);
-      const seqs = n === full.length ? full : rest;
-      for (let i = 0; i < n; i++) {
-        seqs[i] = encoded[order[s + i]!]!;
-        batchTargets[i] = targets[order[s + i]!]!;
-      }
-      let l: number;
-      try {
-        l = loss.forward(model.logits(seqs), batchTargets, labels.length, n);
-      } catch (e) {
-        // a NaN loss, or NaN/infinite activations caught by a layer's input check (the ids are
-        // checked when encoded, so only the weights can have made them): the run diverged
-        if (e instanceof WordloomError && (e.code === 'E_DIVERGED' || / holds (NaN|-?Infinity) /.test(e.message))) {
-          model.params.forEach((q, i) => q.data.set(good[i]!));
-          throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep} (${e.message.split('\n')[0]}): the model is back to ${ep > 1 ? `the end of epoch ${ep - 1}` : 'its initial weights'}`, { param: 'lr' }, `lower lr (now ${p.lr})${ep > 1 && opts.checkpoint ? `; the checkpoint of epoch ${ep - 1} was kept` : ''}`, { cause: e });
-        }
-        throw e;
-      }
-      total += l * n;
-      model.backward(loss.backward());
-      opt.step();
-      opt.zeroGrad();
-      const now = performance.now();
-      if (now - lastYield > 200) {
-        lastYield = now;
-        ctx.progress({ phase: 'training', done: s + n, total: N, unit: 'examples', iteration: ep, metrics: { epoch: ep, loss: round(total / (s + n), 4) } });
-        await new Promise((r) => setImmediate(r));
-        if (ctx.signal.aborted) throw new WordloomError('E_STATE', 'training stopped', {}, undefined, { cause: ctx.signal.reason });
-      }
-    }
-    epochSeconds.push((performance.now() - te) / 1000);
-    losses.push(total / N);
-    const bad = model.params.find((q) => !q.data.every((v) => Number.isFinite(v)));
-    if (bad) {
-      model.params.forEach((q, i) => q.data.set(good[i]!));
-      throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep} (${bad.name} holds NaN or infinite values): the model is back to ${ep > 1 ? `the end of epoch ${ep - 1}` : 'its initial weights'}`, { param: 'lr' }, `lower lr (now ${p.lr})${ep > 1 && opts.checkpoint ? `; the checkpoint of epoch ${ep - 1} was kept` : ''}`);
-    }
-    model.params.forEach((q, i) => good[i]!.set(q.data));
-    if (opts.checkpoint) await opts.checkpoint(model, ep);
-    ctx.progress({ phase: 'training', done: N, total: N, unit: 'examples', iteration: ep, metrics: { epoch: ep, loss: round(total / N, 4), seconds: round(epochSeconds.at(-1)!, 2) } });
-    ctx.log(`epoch ${ep}: loss ${(total / N).toFixed(4)}, ${epochSeconds.at(-1)!.toFixed(2)} s`);
+  const threads = Math.max(1, Math.min(p.threads ?? ctx.threads, B));
+  const parallel = threads > 1 ? await CharGRUParallel.start(threads, model.config, model.kernels.name, model.params, encoded, targets, B) : null;
+  try {
+    return await trainEpochs();
+  } finally {
+    await parallel?.close();
   }
-  return {
-    model,
-    train: { examples: N, epochs: p.epoch, seconds: (performance.now() - t0) / 1000, epochSeconds, losses, cut, alphabet: alphabet.length, kernels: model.kernels.name },
-    files: [],
-  };
+
+  async function trainEpochs(): Promise<CharGRUResult> {
+    const t0 = performance.now();
+    for (let ep = 1; ep <= p.epoch; ep++) {
+      const te = performance.now();
+      shuffle.shuffle(order);
+      let total = 0;
+      let lastYield = performance.now();
+      for (let s = 0; s < N; s += B) {
+        const n = Math.min(B, N - s);
+        // this thread's part: the whole batch, or its first part when workers take the rest
+        const k = parallel ? parallel.dispatch(order.subarray(s, s + n), n) : n;
+        let seqs = n === full.length ? full : rest;
+        if (k < n) {
+          part.length = k;
+          seqs = part;
+        }
+        for (let i = 0; i < k; i++) {
+          seqs[i] = encoded[order[s + i]!]!;
+          batchTargets[i] = targets[order[s + i]!]!;
+        }
+        let l: number;
+        try {
+          l = loss.forward(model.logits(seqs), batchTargets, labels.length, k) * k;
+          model.backward(loss.backward(k / n));
+          if (parallel) l += parallel.gather();
+        } catch (e) {
+          // the workers' parts must be finished before the parameters are restored
+          if (parallel) {
+            try {
+              parallel.gather();
+            } catch {
+              // the first failure is the one reported
+            }
+          }
+          // a NaN loss, or NaN/infinite activations caught by a layer's input check (the ids are
+          // checked when encoded, so only the weights can have made them): the run diverged
+          if (e instanceof WordloomError && (e.code === 'E_DIVERGED' || / holds (NaN|-?Infinity) /.test(e.message))) {
+            model.params.forEach((q, i) => q.data.set(good[i]!));
+            throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep} (${e.message.split('\n')[0]}): the model is back to ${ep > 1 ? `the end of epoch ${ep - 1}` : 'its initial weights'}`, { param: 'lr' }, `lower lr (now ${p.lr})${ep > 1 && opts.checkpoint ? `; the checkpoint of epoch ${ep - 1} was kept` : ''}`, { cause: e });
+          }
+          throw e;
+        }
+        total += l;
+        opt.step();
+        opt.zeroGrad();
+        const now = performance.now();
+        if (now - lastYield > 200) {
+          lastYield = now;
+          ctx.progress({ phase: 'training', done: s + n, total: N, unit: 'examples', iteration: ep, metrics: { epoch: ep, loss: round(total / (s + n), 4) } });
+          await new Promise((r) => setImmediate(r));
+          if (ctx.signal.aborted) throw new WordloomError('E_STATE', 'training stopped', {}, undefined, { cause: ctx.signal.reason });
+        }
+      }
+      epochSeconds.push((performance.now() - te) / 1000);
+      losses.push(total / N);
+      const bad = model.params.find((q) => !q.data.every((v) => Number.isFinite(v)));
+      if (bad) {
+        model.params.forEach((q, i) => q.data.set(good[i]!));
+        throw new WordloomError('E_DIVERGED', `training diverged in epoch ${ep} (${bad.name} holds NaN or infinite values): the model is back to ${ep > 1 ? `the end of epoch ${ep - 1}` : 'its initial weights'}`, { param: 'lr' }, `lower lr (now ${p.lr})${ep > 1 && opts.checkpoint ? `; the checkpoint of epoch ${ep - 1} was kept` : ''}`);
+      }
+      model.params.forEach((q, i) => good[i]!.set(q.data));
+      if (opts.checkpoint) await opts.checkpoint(model, ep);
+      ctx.progress({ phase: 'training', done: N, total: N, unit: 'examples', iteration: ep, metrics: { epoch: ep, loss: round(total / N, 4), seconds: round(epochSeconds.at(-1)!, 2) } });
+      ctx.log(`epoch ${ep}: loss ${(total / N).toFixed(4)}, ${epochSeconds.at(-1)!.toFixed(2)} s`);
+    }
+    return {
+      model,
+      train: { examples: N, epochs: p.epoch, seconds: (performance.now() - t0) / 1000, epochSeconds, losses, cut, alphabet: alphabet.length, kernels: model.kernels.name, threads },
+      files: [],
+    };
+  }
 }
 
 /** Accuracy of the model's first label on labelled examples (labels it does not know count as wrong). */
