@@ -7,7 +7,7 @@ nn.Linear on the last state -> cross-entropy; SparseAdam for the embedding and A
 for the rest, both at --lr; shuffled batches of --batch texts (the last one smaller).
 
 Run with Debian's python3-torch (apt-get install -y python3-torch):
-    /usr/bin/python3 scripts/char_gru_torch.py --train train.txt --test test.txt [--reverse] [--threads 2]
+    /usr/bin/python3 scripts/char_gru_torch.py --train train.txt --test test.txt [--reverse] [--threads 2] [--device cuda]
 The files hold fastText-format lines (__label__x text). Prints one JSON line:
 accuracy on --test, seconds of each epoch's training, mean loss of each epoch.
 bench/char-gru.mjs writes the files (the same seeded split as wordloom's) and runs both.
@@ -38,6 +38,7 @@ ap.add_argument('--min-count', type=int, default=1)
 ap.add_argument('--max-length', type=int, default=1024)
 ap.add_argument('--seed', type=int, default=1)
 ap.add_argument('--threads', type=int, default=2)
+ap.add_argument('--device', default='cpu', help="where the model runs: cpu (default) or cuda")
 ap.add_argument('--prefix', default='__label__')
 ap.add_argument('--eval-each', action='store_true', help='test accuracy after every epoch (not counted in its seconds), a line on stderr each')
 a = ap.parse_args()
@@ -68,7 +69,7 @@ char_id = {ch: i + 1 for i, ch in enumerate(alphabet)}
 
 def encode(text):
     ids = [char_id.get(ch, 0) for ch in text[:a.max_length]] or [0]
-    return torch.tensor(ids[::-1] if a.reverse else ids, dtype=torch.long)
+    return torch.tensor(ids[::-1] if a.reverse else ids, dtype=torch.long, device=a.device)
 
 
 class CharGRU(nn.Module):
@@ -83,11 +84,11 @@ class CharGRU(nn.Module):
         return self.out(h_n[-1])
 
 
-model = CharGRU()
+model = CharGRU().to(a.device)
 sparse_opt = torch.optim.SparseAdam(list(model.emb.parameters()), lr=a.lr)
 dense_opt = torch.optim.Adam(list(model.gru.parameters()) + list(model.out.parameters()), lr=a.lr)
 xs = [encode(t) for t, _ in train]
-ys = torch.tensor([label_id[l] for _, l in train])
+ys = torch.tensor([label_id[l] for _, l in train], device=a.device)
 epoch_seconds, losses, accuracies = [], [], []
 
 
@@ -109,7 +110,7 @@ for ep in range(a.epoch):
     model.train()
     for s in range(0, len(order), a.batch):
         idx = order[s:s + a.batch]
-        loss = F.cross_entropy(model([xs[i] for i in idx]), ys[idx])
+        loss = F.cross_entropy(model([xs[i] for i in idx]), ys[torch.tensor(idx, device=a.device)])
         sparse_opt.zero_grad()
         dense_opt.zero_grad()
         loss.backward()
@@ -124,4 +125,4 @@ for ep in range(a.epoch):
 
 acc = accuracies[-1] if accuracies else accuracy()
 print(json.dumps({'accuracy': acc, 'test': len(test), 'train': len(train), 'alphabet': len(alphabet),
-                  'epoch_seconds': epoch_seconds, 'losses': losses, 'accuracies': accuracies, 'threads': a.threads, 'torch': torch.__version__}))
+                  'epoch_seconds': epoch_seconds, 'losses': losses, 'accuracies': accuracies, 'threads': a.threads, 'device': a.device, 'torch': torch.__version__}))
