@@ -116,7 +116,7 @@ for ep in range(a.epoch):
         loss.backward()
         sparse_opt.step()
         dense_opt.step()
-        total += float(loss) * len(idx)
+        total += loss.item() * len(idx)
     epoch_seconds.append(time.perf_counter() - t0)
     losses.append(total / len(xs))
     if a.eval_each:
