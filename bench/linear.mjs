@@ -27,6 +27,7 @@
  *   node bench/linear.mjs --only rt --runs 5
  *   node bench/linear.mjs --only synth --examples 1000000 --bits-list 18,22,26
  *   node bench/linear.mjs --only synth --examples-list 100000,300000,1000000 --synth-passes 3
+ *   node bench/linear.mjs --only synth --examples 1000000 --synth-test 100000 --synth-passes 3   # held-out accuracy too
  *   node bench/linear.mjs --small                 # a quick check of the script
  */
 import { spawnSync } from 'node:child_process';
@@ -171,13 +172,22 @@ if (!only || only === 'synth') {
   const synthPasses = Number(arg('synth-passes', 1));
   for (const N of sizes) {
     const file = join(dir, `synth-${N}.svm`);
+    // --synth-test M: M more examples of the same rule, written apart, for held-out accuracy
+    const testN = Number(arg('synth-test', 0));
+    const testFile = join(dir, `synth-${N}-test.svm`);
     let s = seed >>> 0;
     const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
     const w = new Float32Array(F);
     for (let i = 0; i < F; i++) w[i] = rnd() < 0.5 ? -1 : 1;
-    const out = createWriteStream(file);
+    let out = createWriteStream(file);
     let buf = '';
-    for (let e = 0; e < N; e++) {
+    for (let e = 0; e < N + testN; e++) {
+      if (e === N) {
+        out.write(buf);
+        await new Promise((r) => out.end(r));
+        out = createWriteStream(testFile);
+        buf = '';
+      }
       const k = Math.max(1, Math.round(per + (rnd() - 0.5) * 10));
       const ids = new Set();
       while (ids.size < k) ids.add(1 + Math.floor(rnd() * F));
@@ -202,17 +212,27 @@ if (!only || only === 'synth') {
     console.log(`\n## synthetic: ${N} examples, ${F} features, ~${per} a example, planted linear rule, 5% label noise (libsvm file)`);
     for (const b of bitsList) {
       for (const threads of [1, 2]) {
-        const args = [CLI, 'linear', 'train', file, '--format', 'libsvm', '--bits', String(b), '--threads', String(threads), '--passes', String(synthPasses), '--json'];
+        const model = join(dir, 'synth.bin');
+        const args = [CLI, 'linear', 'train', file, '--format', 'libsvm', '--bits', String(b), '--threads', String(threads), '--passes', String(synthPasses), '--json', ...(testN ? ['-o', model] : [])];
         const r = run(process.execPath, args);
         const j = JSON.parse(r.stdout);
-        console.log(`| ${N} examples | bits ${b} | ${threads} thread(s) | ${synthPasses} pass(es) | ${Math.round(j.examplesPerSecond)} examples/s (in training) | ${Math.round((N * synthPasses) / r.seconds)} examples/s (whole process, ${r.seconds.toFixed(2)} s) | progressive error ${j.progressiveError.toFixed(4)} | peak RSS ${r.maxRssMb.toFixed(0)} MB |\n    node ${args.join(' ').replace(ROOT, '').replace(dir, '$TMP')}`);
+        const held = testN ? JSON.parse(run(process.execPath, [CLI, 'linear', 'test', model, testFile, '--format', 'libsvm', '--json']).stdout).accuracy : undefined;
+        console.log(`| ${N} examples | bits ${b} | ${threads} thread(s) | ${synthPasses} pass(es) | ${Math.round(j.examplesPerSecond)} examples/s (in training) | ${Math.round((N * synthPasses) / r.seconds)} examples/s (whole process, ${r.seconds.toFixed(2)} s) | progressive error ${j.progressiveError.toFixed(4)}${held !== undefined ? ` | held-out accuracy ${held.toFixed(4)}` : ''} | peak RSS ${r.maxRssMb.toFixed(0)} MB |\n    node ${args.join(' ').replace(ROOT, '').replaceAll(dir, '$TMP')}`);
       }
     }
     if (existsSync('/usr/bin/liblinear-train') && !flag('no-liblinear-synth')) {
-      const r = run('/usr/bin/liblinear-train', ['-s', '2', '-B', '1', '-q', file, join(dir, 'synth.ll')]);
-      console.log(`| ${N} examples | liblinear-train -s 2 -B 1 | ${Math.round(N / r.seconds)} examples/s (whole process, ${r.seconds.toFixed(2)} s) | peak RSS ${r.maxRssMb.toFixed(0)} MB |`);
+      for (const solver of ['1', '2']) {
+        const r = run('/usr/bin/liblinear-train', ['-s', solver, '-B', '1', '-q', file, join(dir, 'synth.ll')]);
+        let held = '';
+        if (testN) {
+          const out = run('/usr/bin/liblinear-predict', [testFile, join(dir, 'synth.ll'), join(dir, 'pred.txt')]).stdout;
+          held = ` | held-out accuracy ${(Number(/Accuracy = ([\d.]+)%/.exec(out)[1]) / 100).toFixed(4)}`;
+        }
+        console.log(`| ${N} examples | liblinear-train -s ${solver} -B 1 | ${Math.round(N / r.seconds)} examples/s (whole process, ${r.seconds.toFixed(2)} s)${held} | peak RSS ${r.maxRssMb.toFixed(0)} MB |`);
+      }
     }
     rmSync(file, { force: true });
+    rmSync(testFile, { force: true });
   }
 }
 
