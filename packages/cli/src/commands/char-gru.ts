@@ -31,7 +31,7 @@ const trainOptions: OptionSpec[] = [
   { name: 'max-length', type: 'number', default: D.max_length, doc: 'cut longer texts to this many characters' },
   { name: 'optimizer', type: 'string', default: D.optimizer, valueName: 'sparse_adam|lazy_adam', doc: "the embedding rows' optimizer" },
   { name: 'kernels', type: 'string', default: D.kernels, valueName: 'auto|simd|typescript', doc: 'matrix products: WebAssembly SIMD where available (auto), or TypeScript' },
-  { name: 'threads', type: 'number', doc: "threads running parts of each batch side by side (default: all cores); a seed and a thread count give the same model" },
+  { name: 'threads', type: 'number', doc: "threads running parts of each batch side by side (default: the cores, at most 4: a batch of 32 texts gains little from more); a seed and a thread count give the same model" },
   { name: 'seed', type: 'number', default: 1, doc: 'seed of the initialisation, the split and the order' },
   { name: 'quiet', alias: 'q', type: 'boolean', doc: 'no progress' },
   { name: 'json', type: 'boolean', doc: 'print the result as JSON' },
@@ -74,7 +74,7 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
   const ctx = standaloneContext({
     node: 'char-gru',
     signal: interruptSignal(),
-    threads: (o.threads as number | undefined) ?? Math.max(1, availableParallelism()),
+    threads: (o.threads as number | undefined) ?? Math.max(1, Math.min(4, availableParallelism())),
     seed: o.seed as number,
     log: (m) => { if (!quiet || m.startsWith('warning:')) process.stderr.write(`${m}\n`); },
     progress: (u) => {
