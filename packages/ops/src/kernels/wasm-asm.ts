@@ -197,7 +197,19 @@ export class FnBuilder {
   f64Add(): this { return this.op(0xa0); }
   f64Mul(): this { return this.op(0xa2); }
   f64Sub(): this { return this.op(0xa1); }
+  f64Div(): this { return this.op(0xa3); }
+  f64Sqrt(): this { return this.op(0x9f); }
+  f64Abs(): this { return this.op(0x99); }
+  f64Neg(): this { return this.op(0x9a); }
+  f64Lt(): this { return this.op(0x63); }
+  f64Gt(): this { return this.op(0x64); }
+  f64Le(): this { return this.op(0x65); }
+  f64Ge(): this { return this.op(0x66); }
+  f64Eq(): this { return this.op(0x61); }
+  f64Ne(): this { return this.op(0x62); }
+  f64Max(): this { return this.op(0xa5); }
   f64PromoteF32(): this { return this.op(0xbb); }
+  f32DemoteF64(): this { return this.op(0xb6); }
 
   // SIMD
   f32x4Splat(): this { return this.simd(0x13); }
