@@ -212,6 +212,40 @@ test('rt-polarity 90/10, unigrams+bigrams, hinge, normalized, 5 passes on one th
   }
 });
 
+test('the WebAssembly loops give the TypeScript loops\' weights, globals and losses bit for bit (the SVM a run at a time; logistic, oaa and adagrad an example at a time; importance weights, a huge example)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { train } = rtPolarity(dir);
+    // importance weights 0, 0.5 and 2 on some lines, and one example longer than a scratch slot (65,536 features)
+    const lines = readFileSync(train, 'utf8').split('\n').filter(Boolean).slice(0, 3000);
+    const vw = lines.map((l, i) => {
+      const sp = l.indexOf(' ');
+      const label = l.slice(0, sp) === '__label__pos' ? 1 : -1;
+      const imp = i % 7 === 0 ? ' 0' : i % 5 === 0 ? ' 0.5' : i % 3 === 0 ? ' 2' : '';
+      return `${label}${imp} | ${l.slice(sp + 1).replace(/[|:]/g, ' ')}`;
+    });
+    vw.splice(1500, 0, `1 | ${Array.from({ length: 70000 }, (_, i) => `w${i}`).join(' ')}`);
+    const file = join(dir, 'mixed.vw');
+    writeFileSync(file, vw.join('\n') + '\n');
+    const runs: Partial<LinearParams>[] = [{}, { loss: 'logistic' }, { update: 'adagrad' }, { task: 'oaa', classes: 2, labels: undefined, loss: 'hinge' }];
+    for (const extra of runs) {
+      const input = extra.task === 'oaa' ? [train] : [file];
+      const p: Partial<LinearParams> = { input, ngram: 2, passes: 2, bits: 16, ...extra };
+      const ts = await trainLinear({ ...p, kernels: 'typescript' }, one);
+      const wasm = await trainLinear({ ...p, kernels: 'wasm' }, one);
+      assert.is(ts.train.kernels, 'typescript');
+      assert.is(wasm.train.kernels, 'wasm');
+      assert.equal(wasm.train.passLosses, ts.train.passLosses, JSON.stringify(extra));
+      assert.equal(Array.from(wasm.model.globals), Array.from(ts.model.globals), JSON.stringify(extra));
+      let differ = 0;
+      for (let i = 0; i < ts.model.weights.length; i++) if (!Object.is(ts.model.weights[i], wasm.model.weights[i])) differ++;
+      assert.is(differ, 0, `${JSON.stringify(extra)}: ${differ} weights differ`);
+    }
+  } finally {
+    cleanup();
+  }
+});
+
 test('rt-polarity: logistic, adagrad, sgd, oaa and softmax all learn (accuracy > 0.7); two Hogwild threads learn as well as one', async () => {
   const { dir, cleanup } = tempDir();
   try {

@@ -35,6 +35,7 @@ const trainOptions: OptionSpec[] = [
   { name: 'seed', type: 'number', default: 1, doc: 'seed of the shuffles' },
   { name: 'keep-names', type: 'boolean', doc: 'keep feature names for inspect (costs memory)' },
   { name: 'threads', type: 'number', default: 1, doc: 'Hogwild worker threads (1 = deterministic)' },
+  { name: 'kernels', type: 'string', default: 'auto', valueName: 'auto|wasm|typescript', doc: "the update rule's inner loops: WebAssembly where available (auto), or TypeScript (the same weights)" },
   { name: 'quiet', alias: 'Q', type: 'boolean', doc: 'no progress' },
   { name: 'json', type: 'boolean', doc: 'print the result as JSON' },
 ];
@@ -59,7 +60,7 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
     labels: o.labels ? String(o.labels).split(',') : undefined, update: o.update as LinearParams['update'], lr: o.lr as number | undefined,
     lr_schedule: o['lr-schedule'] as LinearParams['lr_schedule'], power_t: o['power-t'] as number, l1: o.l1 as number, l2: o.l2 as number,
     passes: o.passes as number, cache: o.cache as LinearParams['cache'], shuffle: !!o.shuffle, seed: o.seed as number, keep_names: !!o['keep-names'], init: o.init as string | undefined,
-    output: o.output as string | undefined, on_error: onError(o, 'skip'), threads: o.threads as number,
+    output: o.output as string | undefined, on_error: onError(o, 'skip'), threads: o.threads as number, kernels: o.kernels as LinearParams['kernels'],
   };
   const quiet = !!o.quiet || !!o.json;
   let last = 0;
@@ -79,7 +80,7 @@ async function train(self: CommandThis, argv: string[]): Promise<number> {
   const h = res.model.header;
   if (o.json) process.stdout.write(JSON.stringify({ ...res.train, labels: h.labels, task: h.task, loss: h.loss, update: h.update, bits: h.bits, files: res.files }, null, 2) + '\n');
   else {
-    const lines = [`learned from ${fmtNumber(res.train.examples)} examples x ${res.train.passes} pass(es) in ${res.train.seconds.toFixed(2)} s (${fmtNumber(Math.round(res.train.examplesPerSecond))} examples/s, ${res.train.threads} thread(s)); ${h.task} ${h.loss}, ${h.update} update, 2^${h.bits} weights`,
+    const lines = [`learned from ${fmtNumber(res.train.examples)} examples x ${res.train.passes} pass(es) in ${res.train.seconds.toFixed(2)} s (${fmtNumber(Math.round(res.train.examplesPerSecond))} examples/s, ${res.train.threads} thread(s), ${res.train.kernels} loops); ${h.task} ${h.loss}, ${h.update} update, 2^${h.bits} weights`,
       `progressive validation: loss ${res.train.progressiveLoss.toFixed(6)}${res.model.isClassifier ? `, error ${res.train.progressiveError.toFixed(4)}` : ''}${res.train.skipped ? `; ${res.train.skipped} malformed line(s) skipped` : ''}`];
     if (res.train.passes > 1) lines.push(`loss per pass: ${res.train.passLosses.map((x) => x.toFixed(6)).join(' ')}`);
     if (res.files.length) lines.push(`model written to ${res.files.join(', ')}`);

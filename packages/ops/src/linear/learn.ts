@@ -23,7 +23,16 @@
  * L2: w -= lr_t l2 w on the weights an update touches (lazy, as sparse SGD does);
  * L1: truncated gradient, each touched weight is moved toward 0 by lr_t l1 without
  * crossing it (Langford, Li and Zhang 2009, with truncation every update).
+ *
+ * Where the weights live in a WebAssembly memory (kernel.ts), train() copies a run
+ * of examples into the learner's scratch slot and learns from it in WebAssembly,
+ * bit-identical to the TypeScript here: the linear SVM (binary hinge with the
+ * normalized update) a whole run per call, the other rules their inner loops (score,
+ * rates, step) an example at a time. The TypeScript loops serve everywhere else
+ * (scoring for predictions, an example too large for the slot, weights outside a
+ * WebAssembly memory).
  */
+import { linearKernel, SLOT_EXAMPLES, SLOT_FEATURES, type LinearKernel } from './kernel.js';
 
 export type Loss = 'hinge' | 'logistic' | 'squared';
 export type Task = 'binary' | 'oaa' | 'softmax' | 'regression';
@@ -136,6 +145,12 @@ export class Learner {
   private readonly state: number;
   private readonly ss: number;
   private p = new Float64Array(0);
+  /** The WebAssembly loops (null: none to be had; undefined: not asked for yet). */
+  private kern: LinearKernel | null | undefined;
+  /** The example features staged in the kernel's scratch: ch.idx of the chunk, and the run [stagedAt, stagedEnd). */
+  private staged: Int32Array | null = null;
+  private stagedAt = 0;
+  private stagedEnd = 0;
 
   constructor(readonly cfg: LearnConfig, readonly w: Float32Array, readonly g: Float64Array) {
     this.stride = strideOf(cfg.update);
@@ -146,8 +161,9 @@ export class Learner {
 
   /** The raw score of class block `c` (0 for binary/regression). */
   score(c: number, idx: Int32Array, val: Float32Array, a: number, b: number): number {
-    const W = this.w;
     const base = c * this.size;
+    if (idx === this.staged && a >= this.stagedAt && b <= this.stagedEnd) return this.kern!.score(base, a - this.stagedAt, b - this.stagedAt);
+    const W = this.w;
     let z = 0;
     for (let k = a; k < b; k++) z += W[base + idx[k]!]! * val[k]!;
     return z;
@@ -172,8 +188,58 @@ export class Learner {
   train(ch: ExampleChunk, from = 0, to = ch.n): ChunkResult {
     const t0 = performance.now();
     const res: ChunkResult = { loss: 0, errors: 0, weight: 0, examples: 0, seconds: 0 };
+    if (this.p.length < this.blocks) this.p = new Float64Array(this.blocks);
+    if (this.kern === undefined) this.kern = linearKernel(this.w) ?? null;
+    const kern = this.kern;
+    const c = this.cfg;
+    // the linear SVM (binary, hinge, normalized, no L1/L2) runs whole runs of examples in the kernel
+    const whole = !!kern && c.task === 'binary' && c.loss === 'hinge' && c.update === 'normalized' && c.l1 === 0 && c.l2 === 0 && kern.ownsGlobals(this.g);
+    for (let e = from; e < to;) {
+      // stage as many examples as the scratch slot holds (one too large for it: TypeScript loops)
+      let end = to;
+      if (kern) {
+        const at = ch.offsets[e]!;
+        end = e;
+        while (end < to && end - e < SLOT_EXAMPLES && ch.offsets[end + 1]! - at <= SLOT_FEATURES) end++;
+        if (end === e) {
+          this.staged = null;
+          end = e + 1;
+        } else {
+          const stop = ch.offsets[end]!;
+          kern.idx.set(ch.idx.subarray(at, stop));
+          kern.val.set(ch.val.subarray(at, stop));
+          this.staged = ch.idx;
+          this.stagedAt = at;
+          this.stagedEnd = stop;
+          if (whole) {
+            const n = end - e;
+            for (let i = 0; i <= n; i++) kern.offsets[i] = ch.offsets[e + i]! - at;
+            kern.labels.set(ch.labels.subarray(e, end));
+            kern.weights.set(ch.weights.subarray(e, end));
+            const out = kern.out;
+            out[0] = res.loss;
+            out[1] = res.errors;
+            out[2] = res.weight;
+            kern.hinge(n, c.lr, this.state);
+            res.loss = out[0]!;
+            res.errors = out[1]!;
+            res.weight = out[2]!;
+            res.examples += n;
+            e = end;
+            continue;
+          }
+        }
+      }
+      this.trainRun(ch, e, end, res);
+      e = end;
+    }
+    this.staged = null;
+    res.seconds = (performance.now() - t0) / 1000;
+    return res;
+  }
+
+  private trainRun(ch: ExampleChunk, from: number, to: number, res: ChunkResult): void {
     const K = this.blocks;
-    if (this.p.length < K) this.p = new Float64Array(K);
     const p = this.p;
     for (let e = from; e < to; e++) {
       const a = ch.offsets[e]!;
@@ -217,8 +283,6 @@ export class Learner {
       }
       this.g[0] = this.g[0]! + imp;
     }
-    res.seconds = (performance.now() - t0) / 1000;
-    return res;
   }
 
   /** One binary/regression sub-problem on block c: prediction z, label y. */
@@ -246,9 +310,13 @@ export class Learner {
    * multiplier.
    */
   private normalizedRates(c: number, g2: number, idx: Int32Array, val: Float32Array, a: number, b: number): number {
-    const W = this.w;
     const base = c * this.size;
     const S = this.state;
+    if (idx === this.staged && a >= this.stagedAt && b <= this.stagedEnd) {
+      const ppu = this.kern!.rates(base, S, a - this.stagedAt, b - this.stagedAt, g2);
+      return ppu * this.updateMultiplier(this.kern!.out[0]!);
+    }
+    const W = this.w;
     let ppu = 0;
     let normX = 0;
     for (let k = a; k < b; k++) {
@@ -319,7 +387,10 @@ export class Learner {
   private apply(c: number, u: number, idx: Int32Array, val: Float32Array, a: number, b: number, rated: boolean): void {
     const W = this.w;
     const base = c * this.size;
-    if (rated) {
+    if (idx === this.staged && a >= this.stagedAt && b <= this.stagedEnd) {
+      if (rated) this.kern!.applyRated(base, this.state + 2, a - this.stagedAt, b - this.stagedAt, u);
+      else this.kern!.apply(base, a - this.stagedAt, b - this.stagedAt, u);
+    } else if (rated) {
       const R = this.state + 2; // the rate, third of [G, N, rate]
       for (let k = a; k < b; k++) {
         const i = base + idx[k]!;

@@ -20,6 +20,7 @@ import { writeAtomic } from '../io/atomic.js';
 import { MODEL_MAGIC as CLASSIFY_MAGIC } from '../classify/model.js';
 import { FeatureBuilder, type FeatureOptions } from './features.js';
 import { Learner, strideOf, type LearnConfig, type Loss, type Task, type Update } from './learn.js';
+import { globalsOfWeights, weightsInMemory } from './kernel.js';
 
 export const LINEAR_MAGIC = 'WLLINEAR';
 export const LINEAR_VERSION = 2;
@@ -57,12 +58,17 @@ export class LinearModel {
   names?: Map<number, string>;
   private labelIndex = new Map<string, number>();
 
-  constructor(public header: LinearHeader, weights?: Float32Array, globals?: Float64Array) {
+  /**
+   * `slots`: learners that may train these weights with the WebAssembly loops at
+   * once (when the weights are allocated here: see linear/kernel.ts).
+   */
+  constructor(public header: LinearHeader, weights?: Float32Array, globals?: Float64Array, slots = 1) {
     const n = header.classes * 2 ** header.bits * strideOf(header.update);
     this.header.weights = n;
-    this.weights = weights ?? allocWeights(n, header);
+    this.weights = weights ?? allocWeights(n, header, slots);
     if (this.weights.length !== n) throw new WordloomError('E_INTERNAL', `weights have ${this.weights.length} floats, expected ${n}`);
-    this.globals = globals ?? sharedFloat64(4);
+    // where the weights are in a WebAssembly memory, the globals sit beside them (the kernel updates both)
+    this.globals = globals ?? globalsOfWeights(this.weights) ?? sharedFloat64(4);
     if (!globals) header.globals.forEach((v, i) => (this.globals[i] = v));
     header.labels.forEach((l, i) => this.labelIndex.set(l, i));
   }
@@ -200,7 +206,8 @@ export class LinearModel {
     });
   }
 
-  static async load(file: string): Promise<LinearModel> {
+  /** Read a model file; `slots` as the constructor's (learners that may go on training it at once). */
+  static async load(file: string, slots = 1): Promise<LinearModel> {
     let fh;
     try {
       fh = await open(file, 'r');
@@ -237,8 +244,8 @@ export class LinearModel {
       if (n !== header.weights || start + n * 4 + 4 > size) {
         throw new WordloomError('E_INPUT', `the linear model file is truncated or inconsistent: ${size} bytes, its header needs ${start + n * 4 + 4}`, { file }, 'the file was cut short or edited; retrain or copy it again');
       }
-      const weights = sharedFloat32(n);
-      const bytes = new Uint8Array(weights.buffer);
+      const weights = allocWeights(n, header, slots);
+      const bytes = new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength);
       let off = 0;
       while (off < bytes.length) {
         const { bytesRead: r } = await fh.read(bytes, off, Math.min(1 << 24, bytes.length - off), start + off);
@@ -249,7 +256,7 @@ export class LinearModel {
       const lb = Buffer.alloc(4);
       await fh.read(lb, 0, 4, start + n * 4);
       const nl = lb.readUInt32LE(0);
-      const model = new LinearModel(header, weights);
+      const model = new LinearModel(header, weights, undefined, slots);
       if (nl > 0) {
         if (start + n * 4 + 4 + nl > size) throw new WordloomError('E_INPUT', 'the linear model file is truncated (names)', { file });
         const nb = Buffer.alloc(nl);
@@ -267,9 +274,9 @@ export class LinearModel {
   }
 }
 
-function allocWeights(n: number, h: LinearHeader): Float32Array {
+function allocWeights(n: number, h: LinearHeader, slots: number): Float32Array {
   try {
-    return sharedFloat32(n);
+    return weightsInMemory(n, slots)?.weights ?? sharedFloat32(n);
   } catch (e) {
     const gb = (n * 4) / 2 ** 30;
     throw new WordloomError('E_PARAM', `cannot allocate ${gb.toFixed(1)} GiB of weights (${h.classes} class block(s) x 2^${h.bits} x ${strideOf(h.update)} floats for the ${h.update} update): ${(e as Error).message}`, { param: 'bits' }, `lower bits, or use update sgd (1 float a weight instead of ${strideOf(h.update)})`);

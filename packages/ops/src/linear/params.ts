@@ -40,6 +40,8 @@ export interface LinearParams {
   init?: string;
   output?: string;
   threads?: number;
+  /** The update rule's inner loops: WebAssembly where available (auto), or TypeScript; the same weights either way. */
+  kernels: 'auto' | 'wasm' | 'typescript';
   seed?: number;
   /** Examples per chunk handed to a worker. */
   chunk: number;
@@ -71,6 +73,7 @@ export const LINEAR_DEFAULTS: LinearParams = {
   on_error: 'skip',
   keep_names: false,
   chunk: 4096,
+  kernels: 'auto',
   resume_every: 0,
   resume_minutes: 5,
 };
@@ -103,6 +106,13 @@ export const linearParamSpecs = {
   threads: { type: 'int', doc: 'worker threads updating the shared weights without locks (Hogwild); 1 = deterministic', optional: true, min: 1, max: 256 },
   seed: { type: 'int', doc: 'seed of the shuffles (shuffle); default: the pipeline seed. With one thread training is deterministic', optional: true },
   chunk: { type: 'int', doc: 'examples per chunk handed to a worker', default: 4096, min: 1, max: 1048576 },
+  kernels: {
+    type: 'enum',
+    values: ['auto', 'wasm', 'typescript'],
+    inert: true,
+    doc: "the update rule's inner loops: 'auto' (WebAssembly where the runtime has it), 'wasm' (an error without it) or 'typescript'; both give the same weights bit for bit",
+    default: 'auto',
+  },
   resume_every: {
     type: 'int',
     inert: true,

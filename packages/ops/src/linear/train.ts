@@ -15,11 +15,13 @@ import { Rng, WordloomError, sharedFloat32, sharedInt32 } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { ChunkBuilder, ChunkCache, ExampleParser, readLineBatches, readLines } from './data.js';
 import type { ChunkResult, ExampleChunk } from './learn.js';
+import { memoryOfWeights } from './kernel.js';
 import { LinearModel, type LinearHeader } from './model.js';
 import { LINEAR_DEFAULTS, type LinearParams } from './params.js';
 import type { LinearParseResult, LinearParseTask, LinearTask } from './worker.js';
 import type { LineFormat } from './parse.js';
 import { workerPool } from '../kernels/pool.js';
+import { wasmSimdAvailable } from '../kernels/memory.js';
 import { checkpointFile, loadCheckpoint, passRng, writeCheckpoint } from '../io/checkpoint.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -42,6 +44,8 @@ export interface LinearTrainResult {
     passLosses: number[];
     skipped: number;
     threads: number;
+    /** The update rule's inner loops: 'wasm' (WebAssembly) or 'typescript'. */
+    kernels: 'wasm' | 'typescript';
     /** The pass whose resume checkpoint training went on from (0: trained from the start). */
     resumedFrom: number;
   };
@@ -68,6 +72,8 @@ export function resolveLinearParams(p: Partial<LinearParams>): LinearParams {
   if (!['sgd', 'adagrad', 'normalized'].includes(out.update)) bad('update', `unknown update ${JSON.stringify(out.update)}`, 'choose sgd, adagrad or normalized');
   if (out.task === 'regression' && out.loss !== 'squared') bad('loss', `task regression needs loss squared, got ${out.loss}`, 'pass --loss squared, or a classification task');
   if (out.task === 'softmax' && out.loss === 'squared') bad('loss', 'task softmax learns with the cross-entropy; loss squared does not apply', 'leave loss unset (or logistic) for softmax, or use task oaa');
+  if (!['auto', 'wasm', 'typescript'].includes(out.kernels)) bad('kernels', `unknown kernels ${JSON.stringify(out.kernels)}`, 'choose auto, wasm or typescript');
+  if (out.kernels === 'wasm' && !wasmSimdAvailable()) bad('kernels', 'this runtime has no WebAssembly (with SIMD and shared memory)', 'use kernels: auto or typescript');
   if (out.lr !== undefined && !(out.lr > 0 && Number.isFinite(out.lr))) bad('lr', `lr must be a finite number > 0, got ${out.lr}`);
   if (!(out.power_t >= 0 && out.power_t <= 1)) bad('power_t', `power_t must be from 0 to 1, got ${out.power_t}`);
   for (const k of ['l1', 'l2'] as const) if (!(out[k] >= 0 && Number.isFinite(out[k]))) bad(k, `${k} must be a finite number >= 0, got ${out[k]}`);
@@ -81,7 +87,8 @@ export function resolveLinearParams(p: Partial<LinearParams>): LinearParams {
 }
 
 /** A fresh model for these params. */
-export function newLinearModel(p: LinearParams): LinearModel {
+/** A new model for these params; `slots` as LinearModel's (learners that may train it at once with the WebAssembly loops). */
+export function newLinearModel(p: LinearParams, slots = 1): LinearModel {
   const lr = p.lr ?? (p.update === 'sgd' ? 0.1 : 0.5);
   const decay = p.lr_schedule === 'power_t' || (p.lr_schedule === 'auto' && p.update === 'sgd');
   const header: LinearHeader = {
@@ -91,7 +98,7 @@ export function newLinearModel(p: LinearParams): LinearModel {
     lr, power_t: decay ? p.power_t : 0, l1: p.l1, l2: p.l2, label_prefix: p.label_prefix,
     labels: p.labels ? [...p.labels] : [], label_mode: p.labels ? 'names' : 'unset', weights: 0, globals: [0, 0, 0, 0], examples: 0,
   };
-  return new LinearModel(header);
+  return new LinearModel(header, undefined, undefined, slots);
 }
 
 /** Trains (or, with init, continues training) a linear model on the inputs; saves it when output is set. */
@@ -99,11 +106,21 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
   const p = resolveLinearParams(params);
   if (!p.input.length) bad('input', 'no training input', 'name files or globs, or - for standard input');
   const threads = p.threads ?? ctx.threads;
+  // scratch slots for the WebAssembly loops: the main thread's, and each worker's learner and parsing learner
+  const slots = p.kernels === 'typescript' ? 0 : 2 * threads + 1;
   let model: LinearModel;
+  let prefaultSeconds = 0;
   if (p.init) {
-    model = await LinearModel.load(isAbsolute(p.init) ? p.init : resolve(ctx.baseDir, p.init));
+    model = await LinearModel.load(isAbsolute(p.init) ? p.init : resolve(ctx.baseDir, p.init), slots);
     if (p.lr !== undefined) model.header.lr = p.lr;
-  } else model = newLinearModel(p);
+  } else {
+    model = newLinearModel(p, slots);
+    // a fresh model's pages written once, in order, before learning: touched first at random (by the
+    // updates) each costs a page fault and every line a miss to memory; counted as learning time
+    const tp = performance.now();
+    model.weights.fill(0);
+    prefaultSeconds = (performance.now() - tp) / 1000;
+  }
   const builder = model.builder(p.keep_names);
   if (p.keep_names && model.names) builder.names = model.names;
   const parser = new ExampleParser(model, builder, { format: p.format, labelPrefix: model.header.label_prefix, onError: p.on_error, learn: true, log: ctx.log });
@@ -126,7 +143,7 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
   let firstPassExamples = 0;
   let lastReport = 0;
   const passLosses: number[] = [];
-  let learnSeconds = 0;
+  let learnSeconds = prefaultSeconds;
   const account = (r: ChunkResult): void => {
     learnSeconds += r.seconds;
     passLoss += r.loss;
@@ -146,7 +163,7 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
       return;
     }
     while (inFlight.size >= threads * 2) await Promise.race(inFlight);
-    const task: LinearTask = { job, cfg, weights: model.weights, globals: model.globals, chunk: c };
+    const task: LinearTask = { job, cfg, weights: model.weights, memory: memoryOfWeights(model.weights), globals: model.globals, chunk: c };
     const pr: Promise<void> = (pool!.run(task) as Promise<ChunkResult>).then((r) => {
       account(r);
     }).finally(() => inFlight.delete(pr));
@@ -276,7 +293,7 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
         }
         if (!fmt) continue; // blank lines only
         await dispatch({
-          job, weights: model.weights, globals: model.globals, header: { ...model.header, labels: [...model.header.labels] },
+          job, weights: model.weights, memory: memoryOfWeights(model.weights), globals: model.globals, header: { ...model.header, labels: [...model.header.labels] },
           file: batch.file, format: fmt, bytes: batch.bytes, firstLine: batch.firstLine, onError: p.on_error, keepChunk: !!cache,
         });
       }
@@ -327,6 +344,7 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
   const res: LinearTrainResult = {
     model,
     train: {
+      kernels: slots > 0 && memoryOfWeights(model.weights) ? 'wasm' : 'typescript',
       examples: firstPassExamples, passes: p.passes, seconds, learnSeconds, examplesPerSecond: (firstPassExamples * p.passes) / seconds,
       progressiveLoss: passLosses[0]!, progressiveError, passLosses, skipped: resumedFrom > 0 ? skippedBefore : parser.skipped + workerSkipped, threads, resumedFrom,
     },

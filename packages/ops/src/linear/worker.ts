@@ -10,12 +10,15 @@ import { ChunkBuilder, ExampleParser } from './data.js';
 import type { FeatureBuilder } from './features.js';
 import { Learner, type ChunkResult, type ExampleChunk, type LearnConfig } from './learn.js';
 import { LinearModel, type LinearHeader } from './model.js';
+import { adoptWeightsMemory, type WeightsMemory } from './kernel.js';
 import type { LineFormat } from './parse.js';
 
 export interface LinearTask {
   job: number;
   cfg: LearnConfig;
   weights: Float32Array;
+  /** The WebAssembly memory that holds the weights, where it does (the learner then runs its WebAssembly loops). */
+  memory?: WeightsMemory;
   globals: Float64Array;
   chunk: ExampleChunk;
 }
@@ -23,6 +26,7 @@ export interface LinearTask {
 export interface LinearParseTask {
   job: number;
   weights: Float32Array;
+  memory?: WeightsMemory;
   globals: Float64Array;
   header: LinearHeader;
   file: string;
@@ -49,13 +53,17 @@ let curParse: { job: number; model: LinearModel; learner: Learner; b: FeatureBui
 
 export default function run(t: LinearTask | LinearParseTask): ChunkResult | LinearParseResult {
   if ('bytes' in t) return parseAndLearn(t);
-  if (!cur || cur.job !== t.job) cur = { job: t.job, learner: new Learner(t.cfg, t.weights, t.globals) };
+  if (!cur || cur.job !== t.job) {
+    const m = t.memory ? adoptWeightsMemory(t.weights, t.memory) : { weights: t.weights, globals: t.globals };
+    cur = { job: t.job, learner: new Learner(t.cfg, m.weights, m.globals) };
+  }
   return cur.learner.train(t.chunk);
 }
 
 function parseAndLearn(t: LinearParseTask): LinearParseResult {
   if (!curParse || curParse.job !== t.job) {
-    const model = new LinearModel({ ...t.header, labels: [...t.header.labels] }, t.weights, t.globals);
+    const m = t.memory ? adoptWeightsMemory(t.weights, t.memory) : { weights: t.weights, globals: t.globals };
+    const model = new LinearModel({ ...t.header, labels: [...t.header.labels] }, m.weights, m.globals);
     model.frozenLabels = true;
     curParse = { job: t.job, model, learner: model.learner(), b: model.builder(false) };
   }
