@@ -8,8 +8,10 @@
  *    libsvm files (index + 1, duplicates summed) for liblinear-train -s 1 and -s 2
  *    (L2-regularized L2-loss SVM, dual and primal; -B 1 for the bias). Reported:
  *    accuracy on the test split, whole-process training seconds and the training alone
- *    (wordloom: its update rule, learnSeconds; liblinear: its run less one stopped after
- *    the first solver iteration by -e 1e30), mean ± sd over
+ *    (wordloom: its update rule, learnSeconds; liblinear: its train() call timed by
+ *    bench/reference/liblinear_time.c, built here when gcc and Debian's liblinear-dev are
+ *    installed, else its run less one stopped after the first solver iteration by
+ *    -e 1e30; --no-timer forces the latter), mean ± sd over
  *    --runs), `wordloom linear train` (hinge, normalized update, --passes) and
  *    `wordloom classify train` (accuracy only matters here; its defaults).
  *    Prediction speed: `wordloom linear test` predictions per second.
