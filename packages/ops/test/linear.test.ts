@@ -143,8 +143,8 @@ test('the normalized update by hand: two examples of one feature x = 2, hinge, l
     writeFileSync(f, '1 | f:2\n1 | f:2\n');
     const r = await trainLinear({ input: [f], bias: false, bits: 4 }, one);
     const slot = vwHashString('f', 0) & 15;
-    // the 16 weights first, then [G, N, rate] of each
-    const w = [r.model.weights[slot]!, ...r.model.weights.subarray(16 + slot * 3, 16 + slot * 3 + 3)];
+    // each weight followed by its [G, N, rate]
+    const w = Array.from(r.model.weights.subarray(slot * 4, slot * 4 + 4));
     // 1st: G = 1 * 4, N = 2, rate = 1 / (sqrt(4) * 2) = 0.25, multiplier sqrt(1 / 1) = 1, ppu = 4 * 0.25 = 1;
     //      0.5 * 1 < margin error 1, so the step is 0.5 and w = 0.5 * 2 * 0.25 = 0.25 (prediction 0.5)
     // 2nd: G = 8, rate = 1 / (sqrt(8) * 2), ppu = 4 * rate = 0.7071 < ... 0.5 * 0.7071 < error 0.5: step 0.5,
@@ -156,7 +156,7 @@ test('the normalized update by hand: two examples of one feature x = 2, hinge, l
     // a larger |x| rescales the weight by N_old / |x| before the step (as if the old scale were the new)
     writeFileSync(f, '1 | f:2\n-1 | f:4\n');
     const s2 = await trainLinear({ input: [f], bias: false, bits: 4 }, one);
-    const w2 = [s2.model.weights[slot]!];
+    const w2 = [s2.model.weights[slot * 4]!];
     // 2nd: prediction 0.25 * 4 = 1, hinge error 2 for label -1; rescaled w = 0.25 * 2 / 4 = 0.125; G = 4 + 16 = 20, N = 4,
     // rate = 1 / (sqrt(20) * 4); norms 1 + 1, total 2: multiplier 1; ppu = 16 rate; step -0.5 (0.5 ppu < 2)
     const rate = 1 / (Math.sqrt(20) * 4);
@@ -319,7 +319,7 @@ test('formats: libsvm, vw and tsv lines hash alike (a digits-only name is its nu
     const a = await trainLinear({ input: [join(dir, '*.svm')], bits: 4 }, one);
     const b = await trainLinear({ input: [join(dir, 'b.vw')], bits: 4 }, one);
     assert.equal(a.model.weights, b.model.weights);
-    assert.ok(a.model.weights[3] !== 0 && a.model.weights[7] !== 0, 'feature 3 is weight 3');
+    assert.ok(a.model.weights[3 * 4] !== 0 && a.model.weights[7 * 4] !== 0, 'feature 3 is weight 3 (slots of 4 floats)');
     const c = await trainLinear({ input: ['-'], format: 'tsv' }, one, Readable.from(['pos\tgood fun\nneg\tdull\n']));
     const d = await trainLinear({ input: ['-'] }, one, Readable.from(['__label__pos good fun\n__label__neg dull\n']));
     assert.equal(c.model.weights, d.model.weights);
@@ -444,26 +444,31 @@ test('bad model files: another kind, another version, truncated, not a model', a
     const m = join(dir, 'm.bin');
     await trainLinear({ input: [f], bits: 6, output: m }, one);
     const bytes = readFileSync(m);
-    const v2 = Buffer.from(bytes);
-    v2.writeUInt32LE(3, 8);
-    writeFileSync(join(dir, 'v2.bin'), v2);
-    await rejects(() => LinearModel.load(join(dir, 'v2.bin')), /v2\.bin: linear model format version 3; this wordloom reads version 2/);
-    // version 1 (each weight interleaved with its state) still loads, as the same model
+    const v4 = Buffer.from(bytes);
+    v4.writeUInt32LE(4, 8);
+    writeFileSync(join(dir, 'v4.bin'), v4);
+    await rejects(() => LinearModel.load(join(dir, 'v4.bin')), /v4\.bin: linear model format version 4; this wordloom reads version 3/);
+    // version 2 (all the weights, then all their states) and version 1 (each weight followed by its
+    // state, as now) still load, as the same model
     const good = await LinearModel.load(m);
     const H = bytes.readUInt32LE(12);
     const start = 16 + H + ((4 - ((16 + H) % 4)) % 4);
     const n = good.weights.length;
     const slots = n / 4;
+    const v2 = Buffer.from(bytes);
+    v2.writeUInt32LE(2, 8);
+    for (let i = 0; i < slots; i++) {
+      v2.writeFloatLE(good.weights[i * 4]!, start + i * 4);
+      for (let j = 0; j < 3; j++) v2.writeFloatLE(good.weights[i * 4 + 1 + j]!, start + slots * 4 + i * 12 + 4 * j);
+    }
+    writeFileSync(join(dir, 'v2.bin'), v2);
+    const old = await LinearModel.load(join(dir, 'v2.bin'));
+    assert.equal(Array.from(old.weights), Array.from(good.weights));
+    assert.ok(good.weights.some((x, i) => i % 4 === 0 && x !== 0) && !v2.equals(bytes));
     const v1 = Buffer.from(bytes);
     v1.writeUInt32LE(1, 8);
-    for (let i = 0; i < slots; i++) {
-      v1.writeFloatLE(good.weights[i]!, start + i * 16);
-      for (let j = 0; j < 3; j++) v1.writeFloatLE(good.weights[slots + i * 3 + j]!, start + i * 16 + 4 + 4 * j);
-    }
     writeFileSync(join(dir, 'v1.bin'), v1);
-    const old = await LinearModel.load(join(dir, 'v1.bin'));
-    assert.equal(Array.from(old.weights), Array.from(good.weights));
-    assert.ok(good.weights.some((x, i) => i < slots && x !== 0) && !v1.equals(bytes));
+    assert.equal(Array.from((await LinearModel.load(join(dir, 'v1.bin'))).weights), Array.from(good.weights));
     writeFileSync(join(dir, 'cut.bin'), bytes.subarray(0, bytes.length - 100));
     await rejects(() => LinearModel.load(join(dir, 'cut.bin')), /cut\.bin: the linear model file is truncated/);
     const cls = Buffer.from(bytes);
@@ -472,7 +477,7 @@ test('bad model files: another kind, another version, truncated, not a model', a
     await rejects(() => LinearModel.load(join(dir, 'cls.bin')), /a wordloom classify model, not a linear one/);
     writeFileSync(join(dir, 'text.bin'), 'hello world, not a model at all');
     await rejects(() => LinearModel.load(join(dir, 'text.bin')), /not a wordloom linear model/);
-    await rejects(() => trainLinear({ input: [f], init: join(dir, 'v2.bin') }, one), /version 3/);
+    await rejects(() => trainLinear({ input: [f], init: join(dir, 'v4.bin') }, one), /version 4/);
   } finally {
     cleanup();
   }

@@ -14,8 +14,8 @@
  * learner uses this module where the weights live in a WebAssembly memory with a
  * scratch slot free for it, and its TypeScript loops elsewhere.
  *
- * Memory: the weights (all the weights, then each weight's state) from byte 64 of a
- * shared WebAssembly memory, the update rule's 4 float64 globals, a slot counter,
+ * Memory: the weights (each followed by its update state, `stride` floats a slot:
+ * learn.ts) from byte 64 of a shared WebAssembly memory, the update rule's 4 float64 globals, a slot counter,
  * then `slots` scratch slots. A slot holds the features of the examples being
  * learned (SLOT_FEATURES indices and values), their offsets, labels and importance
  * weights (SLOT_EXAMPLES), and out-cells. A learner claims a slot with an atomic add
@@ -89,18 +89,18 @@ export function adoptWeightsMemory(w: Float32Array, m: WeightsMemory): { weights
 
 export interface LinearKernel {
   /**
-   * The binary hinge + normalized rule over the staged run of n examples at rate lr,
-   * state at weight index S; the out-cells hold the running loss, errors and weight
-   * sums (set them first) and are updated; the globals are updated in memory.
+   * The binary hinge + normalized rule over the staged run of n examples at rate lr;
+   * the out-cells hold the running loss, errors and weight sums (set them first) and
+   * are updated; the globals are updated in memory. Normalized models only.
    */
-  hinge(n: number, lr: number, S: number): void;
-  /** sum over features of W[base + idx] * val, for scratch features [a, b). */
+  hinge(n: number, lr: number): void;
+  /** sum over features of the weight of slot base + idx times val, for scratch features [a, b). */
   score(base: number, a: number, b: number): number;
-  /** The normalized rule's rates of block `base`'s features (state at weight index S); returns ppu, the norm in out[0]. */
-  rates(base: number, S: number, a: number, b: number, g2: number): number;
-  /** W[base + idx] += u * val * rate (rates at weight index R, 3 floats a weight). */
-  applyRated(base: number, R: number, a: number, b: number, u: number): void;
-  /** W[base + idx] += u * val. */
+  /** The normalized rule's rates of block `base`'s features; returns ppu, the norm in out[0]. Normalized models only. */
+  rates(base: number, a: number, b: number, g2: number): number;
+  /** w += u * val * rate on the features' slots. Normalized models only. */
+  applyRated(base: number, a: number, b: number, u: number): void;
+  /** w += u * val on the features' slots. */
   apply(base: number, a: number, b: number, u: number): void;
   /** Scratch views: feature indices and values, example offsets (into them), labels and importance weights, out-cells. */
   idx: Int32Array;
@@ -115,6 +115,8 @@ export interface LinearKernel {
 
 interface Addr {
   weightsAt: number;
+  /** log2 of a slot's bytes: 2 (sgd: [w]), 3 (adagrad: [w, G]) or 4 (normalized: [w, G, N, rate]). */
+  slotShift: number;
   globalsAt: number;
   idxAt: number;
   valAt: number;
@@ -131,25 +133,25 @@ function emitScore(f: FnBuilder, A: Addr, base: number, a: number, b: number, k:
   f.get(a).set(k);
   f.block().loop();
   f.get(k).get(b).i32GeS().brIf(1);
-  f.get(base).get(k).i32(2).i32Shl().i32Load(A.idxAt).i32Add().i32(2).i32Shl().f32Load(A.weightsAt).f64PromoteF32();
+  f.get(base).get(k).i32(2).i32Shl().i32Load(A.idxAt).i32Add().i32(A.slotShift).i32Shl().f32Load(A.weightsAt).f64PromoteF32();
   f.get(k).i32(2).i32Shl().f32Load(A.valAt).f64PromoteF32().f64Mul();
   f.get(z).f64Add().set(z);
   f.get(k).i32(1).i32Add().set(k).br(0);
   f.end().end();
 }
 
-interface RatesLocals { k: number; i: number; o: number; wi: number; x: number; x2: number; G: number; N: number; ax: number; rate: number; ppu: number; normX: number }
+interface RatesLocals { k: number; i: number; wi: number; x: number; x2: number; G: number; N: number; ax: number; rate: number; ppu: number; normX: number }
 
 function ratesLocals(f: FnBuilder): RatesLocals {
   return {
-    k: f.local(I32), i: f.local(I32), o: f.local(I32), wi: f.local(I32),
+    k: f.local(I32), i: f.local(I32), wi: f.local(I32),
     x: f.local(F64), x2: f.local(F64), G: f.local(F64), N: f.local(F64), ax: f.local(F64), rate: f.local(F64), ppu: f.local(F64), normX: f.local(F64),
   };
 }
 
-/** Emit learn.ts's normalizedRates loop: ppu and normX (locals) for features [a, b) of block `base`, state at weight index S. */
-function emitRates(f: FnBuilder, A: Addr, L: RatesLocals, base: number, S: number, a: number, b: number, g2: number): void {
-  const { k, i, o, wi, x, x2, G, N, ax, rate, ppu, normX } = L;
+/** Emit learn.ts's normalizedRates loop: ppu and normX (locals) for features [a, b) of block `base` (slots [w, G, N, rate]). */
+function emitRates(f: FnBuilder, A: Addr, L: RatesLocals, base: number, a: number, b: number, g2: number): void {
+  const { k, i, wi, x, x2, G, N, ax, rate, ppu, normX } = L;
   const W = A.weightsAt;
   f.f64(0).set(ppu).f64(0).set(normX);
   f.get(a).set(k);
@@ -163,44 +165,43 @@ function emitRates(f: FnBuilder, A: Addr, L: RatesLocals, base: number, S: numbe
   f.f64(X2_MIN).set(x2);
   f.end();
   f.get(base).get(k).i32(2).i32Shl().i32Load(A.idxAt).i32Add().set(i);
-  f.get(i).i32(2).i32Shl().set(wi);
-  // o = (S + i * 3) * 4: the bytes of [G, N, rate]
-  f.get(S).get(i).i32(3).i32Mul().i32Add().i32(2).i32Shl().set(o);
-  // W[o] = W[o] + g2 * x2; G = W[o]
-  f.get(o);
-  f.get(o).f32Load(W).f64PromoteF32().get(g2).get(x2).f64Mul().f64Add().f32DemoteF64();
-  f.f32Store(W);
-  f.get(o).f32Load(W).f64PromoteF32().set(G);
+  // wi: the slot's bytes, [w, G, N, rate] at +0, +4, +8, +12
+  f.get(i).i32(4).i32Shl().set(wi);
+  // G += g2 * x2
+  f.get(wi);
+  f.get(wi).f32Load(W + 4).f64PromoteF32().get(g2).get(x2).f64Mul().f64Add().f32DemoteF64();
+  f.f32Store(W + 4);
+  f.get(wi).f32Load(W + 4).f64PromoteF32().set(G);
   f.get(x).f64Abs().set(ax);
-  f.get(o).f32Load(W + 4).f64PromoteF32().set(N);
+  f.get(wi).f32Load(W + 8).f64PromoteF32().set(N);
   f.get(ax).get(N).f64Gt().if_();
   f.get(N).f64(0).f64Gt().if_();
   f.get(wi);
   f.get(wi).f32Load(W).f64PromoteF32().get(N).get(ax).f64Div().f64Mul().f32DemoteF64();
   f.f32Store(W);
   f.end();
-  f.get(o).get(ax).f32DemoteF64().f32Store(W + 4);
-  f.get(o).f32Load(W + 4).f64PromoteF32().set(N);
+  f.get(wi).get(ax).f32DemoteF64().f32Store(W + 8);
+  f.get(wi).f32Load(W + 8).f64PromoteF32().set(N);
   f.end();
   // normX += x2 / (N * N); rate = G > 0 ? 1 / (sqrt(G) * N) : 0; ppu += x2 * rate
   f.get(normX).get(x2).get(N).get(N).f64Mul().f64Div().f64Add().set(normX);
   f.f64(1).get(G).f64Sqrt().get(N).f64Mul().f64Div().f64(0).get(G).f64(0).f64Gt().select().set(rate);
-  f.get(o).get(rate).f32DemoteF64().f32Store(W + 8);
+  f.get(wi).get(rate).f32DemoteF64().f32Store(W + 12);
   f.get(ppu).get(x2).get(rate).f64Mul().f64Add().set(ppu);
   f.get(k).i32(1).i32Add().set(k).br(0);
   f.end().end();
 }
 
-/** Emit W[base + idx] += u * val (* W[R + i * 3] when R >= 0) for features [a, b). */
-function emitApply(f: FnBuilder, A: Addr, base: number, R: number | null, a: number, b: number, u: number, k: number, i: number): void {
+/** Emit w += u * val (* rate when rated: slots [w, G, N, rate]) on the slots of features [a, b). */
+function emitApply(f: FnBuilder, A: Addr, base: number, rated: boolean, a: number, b: number, u: number, k: number, i: number): void {
   f.get(a).set(k);
   f.block().loop();
   f.get(k).get(b).i32GeS().brIf(1);
-  f.get(base).get(k).i32(2).i32Shl().i32Load(A.idxAt).i32Add().set(i);
-  f.get(i).i32(2).i32Shl();
-  f.get(i).i32(2).i32Shl().f32Load(A.weightsAt).f64PromoteF32();
+  f.get(base).get(k).i32(2).i32Shl().i32Load(A.idxAt).i32Add().i32(A.slotShift).i32Shl().set(i);
+  f.get(i);
+  f.get(i).f32Load(A.weightsAt).f64PromoteF32();
   f.get(u).get(k).i32(2).i32Shl().f32Load(A.valAt).f64PromoteF32().f64Mul();
-  if (R !== null) f.get(R).get(i).i32(3).i32Mul().i32Add().i32(2).i32Shl().f32Load(A.weightsAt).f64PromoteF32().f64Mul();
+  if (rated) f.get(i).f32Load(A.weightsAt + 12).f64PromoteF32().f64Mul();
   f.f64Add().f32DemoteF64().f32Store(A.weightsAt);
   f.get(k).i32(1).i32Add().set(k).br(0);
   f.end().end();
@@ -208,10 +209,10 @@ function emitApply(f: FnBuilder, A: Addr, base: number, R: number | null, a: num
 
 function build(A: Addr): Uint8Array {
   const m = new ModuleBuilder({ minPages: A.pages, maxPages: A.pages, shared: true });
-  // hinge(n, lr, S)
-  {
-    const f = new FnBuilder([I32, F64, I32], []);
-    const [n, lr, S] = [0, 1, 2];
+  // hinge(n, lr), for normalized models
+  if (A.slotShift === 4) {
+    const f = new FnBuilder([I32, F64], []);
+    const [n, lr] = [0, 1];
     const e = f.local(I32);
     const a = f.local(I32);
     const b = f.local(I32);
@@ -260,7 +261,7 @@ function build(A: Addr): Uint8Array {
     // d = y z < 1 ? -y : 0; g2 = imp d d
     f.get(y).f64Neg().f64(0).get(y).get(z).f64Mul().f64(1).f64Lt().select().set(d);
     f.get(imp).get(d).f64Mul().get(d).f64Mul().set(g2);
-    emitRates(f, A, L, zero, S, a, b, g2);
+    emitRates(f, A, L, zero, a, b, g2);
     // globals: g1 += normX imp; g2 += imp; mult = g1 > 0 ? sqrt(g2 / g1) : 1
     f.i32(0).i32(0).f64Load(G + 8).get(L.normX).get(imp).f64Mul().f64Add().f64Store(G + 8);
     f.i32(0).i32(0).f64Load(G + 16).get(imp).f64Add().f64Store(G + 16);
@@ -273,9 +274,7 @@ function build(A: Addr): Uint8Array {
     f.get(y).get(scale).get(err).get(ppu).f64Div().get(scale).get(ppu).f64Mul().get(err).f64Lt().select().f64Mul();
     f.get(y).get(z).f64Mul().f64(1).f64Ge().select();
     f.get(mult).f64Mul().set(upd);
-    const R = f.local(I32);
-    f.get(S).i32(2).i32Add().set(R);
-    emitApply(f, A, zero, R, a, b, upd, L.k, L.i);
+    emitApply(f, A, zero, true, a, b, upd, L.k, L.i);
     f.end();
     // examples seen += imp
     f.i32(0).i32(0).f64Load(G).get(imp).f64Add().f64Store(G);
@@ -296,24 +295,27 @@ function build(A: Addr): Uint8Array {
     f.get(z);
     m.addFunction(f, 'score');
   }
-  // rates(base, S, a, b, g2) -> ppu; normX to out[0]
-  {
-    const f = new FnBuilder([I32, I32, I32, I32, F64], [F64]);
-    const L = ratesLocals(f);
-    emitRates(f, A, L, 0, 1, 2, 3, 4);
-    f.i32(0).get(L.normX).f64Store(A.outAt);
-    f.get(L.ppu);
-    m.addFunction(f, 'rates');
+  if (A.slotShift === 4) {
+    // rates(base, a, b, g2) -> ppu; normX to out[0]
+    {
+      const f = new FnBuilder([I32, I32, I32, F64], [F64]);
+      const L = ratesLocals(f);
+      emitRates(f, A, L, 0, 1, 2, 3);
+      f.i32(0).get(L.normX).f64Store(A.outAt);
+      f.get(L.ppu);
+      m.addFunction(f, 'rates');
+    }
+    // applyRated(base, a, b, u)
+    {
+      const f = new FnBuilder([I32, I32, I32, F64], []);
+      emitApply(f, A, 0, true, 1, 2, 3, f.local(I32), f.local(I32));
+      m.addFunction(f, 'applyRated');
+    }
   }
-  // applyRated(base, R, a, b, u) and apply(base, a, b, u)
-  {
-    const f = new FnBuilder([I32, I32, I32, I32, F64], []);
-    emitApply(f, A, 0, 1, 2, 3, 4, f.local(I32), f.local(I32));
-    m.addFunction(f, 'applyRated');
-  }
+  // apply(base, a, b, u)
   {
     const f = new FnBuilder([I32, I32, I32, F64], []);
-    emitApply(f, A, 0, null, 1, 2, 3, f.local(I32), f.local(I32));
+    emitApply(f, A, 0, false, 1, 2, 3, f.local(I32), f.local(I32));
     m.addFunction(f, 'apply');
   }
   return Uint8Array.from(m.encode());
@@ -322,10 +324,11 @@ function build(A: Addr): Uint8Array {
 const moduleCache = new Map<string, unknown>();
 
 /**
- * A kernel over the weights' memory with a scratch slot of its own, or undefined
- * when every slot is taken (the caller keeps its TypeScript loops).
+ * A kernel over the weights' memory (slots of `stride` floats) with a scratch slot
+ * of its own, or undefined when every slot is taken (the caller keeps its TypeScript
+ * loops). hinge, rates and applyRated exist for normalized models (stride 4) only.
  */
-export function linearKernel(w: Float32Array): LinearKernel | undefined {
+export function linearKernel(w: Float32Array, stride: 1 | 2 | 4): LinearKernel | undefined {
   const wm = memoryOfWeights(w);
   if (!wm) return undefined;
   const counter = new Int32Array(wm.memory.buffer, wm.slotsAt, 1);
@@ -334,6 +337,7 @@ export function linearKernel(w: Float32Array): LinearKernel | undefined {
   const slotAt = wm.slotsAt + 64 + slot * SLOT_BYTES;
   const A: Addr = {
     weightsAt: w.byteOffset,
+    slotShift: stride === 1 ? 2 : stride === 2 ? 3 : 4,
     globalsAt: wm.globalsAt,
     idxAt: slotAt,
     valAt: slotAt + SLOT_FEATURES * 4,

@@ -3,12 +3,12 @@
  * main thread (one thread: deterministic) and by the Hogwild workers (several
  * threads update the same weights without locks).
  *
- * Weights: `classes` blocks of 2^bits weights (one block for binary and regression),
- * all the weights first, then the update state of each weight, `stride - 1` floats
- * a weight: none for sgd, [G] for adagrad, [G, N, rate] for normalized. The weights
- * sit together, apart from their state, because scoring reads only them and is most
- * of the work once most examples are on the right side of the margin: 2^18 weights
- * are 1 MB of cache lines instead of 4. Globals (Float64, shared): [examples seen (importance-weighted),
+ * Weights: `classes` blocks of 2^bits slots (one block for binary and regression),
+ * `stride` floats a slot, each weight followed by its update state: [w] for sgd,
+ * [w, G] for adagrad, [w, G, N, rate] for normalized. An update reads and writes a
+ * weight and its state together, so each feature it touches is one cache line (16
+ * bytes of 64 for normalized), which is what the first passes, where most examples
+ * update, wait on. Globals (Float64, shared): [examples seen (importance-weighted),
  * sum of normalized squared norms, total importance].
  *
  * 'normalized' follows Vowpal Wabbit's default update (gd.cc with --adaptive
@@ -141,9 +141,6 @@ export function invariantUpdate(loss: Loss, p: number, y: number, scale: number,
 export class Learner {
   readonly stride: number;
   readonly size: number;
-  /** Where the update state starts, and its floats a weight. */
-  private readonly state: number;
-  private readonly ss: number;
   private p = new Float64Array(0);
   /** The WebAssembly loops (null: none to be had; undefined: not asked for yet). */
   private kern: LinearKernel | null | undefined;
@@ -155,8 +152,6 @@ export class Learner {
   constructor(readonly cfg: LearnConfig, readonly w: Float32Array, readonly g: Float64Array) {
     this.stride = strideOf(cfg.update);
     this.size = 1 << cfg.bits;
-    this.state = this.blocks * this.size;
-    this.ss = this.stride - 1;
   }
 
   /** The raw score of class block `c` (0 for binary/regression). */
@@ -164,8 +159,9 @@ export class Learner {
     const base = c * this.size;
     if (idx === this.staged && a >= this.stagedAt && b <= this.stagedEnd) return this.kern!.score(base, a - this.stagedAt, b - this.stagedAt);
     const W = this.w;
+    const s = this.stride;
     let z = 0;
-    for (let k = a; k < b; k++) z += W[base + idx[k]!]! * val[k]!;
+    for (let k = a; k < b; k++) z += W[(base + idx[k]!) * s]! * val[k]!;
     return z;
   }
 
@@ -189,7 +185,7 @@ export class Learner {
     const t0 = performance.now();
     const res: ChunkResult = { loss: 0, errors: 0, weight: 0, examples: 0, seconds: 0 };
     if (this.p.length < this.blocks) this.p = new Float64Array(this.blocks);
-    if (this.kern === undefined) this.kern = linearKernel(this.w) ?? null;
+    if (this.kern === undefined) this.kern = linearKernel(this.w, this.stride as 1 | 2 | 4) ?? null;
     const kern = this.kern;
     const c = this.cfg;
     // the linear SVM (binary, hinge, normalized, no L1/L2) runs whole runs of examples in the kernel
@@ -220,7 +216,7 @@ export class Learner {
             out[0] = res.loss;
             out[1] = res.errors;
             out[2] = res.weight;
-            kern.hinge(n, c.lr, this.state);
+            kern.hinge(n, c.lr);
             res.loss = out[0]!;
             res.errors = out[1]!;
             res.weight = out[2]!;
@@ -311,9 +307,8 @@ export class Learner {
    */
   private normalizedRates(c: number, g2: number, idx: Int32Array, val: Float32Array, a: number, b: number): number {
     const base = c * this.size;
-    const S = this.state;
     if (idx === this.staged && a >= this.stagedAt && b <= this.stagedEnd) {
-      const ppu = this.kern!.rates(base, S, a - this.stagedAt, b - this.stagedAt, g2);
+      const ppu = this.kern!.rates(base, a - this.stagedAt, b - this.stagedAt, g2);
       return ppu * this.updateMultiplier(this.kern!.out[0]!);
     }
     const W = this.w;
@@ -326,20 +321,19 @@ export class Learner {
         x = x > 0 ? X_MIN : -X_MIN;
         x2 = X2_MIN;
       }
-      const i = base + idx[k]!;
-      const o = S + i * 3; // [G, N, rate]
-      W[o] = W[o]! + g2 * x2;
-      const G = W[o]!;
+      const i = (base + idx[k]!) * 4; // [w, G, N, rate]
+      W[i + 1] = W[i + 1]! + g2 * x2;
+      const G = W[i + 1]!;
       const ax = Math.abs(x);
-      let N = W[o + 1]!;
+      let N = W[i + 2]!;
       if (ax > N) {
         if (N > 0) W[i] = W[i]! * (N / ax);
-        W[o + 1] = ax;
-        N = W[o + 1]!;
+        W[i + 2] = ax;
+        N = W[i + 2]!;
       }
       normX += x2 / (N * N);
       const rate = G > 0 ? 1 / (Math.sqrt(G) * N) : 0;
-      W[o + 2] = rate;
+      W[i + 3] = rate;
       ppu += x2 * rate;
     }
     return ppu * this.updateMultiplier(normX);
@@ -366,13 +360,12 @@ export class Learner {
     } else if (up === 'adagrad') {
       const W = this.w;
       const base = c * this.size;
-      const S = this.state;
       const lr = this.lrAt();
       for (let k = a; k < b; k++) {
-        const i = base + idx[k]!;
+        const i = (base + idx[k]!) * 2; // [w, G]
         const gx = imp * d * val[k]!;
-        W[S + i] = W[S + i]! + gx * gx;
-        const G = W[S + i]!;
+        W[i + 1] = W[i + 1]! + gx * gx;
+        const G = W[i + 1]!;
         if (G > 0) W[i] = W[i]! - (lr * gx) / Math.sqrt(G);
       }
       this.regularize(c, idx, a, b, lr);
@@ -388,17 +381,19 @@ export class Learner {
     const W = this.w;
     const base = c * this.size;
     if (idx === this.staged && a >= this.stagedAt && b <= this.stagedEnd) {
-      if (rated) this.kern!.applyRated(base, this.state + 2, a - this.stagedAt, b - this.stagedAt, u);
+      if (rated) this.kern!.applyRated(base, a - this.stagedAt, b - this.stagedAt, u);
       else this.kern!.apply(base, a - this.stagedAt, b - this.stagedAt, u);
     } else if (rated) {
-      const R = this.state + 2; // the rate, third of [G, N, rate]
       for (let k = a; k < b; k++) {
-        const i = base + idx[k]!;
-        W[i] = W[i]! + u * val[k]! * W[R + i * 3]!;
+        const i = (base + idx[k]!) * 4; // [w, G, N, rate]
+        W[i] = W[i]! + u * val[k]! * W[i + 3]!;
       }
-    } else for (let k = a; k < b; k++) {
-      const i = base + idx[k]!;
-      W[i] = W[i]! + u * val[k]!;
+    } else {
+      const s = this.stride;
+      for (let k = a; k < b; k++) {
+        const i = (base + idx[k]!) * s;
+        W[i] = W[i]! + u * val[k]!;
+      }
     }
     this.regularize(c, idx, a, b, this.lrAt());
   }
@@ -410,8 +405,9 @@ export class Learner {
     const base = c * this.size;
     const shrink = 1 - lr * l2;
     const cut = lr * l1;
+    const s = this.stride;
     for (let k = a; k < b; k++) {
-      const o = base + idx[k]!;
+      const o = (base + idx[k]!) * s;
       let v = W[o]!;
       if (l2 > 0) v *= shrink > 0 ? shrink : 0;
       if (l1 > 0) v = v > cut ? v - cut : v < -cut ? v + cut : 0;

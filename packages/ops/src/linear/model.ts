@@ -5,12 +5,12 @@
  *
  * File format (little-endian), written atomically:
  *   8 bytes  "WLLINEAR"
- *   u32      format version (2; version 1 files are read too)
+ *   u32      format version (3; versions 1 and 2 are read too)
  *   u32      byte length H of the JSON header
  *   H bytes  JSON header (LinearHeader), then zero bytes up to a multiple of 4
- *   f32 x header.weights   the weights (classes x 2^bits), then their update state
- *            (stride - 1 floats a weight; version 1 interleaved each weight with
- *            its state, stride floats a slot)
+ *   f32 x header.weights   classes x 2^bits slots of `stride` floats, each weight
+ *            followed by its update state (as version 1; version 2 held all the
+ *            weights, then all the states)
  *   u32      byte length of the names block (0 if none), then that many bytes of
  *            UTF-8 lines "index<TAB>name" (the feature names seen, for inspect)
  */
@@ -23,7 +23,7 @@ import { Learner, strideOf, type LearnConfig, type Loss, type Task, type Update 
 import { globalsOfWeights, weightsInMemory } from './kernel.js';
 
 export const LINEAR_MAGIC = 'WLLINEAR';
-export const LINEAR_VERSION = 2;
+export const LINEAR_VERSION = 3;
 
 export interface LinearHeader {
   kind: 'wordloom-linear';
@@ -225,7 +225,7 @@ export class LinearModel {
         throw new WordloomError('E_INPUT', what, { file }, classifier ? 'use `wordloom classify test|predict` with it' : 'train one with `wordloom linear train ... --output model.bin`');
       }
       const version = pre.readUInt32LE(8);
-      if (version !== LINEAR_VERSION && version !== 1) {
+      if (version !== LINEAR_VERSION && version !== 1 && version !== 2) {
         throw new WordloomError('E_INPUT', `linear model format version ${version}; this wordloom reads version ${LINEAR_VERSION}`, { file }, 'retrain the model with this version of wordloom');
       }
       const H = pre.readUInt32LE(12);
@@ -252,7 +252,7 @@ export class LinearModel {
         if (r === 0) throw new WordloomError('E_INPUT', 'the linear model file is truncated (weights)', { file });
         off += r;
       }
-      if (version === 1) planar(weights, strideOf(header.update));
+      if (version === 2) interleave(weights, strideOf(header.update));
       const lb = Buffer.alloc(4);
       await fh.read(lb, 0, 4, start + n * 4);
       const nl = lb.readUInt32LE(0);
@@ -289,13 +289,13 @@ export class LabelError extends Error {
   }
 }
 
-/** Version 1's layout (each weight followed by its state, `stride` floats a slot) made into the current one (the weights, then the states), in place. */
-function planar(w: Float32Array, stride: number): void {
+/** Version 2's layout (all the weights, then each weight's state) made into the current one (each weight followed by its state, `stride` floats a slot), in place. */
+function interleave(w: Float32Array, stride: number): void {
   if (stride === 1) return;
   const slots = w.length / stride;
   const old = w.slice();
   for (let i = 0; i < slots; i++) {
-    w[i] = old[i * stride]!;
-    for (let j = 1; j < stride; j++) w[slots + i * (stride - 1) + j - 1] = old[i * stride + j]!;
+    w[i * stride] = old[i]!;
+    for (let j = 1; j < stride; j++) w[i * stride + j] = old[slots + i * (stride - 1) + j - 1]!;
   }
 }

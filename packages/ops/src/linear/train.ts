@@ -14,9 +14,9 @@ import { Piscina } from 'piscina';
 import { Rng, WordloomError, sharedFloat32, sharedInt32 } from '@wordloom/core';
 import { standaloneContext, type OpContext } from '../op.js';
 import { ChunkBuilder, ChunkCache, ExampleParser, readLineBatches, readLines } from './data.js';
-import type { ChunkResult, ExampleChunk } from './learn.js';
+import { strideOf, type ChunkResult, type ExampleChunk } from './learn.js';
 import { memoryOfWeights } from './kernel.js';
-import { LinearModel, type LinearHeader } from './model.js';
+import { LinearModel, LINEAR_VERSION, type LinearHeader } from './model.js';
 import { LINEAR_DEFAULTS, type LinearParams } from './params.js';
 import type { LinearParseResult, LinearParseTask, LinearTask } from './worker.js';
 import type { LineFormat } from './parse.js';
@@ -223,7 +223,7 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
   const ckpt = ctx.checkpointDir !== undefined && cache ? checkpointFile(ctx.checkpointDir, 'linear') : undefined;
   const h0 = model.header;
   const identity = {
-    op: 'linear', format: 1, input: p.input.join('\n'), inputFormat: p.format, init: p.init ?? '', bits: h0.bits, ngram: h0.ngram, quadratic: h0.quadratic.join(','), bias: h0.bias,
+    op: 'linear', format: 1, layout: LINEAR_VERSION, input: p.input.join('\n'), inputFormat: p.format, init: p.init ?? '', bits: h0.bits, ngram: h0.ngram, quadratic: h0.quadratic.join(','), bias: h0.bias,
     loss: h0.loss, task: h0.task, update: h0.update, classes: h0.classes, lr: h0.lr, power_t: h0.power_t, l1: h0.l1, l2: h0.l2, passes: p.passes, shuffle: p.shuffle, seed, threads, chunk: p.chunk,
   };
   const sections = (): Uint8Array[] => [
@@ -475,11 +475,12 @@ export async function* predictLinear(model: LinearModel, inputs: string[], o: Li
 export function heaviestFeatures(model: LinearModel, top: number): { cls: number; index: number; weight: number; name?: string }[] {
   const h = model.header;
   const size = 2 ** h.bits;
+  const stride = strideOf(h.update);
   const best: { cls: number; index: number; weight: number }[] = [];
   let floor = 0;
   for (let c = 0; c < h.classes; c++) {
     for (let i = 0; i < size; i++) {
-      const w = model.weights[c * size + i]!;
+      const w = model.weights[(c * size + i) * stride]!;
       const a = Math.abs(w);
       if (a === 0 || (best.length >= top && a <= floor)) continue;
       best.push({ cls: c, index: i, weight: w });
