@@ -101,6 +101,9 @@ export function newLinearModel(p: LinearParams, slots = 1): LinearModel {
   return new LinearModel(header, undefined, undefined, slots);
 }
 
+/** Fresh weights up to this size are written in order before learning (see trainLinear). */
+const PREFAULT_BYTES = 16 * 2 ** 20;
+
 /** Trains (or, with init, continues training) a linear model on the inputs; saves it when output is set. */
 export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext = standaloneContext(), stdin?: NodeJS.ReadableStream): Promise<LinearTrainResult> {
   const p = resolveLinearParams(params);
@@ -116,10 +119,14 @@ export async function trainLinear(params: Partial<LinearParams>, ctx: OpContext 
   } else {
     model = newLinearModel(p, slots);
     // a fresh model's pages written once, in order, before learning: touched first at random (by the
-    // updates) each costs a page fault and every line a miss to memory; counted as learning time
-    const tp = performance.now();
-    model.weights.fill(0);
-    prefaultSeconds = (performance.now() - tp) / 1000;
+    // updates) each costs a page fault and every line a miss to memory; counted as learning time. Only
+    // up to 16 MB (2^20 normalized weights): in larger models most pages are never touched, and
+    // writing them all would cost time and resident memory for nothing
+    if (model.weights.byteLength <= PREFAULT_BYTES) {
+      const tp = performance.now();
+      model.weights.fill(0);
+      prefaultSeconds = (performance.now() - tp) / 1000;
+    }
   }
   const builder = model.builder(p.keep_names);
   if (p.keep_names && model.names) builder.names = model.names;
