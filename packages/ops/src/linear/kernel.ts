@@ -15,8 +15,8 @@
  * scratch slot free for it, and its TypeScript loops elsewhere.
  *
  * Memory: the weights (each followed by its update state, `stride` floats a slot:
- * learn.ts) from byte 64 of a shared WebAssembly memory, the update rule's 4 float64 globals, a slot counter,
- * then `slots` scratch slots. A slot holds the features of the examples being
+ * learn.ts) from byte 64 of a shared WebAssembly memory, the update rule's 4 float64
+ * globals, a slot counter, then `slots` scratch slots. A slot holds the features of the examples being
  * learned (SLOT_FEATURES indices and values), their offsets, labels and importance
  * weights (SLOT_EXAMPLES), and out-cells. A learner claims a slot with an atomic add
  * on the counter; the examples are copied into it a run at a time.
