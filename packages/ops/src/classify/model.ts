@@ -26,8 +26,9 @@ import { FastTextDictionary } from '../subword/dictionary.js';
 import { DenseMatrix } from '../subword/matrix.js';
 import type { FastTextModel } from '../subword/model.js';
 import { writeFastTextModel, type FastTextParts } from '../subword/writer.js';
+import { MODEL_MAGIC } from './magic.js';
 
-export const MODEL_MAGIC = 'WLCLSF02';
+export { MODEL_MAGIC };
 const OLD_MAGIC = 'WLCLSF01';
 
 export interface Prediction {

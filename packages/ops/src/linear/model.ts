@@ -17,7 +17,7 @@
 import { open } from 'node:fs/promises';
 import { WordloomError, sharedFloat32, sharedFloat64 } from '@wordloom/core';
 import { writeAtomic } from '../io/atomic.js';
-import { MODEL_MAGIC as CLASSIFY_MAGIC } from '../classify/model.js';
+import { MODEL_MAGIC as CLASSIFY_MAGIC } from '../classify/magic.js';
 import { FeatureBuilder, type FeatureOptions } from './features.js';
 import { Learner, strideOf, type LearnConfig, type Loss, type Task, type Update } from './learn.js';
 import { globalsOfWeights, weightsInMemory } from './kernel.js';
