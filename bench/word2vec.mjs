@@ -24,6 +24,7 @@
  *   node bench/word2vec.mjs --only wordloom --threads 1        # wordloom alone
  *   node bench/word2vec.mjs --preset word2vec --only reference  # gensim (or fastText) alone
  *   node bench/word2vec.mjs --preset word2vec --skipgram-input center   # skip-gram paired as fastText pairs it
+ *   node bench/word2vec.mjs --preset word2vec --min-lr 0 --neg-target redraw   # fastText's rate end and redraw
  *   node bench/word2vec.mjs --corpus data/corpora/lee_background.cor --bucket 100000 --seeds 1   # quick check of the script
  */
 import { spawnSync } from 'node:child_process';
@@ -58,6 +59,9 @@ const settings = {
   repeat: Number(arg('repeat', '1')),
   /** Skip-gram: 'center' (fastText) or 'context' (word2vec); unset = the preset's. */
   skipgramInput: arg('skipgram-input', ''),
+  /** The rate at the end (fastText 0, gensim's min_alpha 0.0001) and a negative equal to the target ('redraw' or 'skip'); unset = the preset's. */
+  minLr: arg('min-lr', ''),
+  negTarget: arg('neg-target', ''),
   /** 'wordloom': leave the reference tool out (e.g. 1 vs 2 threads of wordloom alone); 'reference': the reference tool alone. */
   only: arg('only', ''),
 };
@@ -92,6 +96,8 @@ async function child() {
     preset: settings.preset, model: settings.model, dim: settings.dim, ws: settings.ws, epoch: settings.epoch, bucket: settings.bucket, threads: settings.threads, seed: Number(seedS), output: stem, backend: settings.backend,
     ...(settings.preset === 'word2vec' ? { bucket: 0 } : {}),
     ...(settings.skipgramInput ? { skipgram_input: settings.skipgramInput } : {}),
+    ...(settings.minLr !== '' ? { min_lr: Number(settings.minLr) } : {}),
+    ...(settings.negTarget ? { neg_target: settings.negTarget } : {}),
   }, ctx);
   console.log(JSON.stringify({ words: vocab.size, wps: r.wordsPerSecondPerThread, loss: r.losses[r.losses.length - 1], train: r.seconds.reduce((a, b) => a + b, 0) }));
 }

@@ -20,8 +20,9 @@ const LINE = [0, 1, 2, 3, 1];
 const LR = 0.05;
 
 type Input = 'center' | 'context';
+type NegTarget = 'redraw' | 'skip';
 
-function setup(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs', skipgramInput: Input = 'center') {
+function setup(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs', skipgramInput: Input = 'center', negTarget: NegTarget = 'redraw') {
   const inputRows = 8;
   const rowCount = ROWS.reduce((a, r) => a + r.length, 0);
   const tree = huffmanPaths(COUNTS);
@@ -48,7 +49,7 @@ function setup(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs', skipgramInput: Inp
   f32View(memory, layout.log, 513).set(logTable());
   i32View(memory, layout.threads[0]!.line, LINE.length).set(LINE);
   // ws 1: every window is exactly one word each side, so no draw matters
-  const kernel = instantiateWord2VecKernel(compileWord2VecKernel({ model, loss, skipgramInput, ws: 1, neg: 2, layout }), memory);
+  const kernel = instantiateWord2VecKernel(compileWord2VecKernel({ model, loss, skipgramInput, negTarget, ws: 1, neg: 2, layout }), memory);
   const s = layout.threads[0]!;
   kernel.init(s.hidden, s.grad, s.line, s.bow, 12345, 0);
   return { kernel, input, output, tree, refIn: Float64Array.from(input), refOut: Float64Array.from(output) };
@@ -64,8 +65,11 @@ const log = (x: number): number => lg[Math.trunc(x * 512)]!;
  * 'context' pairs as word2vec and gensim do: for each center word, each context
  * word's rows predict the center (fastText: the center's rows predict each context word).
  */
-function reference(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs', inp: Float64Array, out: Float64Array, tree: ReturnType<typeof huffmanPaths>, skipgramInput: Input = 'center'): { loss: number; updates: number } {
+function reference(
+  model: 'skipgram' | 'cbow', loss: 'ns' | 'hs', inp: Float64Array, out: Float64Array, tree: ReturnType<typeof huffmanPaths>, skipgramInput: Input = 'center', negTarget: NegTarget = 'redraw',
+): { loss: number; updates: number; skipped: number } {
   let negPos = 0;
+  let skipped = 0;
   let total = 0;
   let updates = 0;
   const update = (inRows: number[], target: number): void => {
@@ -88,6 +92,14 @@ function reference(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs', inp: Float64Ar
       unit(target, 1);
       for (let n = 0; n < 2; n++) {
         let neg: number;
+        if (negTarget === 'skip') {
+          // word2vec C and gensim: a draw equal to the target is dropped, not drawn again
+          neg = NEG[negPos]!;
+          negPos = (negPos + 1) % NEG.length;
+          if (neg === target) skipped++;
+          else unit(neg, 0);
+          continue;
+        }
         do {
           neg = NEG[negPos]!;
           negPos = (negPos + 1) % NEG.length;
@@ -113,7 +125,7 @@ function reference(model: 'skipgram' | 'cbow', loss: 'ns' | 'hs', inp: Float64Ar
       if (bow.length) update(bow, LINE[w]!);
     }
   }
-  return { loss: total, updates };
+  return { loss: total, updates, skipped };
 }
 
 for (const model of ['skipgram', 'cbow'] as const) {
@@ -152,6 +164,26 @@ for (const loss of ['ns', 'hs'] as const) {
     let apart = 0;
     for (let i = 0; i < refIn.length; i++) apart = Math.max(apart, Math.abs(refIn[i]! - start.refIn[i]!));
     assert.ok(apart > 1e-4, `the directions differ by ${apart}`);
+    assert.is(kernel.updates.value, want.updates);
+    assert.ok(Math.abs(got - want.loss) < 1e-4 * Math.max(1, Math.abs(want.loss)), `loss ${got} vs ${want.loss}`);
+    for (let i = 0; i < input.length; i++) assert.ok(Math.abs(input[i]! - refIn[i]!) < 1e-5, `input[${i}] ${input[i]} vs ${refIn[i]}`);
+    for (let i = 0; i < output.length; i++) assert.ok(Math.abs(output[i]! - refOut[i]!) < 1e-5, `output[${i}] ${output[i]} vs ${refOut[i]}`);
+  });
+}
+
+for (const model of ['skipgram', 'cbow'] as const) {
+  test(`${model} with neg_target 'skip' drops a negative equal to the target as word2vec C and gensim do`, () => {
+    if (!wasmSimdAvailable()) return;
+    const { kernel, input, output, tree, refIn, refOut } = setup(model, 'ns', 'context', 'skip');
+    const got = kernel.line(LINE.length, LR);
+    const want = reference(model, 'ns', refIn, refOut, tree, 'context', 'skip');
+    // the line draws the target as a negative, so dropping and redrawing end apart
+    assert.ok(want.skipped > 0, `the line drew the target ${want.skipped} times`);
+    const redraw = setup(model, 'ns', 'context', 'redraw');
+    reference(model, 'ns', redraw.refIn, redraw.refOut, tree, 'context', 'redraw');
+    let apart = 0;
+    for (let i = 0; i < refOut.length; i++) apart = Math.max(apart, Math.abs(refOut[i]! - redraw.refOut[i]!));
+    assert.ok(apart > 1e-4, `redraw and skip differ by ${apart}`);
     assert.is(kernel.updates.value, want.updates);
     assert.ok(Math.abs(got - want.loss) < 1e-4 * Math.max(1, Math.abs(want.loss)), `loss ${got} vs ${want.loss}`);
     for (let i = 0; i < input.length; i++) assert.ok(Math.abs(input[i]! - refIn[i]!) < 1e-5, `input[${i}] ${input[i]} vs ${refIn[i]}`);

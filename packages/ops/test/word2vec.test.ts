@@ -70,6 +70,27 @@ test('the op is registered with fastText-named params and presets', () => {
   assert.is(ft.skipgram_input, 'center');
   assert.is(w2v.skipgram_input, 'context');
   assert.is(resolveWord2VecParams({ preset: 'word2vec', skipgram_input: 'center' }).skipgram_input, 'center');
+  // the rate's end and a negative equal to the target: fastText's (0, drawn again) and gensim's (min_alpha, dropped)
+  assert.equal([ft.min_lr, ft.neg_target], [0, 'redraw']);
+  assert.equal([w2v.min_lr, w2v.neg_target], [0.0001, 'skip']);
+});
+
+test("gensim's two rules (min_lr, neg_target 'skip') reach both kernels and change training; min_lr must be below lr", async () => {
+  for (const backend of ['typescript', 'wasm'] as const) {
+    const base = { preset: 'word2vec', backend, epoch: 2, seed: 5, dim: 16 } as const;
+    const gensim = await train({ ...base });
+    const again = await train({ ...base, min_lr: 0.0001, neg_target: 'skip' });
+    assert.equal(Array.from(again.embeddings.data), Array.from(gensim.embeddings.data), `${backend}: the preset's defaults are min_lr 0.0001 and neg_target skip`);
+    for (const other of [{ min_lr: 0 }, { neg_target: 'redraw' }, { min_lr: 0.02 }] as Partial<Word2VecParams>[]) {
+      const r = await train({ ...base, ...other });
+      let apart = 0;
+      for (let i = 0; i < r.embeddings.data.length; i++) apart = Math.max(apart, Math.abs(r.embeddings.data[i]! - gensim.embeddings.data[i]!));
+      assert.ok(apart > 1e-6, `${backend} ${JSON.stringify(other)}: the vectors differ by ${apart}`);
+    }
+  }
+  await expectError(() => resolveWord2VecParams({ lr: 0.01, min_lr: 0.01 }), 'E_PARAM', /min_lr \(0.01\) must be below lr/);
+  await expectError(() => resolveWord2VecParams({ min_lr: -1 }), 'E_PARAM', /min_lr must be a number >= 0/);
+  await expectError(() => resolveWord2VecParams({ neg_target: 'keep' as 'skip' }), 'E_PARAM', /neg_target must be 'redraw' or 'skip'/);
 });
 
 test("skip-gram input 'context' reaches both kernels: the vectors differ from 'center' and still learn", async () => {

@@ -21,7 +21,8 @@
  *
  * The window of each position is drawn from 1..ws with a per-thread xorshift32;
  * negatives are read from the shuffled table at a per-thread position that
- * advances, skipping the target. A NaN or infinite score makes the returned loss
+ * advances; one equal to the target is drawn again (fastText) or, with negTarget
+ * 'skip', dropped (word2vec C, gensim). A NaN or infinite score makes the returned loss
  * NaN, so that the caller stops a diverging run.
  *
  * Memory (one shared WebAssembly.Memory, see Word2VecLayout): the input and output
@@ -98,6 +99,8 @@ export interface Word2VecKernelSpec {
   loss: 'ns' | 'hs';
   /** Skip-gram: the input rows are the center word's (fastText) or each context word's, predicting the center (word2vec, gensim). */
   skipgramInput?: 'center' | 'context';
+  /** A negative drawn equal to the target: drawn again (fastText) or skipped, one negative fewer (word2vec C, gensim). */
+  negTarget?: 'redraw' | 'skip';
   ws: number;
   neg: number;
   layout: Word2VecLayout;
@@ -115,6 +118,7 @@ export interface Word2VecKernel {
 export function word2vecModuleBytes(spec: Word2VecKernelSpec): Uint8Array {
   const { layout: Lo, ws, neg, model, loss } = spec;
   const fromContext = spec.skipgramInput === 'context';
+  const skipNegTarget = spec.negTarget === 'skip';
   const dim = Lo.dim;
   const rowBytes = dim * 4;
   const m = new ModuleBuilder({ minPages: Lo.pages, maxPages: Lo.pages, shared: true });
@@ -252,13 +256,19 @@ export function word2vecModuleBytes(spec: Word2VecKernelSpec): Uint8Array {
       f.i32(0).set(i);
       f.block().loop();
       f.get(i).i32(neg).i32GeS().brIf(1);
-      f.loop();
+      if (!skipNegTarget) f.loop();
       f.get(negPos).i32(2).i32Shl().i32Load(Lo.negTable).set(negative);
       f.get(negPos).i32(1).i32Add().set(negPos);
       f.get(negPos).i32(Lo.negSize).i32Eq().if_().i32(0).set(negPos).end();
-      if (Lo.nwords > 1) f.get(negative).get(target).i32Eq().brIf(0);
-      f.end();
-      unitUpdate(negative, 0);
+      if (skipNegTarget) {
+        f.get(negative).get(target).i32Ne().if_();
+        unitUpdate(negative, 0);
+        f.end();
+      } else {
+        if (Lo.nwords > 1) f.get(negative).get(target).i32Eq().brIf(0);
+        f.end();
+        unitUpdate(negative, 0);
+      }
       f.get(i).i32(1).i32Add().set(i);
       f.br(0).end().end();
     } else {

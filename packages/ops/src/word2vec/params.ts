@@ -2,8 +2,9 @@
  * Parameters of the word2vec operator: named after fastText's flags (-dim, -ws,
  * -epoch, -neg, -loss, -minn, -maxn, -bucket, -t, -lr, model) in snake_case. Each
  * left unset takes the value of the `preset`: fastText's defaults (`fasttext`) or
- * word2vec's (`word2vec`: no subwords, unigram power 0.75, lr 0.025 skip-gram /
- * 0.05 CBOW, t 1e-3).
+ * word2vec's as gensim has them (`word2vec`: no subwords, unigram power 0.75, lr
+ * 0.025 skip-gram / 0.05 CBOW decaying to min_lr 0.0001, t 1e-3, a negative equal
+ * to the target dropped).
  */
 import { WordloomError } from '@wordloom/core';
 import type { ParamSpecs } from '../op.js';
@@ -14,6 +15,8 @@ export type Word2VecPreset = 'fasttext' | 'word2vec';
 export type Word2VecBackend = 'auto' | 'wasm' | 'typescript';
 /** Skip-gram: whose input rows a pair trains, the center word's (fastText) or the context word's (word2vec, gensim). */
 export type Word2VecSkipgramInput = 'center' | 'context';
+/** A negative drawn equal to the target: drawn again (fastText) or dropped (word2vec C, gensim). */
+export type Word2VecNegTarget = 'redraw' | 'skip';
 /** What `output` writes: fastText's .bin, word2vec text (.vec), word2vec binary (.w2v.bin), GloVe text (.txt). */
 export type Word2VecFormat = 'fasttext' | 'word2vec-text' | 'word2vec-binary' | 'glove';
 export const WORD2VEC_FORMATS: readonly Word2VecFormat[] = ['fasttext', 'word2vec-text', 'word2vec-binary', 'glove'];
@@ -37,6 +40,10 @@ export interface Word2VecParams {
   power?: number;
   /** Skip-gram: the center word's rows predict each context word (fastText) or each context word's rows predict the center (word2vec). */
   skipgram_input?: Word2VecSkipgramInput;
+  /** Learning rate at the end of training: 0 as fastText, 0.0001 as gensim's min_alpha. */
+  min_lr?: number;
+  /** A negative drawn equal to the target: drawn again (fastText) or dropped (word2vec, gensim). */
+  neg_target?: Word2VecNegTarget;
   threads?: number;
   seed?: number;
   /** Model name as fastText's -output: writes <output>.bin and <output>.vec. */
@@ -67,6 +74,8 @@ export interface ResolvedWord2VecParams {
   bucket: number;
   power: number;
   skipgram_input: Word2VecSkipgramInput;
+  min_lr: number;
+  neg_target: Word2VecNegTarget;
   threads?: number;
   seed?: number;
   output?: string;
@@ -77,14 +86,15 @@ export interface ResolvedWord2VecParams {
 }
 
 export const word2vecParamSpecs = {
-  preset: { type: 'enum', values: ['fasttext', 'word2vec'], doc: "defaults of the params left unset: 'fasttext' (subwords minn 3 maxn 6, bucket 2,000,000, power 0.5, lr 0.05, t 1e-4) or 'word2vec' (no subwords, power 0.75, lr 0.025 skipgram / 0.05 cbow, t 1e-3)", default: 'fasttext' },
+  preset: { type: 'enum', values: ['fasttext', 'word2vec'], doc: "defaults of the params left unset: 'fasttext' (subwords minn 3 maxn 6, bucket 2,000,000, power 0.5, lr 0.05 to 0, t 1e-4, skip-gram input center, a negative that is the target drawn again) or 'word2vec' as gensim (no subwords, power 0.75, lr 0.025 skipgram / 0.05 cbow to min_lr 0.0001, t 1e-3, skip-gram input context, a negative that is the target dropped)", default: 'fasttext' },
   model: { type: 'enum', values: ['skipgram', 'cbow'], doc: 'skipgram: each word predicts its context words; cbow: the mean of the context predicts the word', default: 'skipgram' },
   loss: { type: 'enum', values: ['ns', 'hs', 'softmax'], doc: 'ns: negative sampling; hs: hierarchical softmax over a Huffman tree of the word counts; softmax: full softmax (slow). Default ns', optional: true },
   dim: { type: 'int', doc: 'dimension of the word vectors (fastText -dim; default 100)', optional: true, min: 1, max: 4096 },
   ws: { type: 'int', doc: 'largest context window; each position draws its window from 1..ws (fastText -ws; default 5)', optional: true, min: 1 },
   epoch: { type: 'int', doc: 'passes over the corpus (fastText -epoch; default 5)', optional: true, min: 1 },
   neg: { type: 'int', doc: 'negatives sampled per target with loss ns (fastText -neg; default 5)', optional: true, min: 1 },
-  lr: { type: 'number', doc: 'initial learning rate, decaying linearly to 0 over all epochs (fastText -lr; default 0.05, word2vec 0.025 skipgram / 0.05 cbow)', optional: true, min: 0, exclusiveMin: true },
+  lr: { type: 'number', doc: 'initial learning rate, decaying linearly to min_lr (default 0) over all epochs (fastText -lr; default 0.05, word2vec 0.025 skipgram / 0.05 cbow)', optional: true, min: 0, exclusiveMin: true },
+  min_lr: { type: 'number', doc: "learning rate reached at the end of the last epoch, from lr linearly (default 0 as fastText; word2vec preset: 0.0001, gensim's min_alpha). Must be below lr", optional: true, min: 0 },
   t: { type: 'number', doc: 'subsampling threshold: a word of frequency f is kept with probability sqrt(t/f) + t/f (fastText -t; default 1e-4, word2vec 1e-3); 0 = keep all', optional: true, min: 0 },
   minn: { type: 'int', doc: 'shortest character n-gram (fastText -minn; default 3; word2vec preset: 0)', optional: true, min: 0 },
   maxn: { type: 'int', doc: 'longest character n-gram; 0 turns subwords off (fastText -maxn; default 6; word2vec preset: 0)', optional: true, min: 0 },
@@ -94,6 +104,12 @@ export const word2vecParamSpecs = {
     type: 'enum',
     values: ['center', 'context'],
     doc: "skip-gram: whose input rows a (center, context) pair trains: 'center' (fastText: the center word's rows predict each context word) or 'context' (word2vec and gensim: each context word's rows predict the center word, the window drawn per center). Default: the preset's",
+    optional: true,
+  },
+  neg_target: {
+    type: 'enum',
+    values: ['redraw', 'skip'],
+    doc: "negative sampling: a negative drawn equal to the target is drawn again ('redraw', fastText) or dropped, leaving one negative fewer for that pair ('skip', word2vec C and gensim). Default: the preset's",
     optional: true,
   },
   threads: { type: 'int', doc: 'worker threads updating the shared matrices without locks (Hogwild); default: the pipeline threads', optional: true, min: 1, max: 256 },
@@ -148,6 +164,8 @@ export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): Resolved
     bucket: p.bucket ?? 2000000,
     power: p.power ?? (w2v ? 0.75 : 0.5),
     skipgram_input: p.skipgram_input ?? (w2v ? 'context' : 'center'),
+    min_lr: p.min_lr ?? (w2v ? 0.0001 : 0),
+    neg_target: p.neg_target ?? (w2v ? 'skip' : 'redraw'),
     threads: p.threads,
     seed: p.seed,
     output: p.output,
@@ -173,6 +191,9 @@ export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): Resolved
   if (!isInt(out.maxn) || out.maxn < 0) fail('maxn', `maxn must be an integer >= 0, got ${String(out.maxn)}`, '0 turns subwords off');
   if (!isInt(out.bucket) || out.bucket < 0) fail('bucket', `bucket must be an integer >= 0, got ${String(out.bucket)}`);
   if (out.skipgram_input !== 'center' && out.skipgram_input !== 'context') fail('skipgram_input', `skipgram_input must be 'center' or 'context', got ${JSON.stringify(out.skipgram_input)}`, "'center' as fastText, 'context' as word2vec and gensim");
+  if (!isNum(out.min_lr) || out.min_lr < 0) fail('min_lr', `min_lr must be a number >= 0, got ${String(out.min_lr)}`, "0 decays to nothing as fastText; gensim's min_alpha is 0.0001");
+  if (out.min_lr >= out.lr) fail('min_lr', `min_lr (${out.min_lr}) must be below lr (${out.lr}): the rate decays from lr to min_lr`, 'lower min_lr (0 as fastText, 0.0001 as gensim) or raise lr');
+  if (out.neg_target !== 'redraw' && out.neg_target !== 'skip') fail('neg_target', `neg_target must be 'redraw' or 'skip', got ${JSON.stringify(out.neg_target)}`, "'redraw' as fastText, 'skip' as word2vec and gensim");
   if (!isNum(out.power) || out.power < 0) fail('power', `power must be a number >= 0, got ${String(out.power)}`, 'fastText uses 0.5, word2vec 0.75');
   if (out.maxn > 0) {
     if (out.minn < 1) fail('minn', `minn must be >= 1 when subwords are on (maxn ${out.maxn}), got ${out.minn}`, 'fastText uses minn 3; set maxn: 0 to turn subwords off');

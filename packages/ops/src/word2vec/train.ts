@@ -282,7 +282,7 @@ export async function trainWord2Vec(
     keep[i] = p.t > 0 && f > 0 ? Math.sqrt(p.t / f) + p.t / f : 1;
   }
   const job = nextJob++;
-  const module = backend === 'wasm' ? compileWord2VecKernel({ model: p.model, loss: p.loss as 'ns' | 'hs', skipgramInput: p.skipgram_input, ws: p.ws, neg: p.neg, layout }) : undefined;
+  const module = backend === 'wasm' ? compileWord2VecKernel({ model: p.model, loss: p.loss as 'ns' | 'hs', skipgramInput: p.skipgram_input, negTarget: p.neg_target, ws: p.ws, neg: p.neg, layout }) : undefined;
   ctx.log(`training on the ${backend === 'wasm' ? 'WebAssembly SIMD' : 'TypeScript'} kernel, ${nThreads} thread${nThreads > 1 ? 's' : ''}`);
 
   const stats = new Float64Array(new SharedArrayBuffer(nThreads * 3 * 8));
@@ -323,14 +323,14 @@ export async function trainWord2Vec(
       done,
       total: totalWords,
       unit: 'words',
-      metrics: { 'words/s/thread': Math.round(wst), loss: Number.isFinite(loss) ? round(loss, 6) : 'n/a', lr: round(p.lr * (1 - Math.min(1, done / totalWords)), 6), ...(eta !== undefined ? { eta_s: round(eta, 1) } : {}) },
+      metrics: { 'words/s/thread': Math.round(wst), loss: Number.isFinite(loss) ? round(loss, 6) : 'n/a', lr: round(p.lr - (p.lr - p.min_lr) * Math.min(1, done / totalWords), 6), ...(eta !== undefined ? { eta_s: round(eta, 1) } : {}) },
     });
   };
   // Resume checkpoints: only with a place tied to the node (the pipeline's cache).
   const ckpt = ctx.checkpointDir !== undefined ? checkpointFile(ctx.checkpointDir, 'word2vec') : undefined;
   const identity = {
     op: 'word2vec', format: 1, dim, vocabSize: V, inputRows, corpus: corpus.length, words: nw, threads: nThreads, seed,
-    model: p.model, loss: p.loss, skipgramInput: p.skipgram_input, ws: p.ws, neg: p.neg, lr: p.lr, t: p.t, minn: p.minn, maxn: p.maxn, bucket, power: p.power, epoch: p.epoch,
+    model: p.model, loss: p.loss, skipgramInput: p.skipgram_input, ws: p.ws, neg: p.neg, negTarget: p.neg_target, lr: p.lr, minLr: p.min_lr, t: p.t, minn: p.minn, maxn: p.maxn, bucket, power: p.power, epoch: p.epoch,
   };
   const sections = (): Uint8Array[] => [
     new Uint8Array(input.buffer, input.byteOffset, input.byteLength),
@@ -359,7 +359,7 @@ export async function trainWord2Vec(
         results = (await Promise.all(
           shares.map(([start, end], index) => {
             const task: Word2VecTask = {
-              input, output, dim, corpus, start, end, rowOffsets, rows, keep, model: p.model, loss: p.loss, skipgramInput: p.skipgram_input, ws: p.ws, neg: p.neg, lr: p.lr, epoch: 1,
+              input, output, dim, corpus, start, end, rowOffsets, rows, keep, model: p.model, loss: p.loss, skipgramInput: p.skipgram_input, ws: p.ws, neg: p.neg, negTarget: p.neg_target, lr: p.lr, minLr: p.min_lr, epoch: 1,
               negTable, pathOffsets: paths.offsets, paths: paths.paths, codes: paths.codes, totalWords, stats, index, seed: epRng.nextU32() | 0, stop,
               ...(memory && module ? { wasm: { job, module, memory, scratch: layout.threads[index]! } } : {}),
             };

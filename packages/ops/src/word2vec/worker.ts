@@ -13,8 +13,8 @@
  * - grad is added to every input row (not divided by their number, as fastText
  *   does for unsupervised models).
  *
- * The learning rate is lr * (1 - progress), progress counted over all threads'
- * words, as fastText does. No allocation per token: every buffer is made once.
+ * The learning rate is lr - (lr - minLr) * progress, progress counted over all
+ * threads' words: to 0 as fastText does (minLr 0), or to gensim's min_alpha. No allocation per token: every buffer is made once.
  */
 
 import type { WasmMemory, WasmModule } from '../kernels/wasm-asm.js';
@@ -49,7 +49,11 @@ export interface Word2VecTask {
   loss: 'ns' | 'hs' | 'softmax';
   ws: number;
   neg: number;
+  /** A negative drawn equal to the target: drawn again (fastText) or dropped (word2vec C, gensim). */
+  negTarget: 'redraw' | 'skip';
   lr: number;
+  /** The learning rate at the end of training (0 as fastText; gensim's min_alpha). */
+  minLr: number;
   /** Passes over the share in this task (the op runs one task per thread and epoch). */
   epoch: number;
   negTable: Int32Array;
@@ -114,6 +118,7 @@ function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
   const { input, output, dim, rowOffsets, rows, ws, neg, negTable, pathOffsets, paths, codes } = task;
   const cbow = task.model === 'cbow';
   const fromContext = task.skipgramInput === 'context';
+  const skipNegTarget = task.negTarget === 'skip';
   const lossKind = task.loss === 'ns' ? 0 : task.loss === 'hs' ? 1 : 2;
   const nwords = rowOffsets.length - 1;
   const hidden = new Float32Array(dim);
@@ -160,10 +165,16 @@ function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
       unitLoss += binaryLogistic(target, true);
       for (let n = 0; n < neg; n++) {
         let negative: number;
-        do {
+        if (skipNegTarget) {
           negative = negTable[negPos]!;
           negPos = negPos + 1 === tableSize ? 0 : negPos + 1;
-        } while (negative === target && nwords > 1);
+          if (negative === target) continue;
+        } else {
+          do {
+            negative = negTable[negPos]!;
+            negPos = negPos + 1 === tableSize ? 0 : negPos + 1;
+          } while (negative === target && nwords > 1);
+        }
         unitLoss += binaryLogistic(negative, false);
       }
     } else if (lossKind === 1) {
@@ -242,7 +253,7 @@ function trainTypeScript(task: Word2VecTask): { diverged: boolean } {
 
 /**
  * The loop both kernels share: task.epoch passes over the share, a line at a time
- * (read and subsampled, learning rate lr * (1 - progress over all threads' words),
+ * (read and subsampled, learning rate lr - (lr - minLr) * progress over all threads' words,
  * then trainLine), words and loss published in stats after each line; a NaN loss
  * stops every thread.
  */
@@ -258,7 +269,7 @@ function runLines(task: Word2VecTask, line: Int32Array, uniform: () => number, l
       pos = readLine(corpus, pos, end, keep, uniform, line, cur);
       words += cur.read;
       const progress = Math.min(1, (words + othersWords(stats, task.index)) / task.totalWords);
-      trainLine(cur.n, task.lr * (1 - progress));
+      trainLine(cur.n, task.lr - (task.lr - task.minLr) * progress);
       stats[s] = words;
       stats[s + 1] = loss.sum;
       stats[s + 2] = loss.count;
