@@ -19,6 +19,8 @@ const registry: { name: string; load: () => Promise<Command> }[] = [
   { name: 'analogy', load: async () => (await import('./commands/analogy.js')).analogyCommand },
   { name: 'eval', load: async () => (await import('./commands/eval.js')).evalCommand },
   { name: 'cluster', load: async () => (await import('./commands/cluster.js')).clusterCommand },
+  { name: 'skipgram', load: async () => (await import('./commands/word2vec.js')).skipgramCommand },
+  { name: 'cbow', load: async () => (await import('./commands/word2vec.js')).cbowCommand },
   { name: 'classify', load: async () => (await import('./commands/classify.js')).classifyCommand },
   { name: 'linear', load: async () => (await import('./commands/linear.js')).linearCommand },
   { name: 'char-gru', load: async () => (await import('./commands/char-gru.js')).charGruCommand },
