@@ -9,12 +9,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { WordloomError } from '@wordloom/core';
-import { outputPathProblem } from '@wordloom/ops/io/atomic';
 import { standaloneContext, type ProgressUpdate } from '@wordloom/ops/op';
 import { tokenize, tokenizeDefaults } from '@wordloom/ops/tokenize/index';
 import { buildVocab } from '@wordloom/ops/vocab/index';
 import { FORMAT_SUFFIX, resolveWord2VecParams, WORD2VEC_FORMATS, type Word2VecFormat, type Word2VecParams } from '@wordloom/ops/word2vec/params';
-import { trainWord2VecTokens } from '@wordloom/ops/word2vec/train';
+import { checkOutput, trainWord2VecTokens } from '@wordloom/ops/word2vec/train';
 import type { OptionSpec } from '../args.js';
 import { parseArgs } from '../args.js';
 import { fmtDuration, fmtNumber } from '../format.js';
@@ -129,14 +128,9 @@ async function trainCommand(self: CommandThis, model: 'skipgram' | 'cbow', argv:
   const inputs = [...((o.input as string[] | undefined) ?? []), ...a.positionals];
   if (inputs.length === 0) return self.usageError('name the training text (a file, several, or - for standard input)');
   if (o.output === undefined) return self.usageError('name the model with -o / --output (fastText -output): it writes <stem>.bin and <stem>.vec');
-  // every param checked, and the output's folder, before any text is read
+  // every param checked, and the output's files, before any text is read
   const params = paramsOf(model, o);
-  const resolved = resolveWord2VecParams(params);
-  for (const f of resolved.formats) {
-    const file = String(o.output).replace(/\.(w2v\.bin|bin|vec|txt)$/, '') + FORMAT_SUFFIX[f];
-    const problem = outputPathProblem(file);
-    if (problem) throw new WordloomError('E_FILE', problem.message, { param: 'output', file }, problem.hint);
-  }
+  checkOutput(resolveWord2VecParams(params), standaloneContext({ node: model }));
   const minCount = o['min-count'] as number;
   if (!Number.isInteger(minCount) || minCount < 1) throw new WordloomError('E_PARAM', `--min-count must be an integer >= 1, got ${minCount}`, { param: 'min-count' }, 'fastText uses 5 for word vectors');
   const quiet = !!o.quiet || !!o.json;

@@ -137,7 +137,8 @@ function outputStem(p: ResolvedWord2VecParams, ctx: OpContext): string | undefin
   return path.replace(/\.(w2v\.bin|bin|vec)$/, '');
 }
 
-function checkOutput(p: ResolvedWord2VecParams, ctx: OpContext): void {
+/** Refuse an output whose files cannot be written (a folder in the way, no permission), before any work. */
+export function checkOutput(p: ResolvedWord2VecParams, ctx: OpContext): void {
   const stem = outputStem(p, ctx);
   if (stem === undefined) return;
   for (const f of p.formats.map((x) => stem + FORMAT_SUFFIX[x])) {
