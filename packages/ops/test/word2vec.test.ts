@@ -89,6 +89,9 @@ test("gensim's two rules (min_lr, neg_target 'skip') reach both kernels and chan
     }
   }
   await expectError(() => resolveWord2VecParams({ lr: 0.01, min_lr: 0.01 }), 'E_PARAM', /min_lr \(0.01\) must be below lr/);
+  // a starting rate at or below gensim's floor, with min_lr unset, decays to 0 rather than failing
+  assert.is(resolveWord2VecParams({ preset: 'word2vec', lr: 0.0001 }).min_lr, 0);
+  assert.is(resolveWord2VecParams({ preset: 'word2vec', lr: 0.0002 }).min_lr, 0.0001);
   await expectError(() => resolveWord2VecParams({ min_lr: -1 }), 'E_PARAM', /min_lr must be a number >= 0/);
   await expectError(() => resolveWord2VecParams({ neg_target: 'keep' as 'skip' }), 'E_PARAM', /neg_target must be 'redraw' or 'skip'/);
 });

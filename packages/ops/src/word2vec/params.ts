@@ -94,7 +94,7 @@ export const word2vecParamSpecs = {
   epoch: { type: 'int', doc: 'passes over the corpus (fastText -epoch; default 5)', optional: true, min: 1 },
   neg: { type: 'int', doc: 'negatives sampled per target with loss ns (fastText -neg; default 5)', optional: true, min: 1 },
   lr: { type: 'number', doc: 'initial learning rate, decaying linearly to min_lr (default 0) over all epochs (fastText -lr; default 0.05, word2vec 0.025 skipgram / 0.05 cbow)', optional: true, min: 0, exclusiveMin: true },
-  min_lr: { type: 'number', doc: "learning rate reached at the end of the last epoch, from lr linearly (default 0 as fastText; word2vec preset: 0.0001, gensim's min_alpha). Must be below lr", optional: true, min: 0 },
+  min_lr: { type: 'number', doc: "learning rate reached at the end of the last epoch, from lr linearly (default 0 as fastText; word2vec preset: 0.0001, gensim's min_alpha, or 0 when lr is no higher). Must be below lr", optional: true, min: 0 },
   t: { type: 'number', doc: 'subsampling threshold: a word of frequency f is kept with probability sqrt(t/f) + t/f (fastText -t; default 1e-4, word2vec 1e-3); 0 = keep all', optional: true, min: 0 },
   minn: { type: 'int', doc: 'shortest character n-gram (fastText -minn; default 3; word2vec preset: 0)', optional: true, min: 0 },
   maxn: { type: 'int', doc: 'longest character n-gram; 0 turns subwords off (fastText -maxn; default 6; word2vec preset: 0)', optional: true, min: 0 },
@@ -164,7 +164,8 @@ export function resolveWord2VecParams(p: Partial<Word2VecParams> = {}): Resolved
     bucket: p.bucket ?? 2000000,
     power: p.power ?? (w2v ? 0.75 : 0.5),
     skipgram_input: p.skipgram_input ?? (w2v ? 'context' : 'center'),
-    min_lr: p.min_lr ?? (w2v ? 0.0001 : 0),
+    // gensim's min_alpha; a starting rate at or below it decays to 0 instead
+    min_lr: p.min_lr ?? (w2v && !(Number(p.lr) <= 0.0001) ? 0.0001 : 0),
     neg_target: p.neg_target ?? (w2v ? 'skip' : 'redraw'),
     threads: p.threads,
     seed: p.seed,
